@@ -1,0 +1,3 @@
+from worldstate.cli import main
+
+main()
