@@ -1,0 +1,248 @@
+"""Send every artifact to every writer; one writer's failure never stops the others."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from worldstate.artifacts import Artifact
+from worldstate.events import EventBus
+from worldstate.writers.base import Writer, WriteResult
+
+__all__ = ["WriterFanout", "FanoutResult", "WriterSummary", "ARTIFACT_FAILED", "ARTIFACTS_WRITTEN"]
+
+logger = logging.getLogger(__name__)
+
+ARTIFACT_FAILED = "telemetry:artifact_failed"
+ARTIFACTS_WRITTEN = "telemetry:artifacts_written"
+
+
+@dataclass(frozen=True, slots=True)
+class WriterSummary:
+    """How one writer did over one fan-out (derived from the results)."""
+
+    writer_id: str
+    attempted: int
+    successes: int
+    failures: int
+    duration_ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The reference's writer summary: ``{id, attempted, successes, failures, durationMs}``."""
+        return {
+            "id": self.writer_id,
+            "attempted": self.attempted,
+            "successes": self.successes,
+            "failures": self.failures,
+            "durationMs": round(self.duration_ms, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutResult:
+    """Everything one :meth:`WriterFanout.write` call did.
+
+    Attributes:
+        artifacts: the artifacts attempted, in order.
+        writer_ids: the writers, in registration order.
+        results: one result per (artifact, writer), artifact-major in that order.
+        duration_ms: wall time of the whole fan-out.
+    """
+
+    artifacts: tuple[Artifact, ...]
+    writer_ids: tuple[str, ...]
+    results: tuple[WriteResult, ...]
+    duration_ms: float
+
+    @property
+    def artifacts_attempted(self) -> int:
+        """How many artifacts were handed to the writers."""
+        return len(self.artifacts)
+
+    @property
+    def artifacts_written(self) -> int:
+        """Successful writes summed over writers (2 artifacts x 2 writers -> 4)."""
+        return sum(1 for r in self.results if r.ok)
+
+    @property
+    def failures(self) -> tuple[WriteResult, ...]:
+        """The failed writes, in order."""
+        return tuple(r for r in self.results if not r.ok)
+
+    @property
+    def ok(self) -> bool:
+        """True when every writer wrote every artifact."""
+        return all(r.ok for r in self.results)
+
+    def for_writer(self, writer_id: str) -> tuple[WriteResult, ...]:
+        """The results of one writer, in artifact order."""
+        return tuple(r for r in self.results if r.writer_id == writer_id)
+
+    def writer_summaries(self) -> tuple[WriterSummary, ...]:
+        """Per-writer counts and summed write time, in registration order."""
+        return tuple(_summarise(wid, self.for_writer(wid)) for wid in self.writer_ids)
+
+    def to_json(self) -> dict[str, Any]:
+        """The reference's metrics object (``artifactsAttempted``, ``artifactsWritten``,
+        ``failures`` [{writerId, artifact{filename, type}, error}], ``writerSummaries``,
+        ``durationMs``), with errors as messages rather than ``{}``."""
+        types = {a.filename: a.type for a in self.artifacts}
+        return {
+            "artifactsAttempted": self.artifacts_attempted,
+            "artifactsWritten": self.artifacts_written,
+            "failures": [
+                {
+                    "writerId": r.writer_id,
+                    "artifact": {"filename": r.filename, "type": types.get(r.filename, "unknown")},
+                    "error": r.error,
+                }
+                for r in self.failures
+            ],
+            "writerSummaries": [s.to_json() for s in self.writer_summaries()],
+            "durationMs": round(self.duration_ms, 3),
+        }
+
+
+def _summarise(writer_id: str, results: Sequence[WriteResult]) -> WriterSummary:
+    successes = sum(1 for r in results if r.ok)
+    return WriterSummary(
+        writer_id=writer_id,
+        attempted=len(results),
+        successes=successes,
+        failures=len(results) - successes,
+        duration_ms=sum(r.duration_ms for r in results),
+    )
+
+
+class WriterFanout:
+    """Hand every artifact to every writer, in registration order, isolating failures.
+
+    This is the one place where a writer's exception is caught: it becomes a failed
+    :class:`WriteResult` (exception type and message), is logged once with its traceback, and
+    the remaining writers and artifacts carry on.
+
+    Events (when a bus is given): ``telemetry:artifact_failed`` per failed write and one
+    ``telemetry:artifacts_written`` summary per :meth:`write` call (see ``docs/events.md``).
+
+    Args:
+        writers: the writers; their ``id``s must be unique.
+        bus: where to emit the events, or ``None``.
+        timer: a monotonic clock in seconds, for the durations.
+
+    Raises:
+        ValueError: two writers share an id.
+    """
+
+    def __init__(
+        self,
+        writers: Iterable[Writer],
+        *,
+        bus: EventBus | None = None,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.writers: tuple[Writer, ...] = tuple(writers)
+        ids = [w.id for w in self.writers]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"writer ids must be unique, got {ids!r}")
+        self.bus = bus
+        self._timer = timer
+
+    def write(
+        self,
+        artifacts: Sequence[Artifact],
+        *,
+        folder: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> FanoutResult:
+        """Write every artifact with every writer.
+
+        Args:
+            artifacts: what to write, in order.
+            folder: a relative folder below each writer's root, or ``None``.
+            context: extra data put into the events' ``context``.
+
+        Returns:
+            One result per (artifact, writer) plus timings; never raises for a writer's failure.
+        """
+        timer = self._timer
+        started = timer()
+        results: list[WriteResult] = []
+        for artifact in artifacts:
+            for writer in self.writers:
+                before = timer()
+                result = self._write_one(writer, artifact, folder)
+                elapsed = (timer() - before) * 1000.0
+                results.append(
+                    WriteResult(
+                        result.writer_id,
+                        result.filename,
+                        result.status,
+                        result.location,
+                        result.size,
+                        result.error,
+                        max(0.0, elapsed),
+                    )
+                )
+        outcome = FanoutResult(
+            artifacts=tuple(artifacts),
+            writer_ids=tuple(w.id for w in self.writers),
+            results=tuple(results),
+            duration_ms=max(0.0, (timer() - started) * 1000.0),
+        )
+        self._report(outcome, dict(context or {}))
+        return outcome
+
+    def close(self) -> None:
+        """Close every writer; one writer's failure to close does not stop the others."""
+        for writer in self.writers:
+            try:
+                writer.close()
+            except Exception:
+                logger.exception("closing writer %r failed", writer.id)
+
+    @staticmethod
+    def _write_one(writer: Writer, artifact: Artifact, folder: str | None) -> WriteResult:
+        try:
+            result = writer.write(artifact, folder=folder)
+        except Exception as exc:  # isolation: one writer never aborts its siblings
+            logger.exception("writer %r raised while writing %r", writer.id, artifact.filename)
+            return WriteResult.failed(writer.id, artifact.filename, exc)
+        if not result.ok:
+            logger.warning(
+                "writer %r failed to write %r: %s", writer.id, result.filename, result.error
+            )
+        return result
+
+    def _report(self, outcome: FanoutResult, context: dict[str, Any]) -> None:
+        bus = self.bus
+        if bus is None:
+            return
+        if outcome.failures and bus.has_listeners(ARTIFACT_FAILED):
+            for failure in outcome.failures:
+                bus.emit(
+                    ARTIFACT_FAILED,
+                    {
+                        "writerId": failure.writer_id,
+                        "filename": failure.filename,
+                        "errorMessage": failure.error,
+                        "context": context,
+                    },
+                )
+        if bus.has_listeners(ARTIFACTS_WRITTEN):
+            bus.emit(
+                ARTIFACTS_WRITTEN,
+                {
+                    "artifactsAttempted": outcome.artifacts_attempted,
+                    "artifactsWritten": outcome.artifacts_written,
+                    "failures": len(outcome.failures),
+                    "context": context,
+                    "durationMs": round(outcome.duration_ms, 3),
+                    "writerSummaries": [
+                        {k: v for k, v in s.to_json().items() if k != "attempted"}
+                        for s in outcome.writer_summaries()
+                    ],
+                },
+            )
