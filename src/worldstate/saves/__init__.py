@@ -1,1 +1,101 @@
-"""Placeholder: filled in by its owner."""
+"""Saves: the world store (plus game data) in named slots of a SQLite database.
+
+Parts, each in its own module:
+
+* slot names (:func:`normalize_slot_name`), the envelope (:class:`SaveEnvelope`) and its index
+  entry (:class:`IndexEntry`, with a SHA-256 checksum);
+* storage: the :class:`SaveStorage` protocol, :class:`SqliteSaveStorage` (default, WAL,
+  transactional) and :class:`MemorySaveStorage`;
+* migrations: :class:`MigrationRegistry` and :data:`DEFAULT_MIGRATIONS` (0 -> 1);
+* :class:`SaveManager` (save, load, list, delete; ``game:*`` events);
+* autosave policy (:class:`Autosaver`) and the QA burst (:func:`run_autosave_burst`);
+* :func:`read_world_snapshot` for exports.
+
+See ``docs/saves.md``.
+"""
+
+from __future__ import annotations
+
+from worldstate.saves._autosave import (
+    MAJOR_OBJECTIVE_KEYWORDS,
+    Autosaver,
+    AutosaveSettings,
+    is_major_objective,
+)
+from worldstate.saves._burst import BURST_EVENT, BurstIteration, BurstSummary, run_autosave_burst
+from worldstate.saves._codec import encode_envelope
+from worldstate.saves._manager import (
+    GameDataContributor,
+    LoadReceipt,
+    SaveManager,
+    SaveReceipt,
+    WorldSnapshotSource,
+    slots_to_evict,
+    world_snapshot,
+)
+from worldstate.saves._migrations import (
+    DEFAULT_MIGRATIONS,
+    MigrationRegistry,
+    MigrationStep,
+    migrate_0_to_1,
+)
+from worldstate.saves._read import read_world_snapshot
+from worldstate.saves._records import (
+    CURRENT_SAVE_VERSION,
+    SNAPSHOT_KEYS,
+    IndexEntry,
+    SaveEnvelope,
+    SaveMeta,
+    SlotInfo,
+    SlotStatus,
+    StoredSave,
+    checksum,
+)
+from worldstate.saves._slots import AUTOSAVE_SLOT, SlotType, normalize_slot_name
+from worldstate.saves._sqlite import SqliteSaveStorage
+from worldstate.saves._storage import MemorySaveStorage, SaveStorage, SaveTransaction
+
+__all__ = [
+    # manager
+    "SaveManager",
+    "SaveReceipt",
+    "LoadReceipt",
+    "GameDataContributor",
+    "WorldSnapshotSource",
+    "read_world_snapshot",
+    "world_snapshot",
+    "slots_to_evict",
+    # slots and records
+    "AUTOSAVE_SLOT",
+    "SlotType",
+    "SlotStatus",
+    "SlotInfo",
+    "normalize_slot_name",
+    "CURRENT_SAVE_VERSION",
+    "SNAPSHOT_KEYS",
+    "SaveEnvelope",
+    "SaveMeta",
+    "IndexEntry",
+    "StoredSave",
+    "checksum",
+    "encode_envelope",
+    # storage
+    "SaveStorage",
+    "SaveTransaction",
+    "SqliteSaveStorage",
+    "MemorySaveStorage",
+    # migrations
+    "MigrationRegistry",
+    "MigrationStep",
+    "DEFAULT_MIGRATIONS",
+    "migrate_0_to_1",
+    # autosave
+    "Autosaver",
+    "AutosaveSettings",
+    "MAJOR_OBJECTIVE_KEYWORDS",
+    "is_major_objective",
+    "run_autosave_burst",
+    "BurstSummary",
+    "BurstIteration",
+    "BURST_EVENT",
+]

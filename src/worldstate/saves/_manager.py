@@ -1,0 +1,342 @@
+"""SaveManager: save the world store (plus game data) to slots, load it back, list and delete.
+
+It composes the smaller parts: slot names (``_slots``), the envelope and its codec
+(``_records``, ``_codec``), migrations (``_migrations``) and a :class:`SaveStorage`.  Autosave
+policy lives in ``_autosave``; the manager only records when it last saved.
+
+Events (REFERENCE §3.3-3.4), emitted on the bus it is given:
+
+* ``game:saved {slot, timestamp, playtime}`` / ``game:save_failed {slot, error}``
+* ``game:loaded {slot, timestamp, playtime}`` / ``game:load_failed {slot, error}``
+
+Failures are also raised (:class:`~worldstate.errors.SaveError` subclasses); a missing slot or a
+bad slot name raises without an event, as in the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+import msgspec
+
+from worldstate.clock import Clock
+from worldstate.errors import (
+    ConfigurationError,
+    CorruptSaveError,
+    SaveError,
+    SlotNotFoundError,
+    SnapshotError,
+)
+from worldstate.events import EventBus
+from worldstate.saves._codec import decode_json, encode_envelope, to_envelope, verified_json
+from worldstate.saves._migrations import DEFAULT_MIGRATIONS, MigrationRegistry
+from worldstate.saves._records import (
+    SNAPSHOT_KEYS,
+    SNAPSHOT_SOURCE,
+    IndexEntry,
+    SaveEnvelope,
+    SaveMeta,
+    SlotInfo,
+    StoredSave,
+)
+from worldstate.saves._slots import (
+    AUTOSAVE_SLOT,
+    DEFAULT_MAX_SLOT_NAME_LENGTH,
+    SlotType,
+    normalize_slot_name,
+    slot_label,
+)
+from worldstate.saves._storage import SaveStorage
+
+__all__ = [
+    "GameDataContributor",
+    "WorldSnapshotSource",
+    "SaveReceipt",
+    "LoadReceipt",
+    "SaveManager",
+    "slots_to_evict",
+    "world_snapshot",
+    "decode_stored",
+]
+
+
+class WorldSnapshotSource(Protocol):
+    """What the manager needs from the world store (``worldstate.store.WorldStore`` fits)."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """A fresh copy of the world state in the reference snapshot format."""
+        ...
+
+    def hydrate(self, data: Mapping[str, Any], *, source: str | None = None) -> None:
+        """Replace the world state with ``data``; raise ``SnapshotError`` if it is invalid."""
+        ...
+
+
+class GameDataContributor(Protocol):
+    """Game data saved next to the world snapshot under its own ``gameData`` key.
+
+    The reference saves ``investigation``, ``cases`` and ``finaleCinematic`` this way.
+    """
+
+    def collect(self) -> Any:
+        """The contributor's state as JSON values (dicts, lists, str, int, float, bool, None)."""
+        ...
+
+    def restore(self, data: Any) -> None:
+        """Restore from what :meth:`collect` returned (``None`` if the save has no such key)."""
+        ...
+
+
+class SaveReceipt(msgspec.Struct, frozen=True):
+    """What a successful save wrote: slot, time, playtime, evicted slots, payload size."""
+
+    slot: str
+    timestamp: int
+    playtime: int
+    evicted: tuple[str, ...]
+    size: int
+
+
+class LoadReceipt(msgspec.Struct, frozen=True):
+    """What a successful load restored; ``migrated_from`` is the old version, if migrated."""
+
+    slot: str
+    timestamp: int
+    playtime: int
+    migrated_from: int | None
+
+
+def slots_to_evict(index: Iterable[IndexEntry], new_slot: str, cap: int) -> list[str]:
+    """Manual slots to drop so that adding ``new_slot`` keeps at most ``cap`` manual slots.
+
+    Only a *new* manual slot evicts; the oldest go first (by timestamp, ties by slot name) and
+    the new slot never does.
+    """
+    entries = list(index)
+    if new_slot == AUTOSAVE_SLOT or any(e.slot == new_slot for e in entries):
+        return []
+    manual = sorted(
+        (e for e in entries if e.slot_type is SlotType.MANUAL), key=lambda e: (e.timestamp, e.slot)
+    )
+    excess = len(manual) + 1 - max(1, cap)
+    return [e.slot for e in manual[: max(0, excess)]]
+
+
+def decode_stored(
+    stored: StoredSave, migrations: MigrationRegistry
+) -> tuple[SaveEnvelope, int | None]:
+    """Verify, decode and (in memory) migrate a stored save.
+
+    Returns:
+        The envelope at the current version and the version it was migrated from (or ``None``).
+
+    Raises:
+        CorruptSaveError: checksum, size or shape problems.
+        MigrationError: a migration step failed.
+    """
+    data = verified_json(stored)
+    slot = stored.entry.slot
+    old_version = data.get("version", 0)
+    if old_version == migrations.current_version:
+        return to_envelope(slot, data), None
+    data = migrations.migrate(slot, data)
+    data.setdefault("slot", slot)
+    data.setdefault("timestamp", stored.entry.timestamp)
+    return to_envelope(slot, data), old_version
+
+
+def world_snapshot(game_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The world snapshot inside ``gameData`` (its :data:`SNAPSHOT_KEYS`, in snapshot order)."""
+    return {key: game_data[key] for key in SNAPSHOT_KEYS if key in game_data}
+
+
+class SaveManager:
+    """Saves and loads the world store and game data to named slots.
+
+    Args:
+        storage: where saves live (:class:`SqliteSaveStorage` or :class:`MemorySaveStorage`).
+        store: the world store to snapshot and hydrate.
+        bus: where ``game:*`` events go.
+        clock: the time source for timestamps and playtime.
+        contributors: extra ``gameData`` keys -> their contributor; a key may not be one of
+            the snapshot's keys.
+        migrations: the registry used to upgrade old saves on load.
+        max_manual_slots: how many manual slots to keep (oldest are evicted).
+        max_slot_name_length: longest normalised slot name.
+        started_at: when play started (ms); playtime counts from it.  Default: now.
+
+    Raises:
+        ConfigurationError: a contributor key collides with a snapshot key, or a limit is < 1.
+    """
+
+    def __init__(
+        self,
+        storage: SaveStorage,
+        store: WorldSnapshotSource,
+        *,
+        bus: EventBus,
+        clock: Clock,
+        contributors: Mapping[str, GameDataContributor] | None = None,
+        migrations: MigrationRegistry = DEFAULT_MIGRATIONS,
+        max_manual_slots: int = 10,
+        max_slot_name_length: int = DEFAULT_MAX_SLOT_NAME_LENGTH,
+        started_at: int | None = None,
+    ) -> None:
+        self.contributors = dict(contributors or {})
+        clash = sorted(set(self.contributors) & {*SNAPSHOT_KEYS, "npc"})
+        if clash:
+            raise ConfigurationError(f"contributor keys {clash} collide with world snapshot keys")
+        if max_manual_slots < 1 or max_slot_name_length < 1:
+            raise ConfigurationError("max_manual_slots and max_slot_name_length must be >= 1")
+        self.storage = storage
+        self.store = store
+        self.bus = bus
+        self.clock = clock
+        self.migrations = migrations
+        self.max_manual_slots = max_manual_slots
+        self.max_slot_name_length = max_slot_name_length
+        self.started_at = clock() if started_at is None else started_at
+        self.last_saved_at: int | None = None
+        """When the last successful save (any slot) happened, in ms; ``None`` before the first."""
+
+    def slot_name(self, value: object) -> str:
+        """Normalise a slot name (see :func:`normalize_slot_name`)."""
+        return normalize_slot_name(value, max_length=self.max_slot_name_length)
+
+    def save(self, slot: object = AUTOSAVE_SLOT) -> SaveReceipt:
+        """Save the world snapshot and contributors' data to ``slot``.
+
+        Writes the payload, its index entry and any evictions in one transaction, then emits
+        ``game:saved``.
+
+        Raises:
+            InvalidSlotNameError, UnsafeNameError: a bad slot name (no event).
+            SaveError: the save could not be written (``game:save_failed`` is emitted first).
+        """
+        name = self.slot_name(slot)
+        assert isinstance(slot, str)  # slot_name() refuses anything else
+        now = self.clock()
+        try:
+            envelope = self._envelope(name, slot_label(slot, name), now)
+            payload = encode_envelope(envelope)
+            entry = IndexEntry.for_payload(envelope, payload)
+            with self.storage.transaction() as tx:
+                evicted = slots_to_evict(tx.index(), name, self.max_manual_slots)
+                tx.put(entry, payload)
+                for old in evicted:
+                    tx.remove(old)
+        except (SaveError, TypeError) as exc:
+            self.bus.emit("game:save_failed", {"slot": name, "error": str(exc)})
+            if isinstance(exc, SaveError):
+                raise
+            raise SaveError(str(exc)) from exc
+        self.last_saved_at = now
+        self.bus.emit("game:saved", {"slot": name, "timestamp": now, "playtime": envelope.playtime})
+        return SaveReceipt(name, now, envelope.playtime, tuple(evicted), len(payload))
+
+    def _envelope(self, slot: str, label: str, now: int) -> SaveEnvelope:
+        game_data = self.store.snapshot()
+        for key, contributor in self.contributors.items():
+            game_data[key] = contributor.collect()
+        return SaveEnvelope(
+            version=self.migrations.current_version,
+            timestamp=now,
+            playtime=now - self.started_at,
+            slot=slot,
+            game_data=game_data,
+            meta=SaveMeta(snapshot_source=SNAPSHOT_SOURCE, slot_label=label),
+        )
+
+    def load(self, slot: object = AUTOSAVE_SLOT) -> LoadReceipt:
+        """Load ``slot`` into the store and contributors, migrating (and rewriting) old saves.
+
+        Raises:
+            InvalidSlotNameError, UnsafeNameError: a bad slot name (no event).
+            SlotNotFoundError: nothing saved in that slot (no event).
+            CorruptSaveError, MigrationError, SaveError: the save cannot be used; nothing was
+                changed (``game:load_failed`` is emitted first).
+        """
+        name = self.slot_name(slot)
+        stored = self.storage.read(name)
+        if stored is None:
+            raise SlotNotFoundError(name)
+        try:
+            envelope, migrated_from = decode_stored(stored, self.migrations)
+            if migrated_from is not None:
+                envelope = self._write_back(name)
+            self._restore(name, envelope)
+        except SaveError as exc:
+            self.bus.emit("game:load_failed", {"slot": name, "error": str(exc)})
+            raise
+        self.started_at = self.clock() - envelope.playtime
+        payload = {"slot": name, "timestamp": envelope.timestamp, "playtime": envelope.playtime}
+        self.bus.emit("game:loaded", payload)
+        return LoadReceipt(name, envelope.timestamp, envelope.playtime, migrated_from)
+
+    def _write_back(self, slot: str) -> SaveEnvelope:
+        """Migrate the stored save again under the write lock and store the result."""
+        with self.storage.transaction() as tx:
+            stored = tx.read(slot)
+            if stored is None:
+                raise SlotNotFoundError(slot)
+            envelope, _ = decode_stored(stored, self.migrations)
+            payload = encode_envelope(envelope)
+            tx.put(IndexEntry.for_payload(envelope, payload), payload)
+        return envelope
+
+    def _restore(self, slot: str, envelope: SaveEnvelope) -> None:
+        try:
+            self.store.hydrate(world_snapshot(envelope.game_data), source=f"save slot {slot!r}")
+        except SnapshotError as exc:
+            raise CorruptSaveError(slot, f"world snapshot fails validation: {exc}") from exc
+        for key, contributor in self.contributors.items():
+            contributor.restore(envelope.game_data.get(key))
+
+    def read(self, slot: object) -> SaveEnvelope:
+        """The save in ``slot``, verified and migrated in memory (nothing is written).
+
+        Raises:
+            SlotNotFoundError, CorruptSaveError, MigrationError, InvalidSlotNameError.
+        """
+        name = self.slot_name(slot)
+        stored = self.storage.read(name)
+        if stored is None:
+            raise SlotNotFoundError(name)
+        return decode_stored(stored, self.migrations)[0]
+
+    def list_slots(self) -> list[SlotInfo]:
+        """Every save, newest first (ties by slot name), each verified against its checksum.
+
+        A corrupt save is listed with ``status == "corrupt"`` and a ``problem``; it never
+        hides the other slots.
+        """
+        infos = [_slot_info(stored) for stored in self.storage.scan()]
+        infos.sort(key=lambda info: info.entry.slot)
+        infos.sort(key=lambda info: info.entry.timestamp, reverse=True)
+        return infos
+
+    def slot_info(self, slot: object) -> SlotInfo | None:
+        """The listing entry for ``slot``, or ``None`` if it has no save."""
+        stored = self.storage.read(self.slot_name(slot))
+        return None if stored is None else _slot_info(stored)
+
+    def exists(self, slot: object) -> bool:
+        """Whether ``slot`` holds a save (corrupt or not)."""
+        return self.storage.read(self.slot_name(slot)) is not None
+
+    def delete(self, slot: object) -> bool:
+        """Delete the save in ``slot``; tell whether there was one."""
+        name = self.slot_name(slot)
+        with self.storage.transaction() as tx:
+            return tx.remove(name)
+
+
+def _slot_info(stored: StoredSave) -> SlotInfo:
+    problem = stored.problem()
+    if problem is None and stored.payload is not None:
+        try:
+            decode_json(stored.entry.slot, stored.payload)
+        except CorruptSaveError as exc:
+            problem = exc.reason
+    return SlotInfo(entry=stored.entry, problem=problem)
