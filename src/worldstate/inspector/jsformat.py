@@ -1,0 +1,365 @@
+"""JavaScript-compatible primitives for byte-identical artifacts (REFERENCE §0).
+
+The reference wrote its artifacts from JavaScript, so numbers, times and JSON text follow
+JavaScript's rules.  Everything here is pure and works on JSON-shaped Python values:
+
+* :data:`ABSENT` stands for a key that is missing (``undefined``), which JavaScript treats
+  differently from an explicit ``null`` (``None``).
+* :func:`to_number` is ``Number(x)``; :func:`number_text` is ``String(number)``.
+* :func:`iso_from_ms` is ``new Date(ms).toISOString()`` for the whole JavaScript date range.
+* :func:`dumps_pretty` / :func:`dumps_compact` are ``JSON.stringify`` with and without indent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+__all__ = [
+    "ABSENT",
+    "Absent",
+    "get",
+    "coalesce",
+    "truthy",
+    "is_real_number",
+    "is_finite_number",
+    "to_number",
+    "js_round",
+    "to_fixed",
+    "number_text",
+    "js_string",
+    "non_negative_int",
+    "iso_from_ms",
+    "timestamp_fragment",
+    "dumps_pretty",
+    "dumps_compact",
+    "MAX_TIME_MS",
+]
+
+
+class Absent:
+    """Type of :data:`ABSENT`: a missing key / ``undefined``."""
+
+    _instance: Absent | None = None
+
+    def __new__(cls) -> Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Final = Absent()
+"""The value of a key that is not there (JavaScript ``undefined``)."""
+
+MAX_TIME_MS: Final = 8.64e15
+"""The largest distance from the epoch a JavaScript ``Date`` can hold, in ms."""
+
+
+def get(container: object, key: str) -> Any:
+    """``container?.[key]``: the value, or :data:`ABSENT` when missing or not a mapping."""
+    if isinstance(container, Mapping):
+        return container.get(key, ABSENT)
+    return ABSENT
+
+
+def coalesce(*values: Any) -> Any:
+    """``a ?? b ?? …``: the first value that is neither ``None`` nor :data:`ABSENT`."""
+    for value in values[:-1]:
+        if value is not None and value is not ABSENT:
+            return value
+    return values[-1]
+
+
+def truthy(value: object) -> bool:
+    """JavaScript truthiness: ``None``, absent, ``False``, ``0``, ``NaN`` and ``''`` are falsy.
+
+    Unlike Python, empty lists and dicts are truthy.
+    """
+    if value is None or value is ABSENT:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value == value and value != 0
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def is_real_number(value: object) -> bool:
+    """``typeof value === 'number'`` (booleans are not numbers)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_finite_number(value: object) -> bool:
+    """``Number.isFinite(value)``: a real number that is neither NaN nor infinite."""
+    return is_real_number(value) and math.isfinite(value)  # type: ignore[arg-type]
+
+
+_DECIMAL_LITERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_RADIX_LITERAL = re.compile(r"0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+_INFINITY = re.compile(r"[+-]?Infinity")
+# JavaScript's String.prototype.trim also strips the byte-order mark, which str.strip keeps.
+_JS_WHITESPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def _string_to_number(text: str) -> float:
+    text = text.strip(_JS_WHITESPACE)
+    if text == "":
+        return 0.0
+    if _DECIMAL_LITERAL.fullmatch(text):
+        return float(text)
+    if _RADIX_LITERAL.fullmatch(text):
+        return float(int(text, 0))
+    if _INFINITY.fullmatch(text):
+        return -math.inf if text.startswith("-") else math.inf
+    return math.nan
+
+
+def to_number(value: object) -> float:
+    """``Number(value)`` (REFERENCE §0.2); NaN when JavaScript would give NaN.
+
+    ``None`` becomes 0, :data:`ABSENT` NaN, booleans 1/0, strings follow JavaScript's literal
+    grammar (Python-only forms like ``1_000`` or ``nan`` are NaN), ``[]`` is 0, a one-element
+    list converts its element's text, other lists and all mappings are NaN.
+    """
+    if value is None:
+        return 0.0
+    if value is ABSENT:
+        return math.nan
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, float):
+        return value
+    if isinstance(value, str):
+        return _string_to_number(value)
+    if isinstance(value, list | tuple):
+        return _string_to_number(js_string(value))
+    return math.nan
+
+
+def js_round(value: float) -> float:
+    """``Math.round``: halves round toward +infinity (2.5 -> 3, -2.5 -> -2)."""
+    if not math.isfinite(value):
+        return value
+    low = math.floor(value)
+    return float(low + 1 if value - low >= 0.5 else low)
+
+
+def to_fixed(value: float, digits: int) -> str:
+    """``value.toFixed(digits)``: the exact binary value rounded half-up (1.25 -> ``1.3``)."""
+    quantum = Decimal(1).scaleb(-digits)
+    return str(Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def number_text(value: float) -> str:
+    """``String(number)``: integral values without ``.0``, shortest round-trip digits otherwise.
+
+    Exponent form only when the magnitude is at least 1e21 or below 1e-6; ``-0`` prints ``0``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) < 10**21:
+            return str(value)
+        value = to_number(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    sign_bit, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    exponent = int(exponent) + (len(digit_tuple) - len(digits))
+    return sign + _place_point(digits, len(digits) + exponent)
+
+
+def _place_point(digits: str, point: int) -> str:
+    # ECMAScript Number::toString: value = 0.digits * 10**point.
+    count = len(digits)
+    if count <= point <= 21:
+        return digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return f"{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return "0." + "0" * -point + digits
+    power = point - 1
+    mantissa = digits if count == 1 else f"{digits[0]}.{digits[1:]}"
+    return f"{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
+
+
+def js_string(value: object) -> str:
+    """``String(value)`` for JSON-shaped values (lists join with ``,``; null elements empty)."""
+    if value is None:
+        return "null"
+    if value is ABSENT:
+        return "undefined"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return number_text(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return ",".join("" if item is None or item is ABSENT else js_string(item) for item in value)
+    return "[object Object]"
+
+
+def non_negative_int(value: object) -> int:
+    """The reference's ``sanitizeNonNegativeInteger``: ``max(0, floor(Number(x)))``, else 0."""
+    number = to_number(value)
+    if not math.isfinite(number):
+        return 0
+    return max(0, math.floor(number))
+
+
+_MS_PER_DAY: Final = 86_400_000
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    # Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm),
+    # valid for the whole JavaScript date range where datetime stops at year 9999.
+    days += 719_468
+    era = days // 146_097
+    day_of_era = days - era * 146_097
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
+    year = year_of_era + era * 400 + (1 if month <= 2 else 0)
+    return year, month, day
+
+
+def iso_from_ms(ms: float) -> str:
+    """``new Date(ms).toISOString()``: UTC, millisecond precision, trailing ``Z``.
+
+    Fractional milliseconds are truncated toward zero; negative values are fine.
+
+    Raises:
+        ValueError: ``ms`` is not finite or beyond ±8.64e15 (JavaScript's "Invalid time value").
+    """
+    if isinstance(ms, bool) or not isinstance(ms, int | float):
+        raise ValueError(f"invalid time value {ms!r}: expected a number of ms")
+    if not math.isfinite(ms) or abs(ms) > MAX_TIME_MS:
+        raise ValueError(f"invalid time value {ms!r}: outside the JavaScript date range")
+    whole = math.trunc(ms)
+    days, rest = divmod(whole, _MS_PER_DAY)
+    year, month, day = _civil_from_days(days)
+    seconds, millis = divmod(rest, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    year_text = f"{year:04d}" if 0 <= year <= 9999 else f"{'+' if year > 0 else '-'}{abs(year):06d}"
+    return f"{year_text}-{month:02d}-{day:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}Z"
+
+
+def timestamp_fragment(generated_at: object) -> str:
+    """The file-name time stamp: ``20251030T170500Z``, or ``00000000T000000Z`` when falsy."""
+    if not truthy(generated_at):
+        return "00000000T000000Z"
+    iso = iso_from_ms(generated_at)  # type: ignore[arg-type]
+    return re.sub(r"\.\d{3}Z$", "Z", iso.replace("-", "").replace(":", ""))
+
+
+_ESCAPES: Final = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\ud800-\udfff]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+def _string_literal(text: str) -> str:
+    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
+
+
+def _scalar(value: object) -> str | None:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        number = to_number(value)
+        return number_text(value) if math.isfinite(number) else "null"
+    if isinstance(value, str):
+        return _string_literal(value)
+    return None
+
+
+def _encode(value: object, indent: str, level: int, parts: list[str]) -> None:
+    scalar = _scalar(value)
+    if scalar is not None:
+        parts.append(scalar)
+        return
+    if isinstance(value, Mapping):
+        items = [(k, v) for k, v in value.items() if v is not ABSENT]
+        _encode_container("{", "}", items, indent, level, parts)
+    elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        _encode_container("[", "]", [(None, item) for item in value], indent, level, parts)
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _encode_container(
+    opener: str,
+    closer: str,
+    items: list[tuple[object, object]],
+    indent: str,
+    level: int,
+    parts: list[str],
+) -> None:
+    if not items:
+        parts.append(opener + closer)
+        return
+    inner = "\n" + indent * (level + 1) if indent else ""
+    colon = ": " if indent else ":"
+    parts.append(opener)
+    for index, (key, item) in enumerate(items):
+        parts.append(("," if index else "") + inner)
+        if key is not None:
+            parts.append(_string_literal(str(key)) + colon)
+        # JSON.stringify writes undefined list items as null.
+        _encode(None if item is ABSENT else item, indent, level + 1, parts)
+    parts.append(("\n" + indent * level if indent else "") + closer)
+
+
+def dumps_pretty(value: object) -> str:
+    """``JSON.stringify(value, null, 2)``: 2-space indent, JavaScript numbers, raw non-ASCII.
+
+    NaN and infinities become ``null``; mapping entries whose value is :data:`ABSENT` are left out.
+    """
+    parts: list[str] = []
+    _encode(value, "  ", 0, parts)
+    return "".join(parts)
+
+
+def dumps_compact(value: object) -> str:
+    """``JSON.stringify(value)``: no spaces, otherwise like :func:`dumps_pretty`."""
+    parts: list[str] = []
+    _encode(value, "", 0, parts)
+    return "".join(parts)

@@ -1,0 +1,176 @@
+"""The JSON payload of an inspector export, built from a raw summary (REFERENCE §4.3).
+
+:func:`sanitize_summary` is pure: it copies what it keeps, so the payload never shares
+mutable state with the store the summary came from.  Each block has its own small function;
+the defects listed in DEVIATIONS D1–D5 are fixed here and in the renderers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from worldstate.errors import SnapshotError
+from worldstate.inspector._controls import sanitize_control_bindings
+from worldstate.inspector._spatial import sanitize_spatial
+from worldstate.inspector._world import iso_or_none, sanitize_districts, sanitize_npcs
+from worldstate.inspector.faction_names import FactionNames
+from worldstate.inspector.jsformat import (
+    ABSENT,
+    coalesce,
+    get,
+    is_finite_number,
+    to_number,
+    truthy,
+)
+
+__all__ = ["InspectorPayload", "sanitize_summary", "json_clone", "SEEN_NAMES_KEY"]
+
+SEEN_NAMES_KEY: Final = "factionNames"
+"""Key inside a raw summary's ``factions`` block holding ``{id: last name seen}`` (D1)."""
+
+STANDARD_KEYS: Final = frozenset(
+    {
+        "generatedAt",
+        "source",
+        "factions",
+        "tutorial",
+        "engine",
+        "controlBindings",
+        "districts",
+        "npcs",
+    }
+)
+
+
+class InspectorPayload(dict[str, Any]):
+    """The sanitised summary: a plain JSON dict plus the faction names its CSVs need.
+
+    Attributes:
+        faction_names: the catalog and seen names used to fill faction-name columns (D1);
+            they are not part of the JSON artifact.
+    """
+
+    faction_names: FactionNames
+
+    def __init__(self, data: Mapping[str, Any], faction_names: FactionNames) -> None:
+        super().__init__(data)
+        self.faction_names = faction_names
+
+
+def json_clone(value: object) -> Any:
+    """A deep copy of a JSON-shaped value (tuples become lists, absent entries are dropped)."""
+    if isinstance(value, Mapping):
+        return {str(k): json_clone(v) for k, v in value.items() if v is not ABSENT}
+    if isinstance(value, list | tuple):
+        return [None if item is ABSENT else json_clone(item) for item in value]
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    return json_clone(value) if isinstance(value, list | tuple) else []
+
+
+def _generated_at(summary: Mapping[str, Any], now: int) -> float:
+    value = coalesce(get(summary, "generatedAt"), now)
+    if not is_finite_number(value):
+        raise SnapshotError(
+            f"generatedAt must be a finite number of ms since the epoch, got {value!r}",
+            source="inspector summary",
+            path="$.generatedAt",
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def _removal(raw: object, index: int) -> dict[str, Any]:
+    removed_at = coalesce(get(raw, "removedAt"), None)
+    path = f"$.factions.recentMemberRemovals[{index}].removedAt"
+    return {
+        "factionId": coalesce(get(raw, "factionId"), None),
+        "factionName": coalesce(get(raw, "factionName"), None),
+        "npcId": coalesce(get(raw, "npcId"), None),
+        "entityId": coalesce(get(raw, "entityId"), None),
+        "tag": coalesce(get(raw, "tag"), None),
+        "removedAt": json_clone(removed_at),
+        "removedIso": iso_or_none(removed_at, path) if truthy(removed_at) else None,
+    }
+
+
+def _factions(raw: object) -> dict[str, Any]:
+    targets = _list(get(raw, "cascadeTargets"))
+    removals = get(raw, "recentMemberRemovals")
+    removals = list(removals) if isinstance(removals, list | tuple) else []
+    active = [t for t in targets if to_number(coalesce(get(t, "cascadeCount"), 0)) > 0]
+    return {
+        "lastCascadeEvent": json_clone(coalesce(get(raw, "lastCascadeEvent"), None)),
+        "cascadeTargets": targets,
+        "recentMemberRemovals": [_removal(item, i) for i, item in enumerate(removals)],
+        "metrics": {
+            "cascadeTargetCount": len(targets),
+            "activeCascadeTargets": len(active),
+            "recentMemberRemovalCount": len(removals),
+        },
+    }
+
+
+def _tutorial(raw: object) -> dict[str, Any]:
+    snapshots = _list(get(raw, "snapshots"))
+    transcript = _list(get(raw, "transcript"))
+    return {
+        "latestSnapshot": json_clone(coalesce(get(raw, "latestSnapshot"), None)),
+        "snapshots": snapshots,
+        "transcript": transcript,
+        "metrics": {"snapshotCount": len(snapshots), "transcriptCount": len(transcript)},
+    }
+
+
+def _seen_names(summary: Mapping[str, Any]) -> dict[str, str]:
+    seen = get(get(summary, "factions"), SEEN_NAMES_KEY)
+    if not isinstance(seen, Mapping):
+        return {}
+    return {k: v for k, v in seen.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+def sanitize_summary(
+    summary: Mapping[str, Any] | None,
+    *,
+    now: int,
+    faction_names: Mapping[str, str] | None = None,
+) -> InspectorPayload:
+    """Build the JSON payload of an export from a raw inspector summary.
+
+    Keys come in the reference's order (``generatedAt, generatedIso, source, factions,
+    tutorial, engine, controlBindings, districts, npcs``); any further top-level section of
+    the summary (a game's own :class:`~worldstate.inspector.summary.SummarySection`) follows,
+    copied as is.
+
+    Args:
+        summary: a summary from :func:`~worldstate.inspector.build_summary`, one built
+            elsewhere, or ``None`` (everything empty, ``source`` ``unavailable``).
+        now: ms since the epoch, used when the summary has no ``generatedAt``.
+        faction_names: the game's faction catalog (id -> display name), used by faction-name
+            columns after a record's own name and before names seen in the world state (D1).
+
+    Raises:
+        SnapshotError: ``generatedAt`` (or another timestamp that must be formatted) is not a
+            usable time; the message names its JSON path.
+    """
+    summary = summary if isinstance(summary, Mapping) else {}
+    generated_at = _generated_at(summary, now)
+    names = FactionNames(catalog=dict(faction_names or {}), seen=_seen_names(summary))
+    engine = coalesce(get(summary, "engine"), {})
+    payload: dict[str, Any] = {
+        "generatedAt": generated_at,
+        "generatedIso": iso_or_none(generated_at, "$.generatedAt"),
+        "source": json_clone(coalesce(get(summary, "source"), "unavailable")),
+        "factions": _factions(coalesce(get(summary, "factions"), {})),
+        "tutorial": _tutorial(coalesce(get(summary, "tutorial"), {})),
+        "engine": {"spatialHash": sanitize_spatial(get(engine, "spatialHash"))},
+        "controlBindings": sanitize_control_bindings(get(summary, "controlBindings")),
+        "districts": sanitize_districts(get(summary, "districts")),
+        "npcs": sanitize_npcs(get(summary, "npcs"), names),
+    }
+    for key, value in summary.items():
+        if key not in STANDARD_KEYS:
+            payload[key] = json_clone(value)
+    return InspectorPayload(payload, names)
