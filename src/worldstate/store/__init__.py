@@ -1,1 +1,41 @@
-"""Placeholder: filled in by its owner."""
+"""The world-state store: an event-sourced, snapshot-able model of a narrative game's world.
+
+Quick tour::
+
+    from worldstate.events import EventBus
+    from worldstate.store import WorldStore
+
+    bus = EventBus()
+    store = WorldStore(bus)
+    bus.emit("reputation:changed", {"factionId": "harbor_union", "newFame": 25})
+    store.snapshot()["factions"]["byId"]["harbor_union"]["fame"]  # 25
+
+See ``docs/store.md`` for the slice protocol, snapshots, replay and selectors.
+"""
+
+from __future__ import annotations
+
+from worldstate.store._store import HYDRATE_ACTION, SNAPSHOT_ORDER, UpdateListener, WorldStore
+from worldstate.store.catalog import ContentCatalog
+from worldstate.store.selectors import MemoSelector, SelectorCache, create_selector
+from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
+from worldstate.store.slices import default_slices
+from worldstate.store.snapshot import validate_snapshot
+
+__all__ = [
+    "WorldStore",
+    "ContentCatalog",
+    "default_slices",
+    "Action",
+    "ActionBuilder",
+    "Slice",
+    "State",
+    "WORLD_DOMAIN",
+    "HYDRATE_ACTION",
+    "SNAPSHOT_ORDER",
+    "UpdateListener",
+    "create_selector",
+    "MemoSelector",
+    "SelectorCache",
+    "validate_snapshot",
+]

@@ -1,0 +1,300 @@
+"""The world-state store: slices, dispatch, notifications, snapshots (REFERENCE §2).
+
+State model: the root state is a dict of slice key -> slice state.  Nothing reachable from it is
+ever mutated once published; a dispatch that changes a slice builds a new slice state (sharing
+what it did not touch) and a new root dict.  So a listener may keep ``state`` as long as it
+likes, selectors can memoise by identity, and nothing is copied to notify anyone.
+
+Payload ownership: reducers copy the dict and list containers of payload values they store (see
+``slices._common.copy_json``), so a caller may reuse or mutate its payload after dispatching.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+import msgspec
+
+from worldstate.clock import Clock, system_clock
+from worldstate.events import EventBus, Unsubscribe
+from worldstate.store.catalog import ContentCatalog
+from worldstate.store.selectors import MemoSelector, SelectorCache
+from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
+from worldstate.store.snapshot import section_of, validate_snapshot
+
+__all__ = ["WorldStore", "UpdateListener", "HYDRATE_ACTION", "SNAPSHOT_ORDER"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+UpdateListener = Callable[[Mapping[str, Any], Action], None]
+"""Called as ``listener(state, action)`` after every dispatch that changed the state."""
+
+HYDRATE_ACTION = "WORLDSTATE_HYDRATE"
+"""The type of the ``world`` action recorded (and announced) when a snapshot is hydrated."""
+
+SNAPSHOT_ORDER = (
+    "storyFlags",
+    "quests",
+    "factions",
+    "tutorial",
+    "dialogue",
+    "inventory",
+    "districts",
+    "npcs",
+)
+"""Snapshot key order of the reference; other slices' sections follow ``tutorialComplete``."""
+
+_ACTION_EVENT = "worldstate:action"
+_UPDATED_EVENT = "worldstate:updated"
+_ERROR_EVENT = "worldstate:error"
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
+
+
+class WorldStore:
+    """Holds the world state, turns bus events into actions and actions into new states.
+
+    Args:
+        bus: the event bus to listen to and announce on (a private one when ``None``).
+        clock: "now" in ms since the epoch, used to timestamp actions.
+        slices: the slices, in registry order; :func:`default_slices` when ``None``.
+        catalog: game content (faction names, districts); passed to the default slices.
+        history_limit: how many dispatched actions :attr:`history` keeps (0 disables it).
+
+    Raises:
+        ValueError: two slices share a key or a snapshot key, or ``history_limit`` < 0.
+    """
+
+    def __init__(
+        self,
+        bus: EventBus | None = None,
+        *,
+        clock: Clock = system_clock,
+        slices: Sequence[Slice] | None = None,
+        catalog: ContentCatalog | None = None,
+        history_limit: int = 50,
+    ) -> None:
+        if history_limit < 0:
+            raise ValueError(f"history_limit must be >= 0, got {history_limit!r}")
+        self.bus = bus if bus is not None else EventBus()
+        self.clock = clock
+        self.catalog = catalog if catalog is not None else ContentCatalog()
+        if slices is None:
+            from worldstate.store.slices import default_slices
+
+            slices = default_slices(catalog=self.catalog)
+        self._slices: tuple[Slice, ...] = tuple(slices)
+        self._check_unique()
+        self._routes = self._build_routes()
+        self._state: dict[str, State] = {s.key: s.initial_state() for s in self._slices}
+        self._history: deque[Action] = deque(maxlen=history_limit)
+        self._record = history_limit > 0
+        self._listeners: tuple[UpdateListener, ...] = ()
+        self._selectors = SelectorCache()
+        self._subscriptions: list[Unsubscribe] = [
+            self.bus.on(event, self._event_handler(builder))
+            for s in self._slices
+            for event, builder in s.events.items()
+        ]
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def _check_unique(self) -> None:
+        for attr in ("key", "snapshot_key"):
+            names = [getattr(s, attr) for s in self._slices]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"two slices share the {attr} {dupes[0]!r}")
+
+    def _build_routes(self) -> dict[str, tuple[Slice, ...]]:
+        routes: dict[str, list[Slice]] = {}
+        for s in self._slices:
+            routes.setdefault(s.domain, []).append(s)
+        routes[WORLD_DOMAIN] = list(self._slices)
+        return {domain: tuple(group) for domain, group in routes.items()}
+
+    def _event_handler(self, builder: ActionBuilder) -> Callable[[str, Any], None]:
+        clock = self.clock
+        apply = self._apply
+
+        def handle(event: str, payload: Any) -> None:
+            now = clock()
+            action = builder(payload if payload is not None else {}, now)
+            if action is not None:
+                apply(action, now)
+
+        handle.__qualname__ = f"WorldStore.on[{getattr(builder, '__name__', 'builder')}]"
+        return handle
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> Mapping[str, Any]:
+        """The live root state (slice key -> slice state).  Never mutate it."""
+        return self._state
+
+    @property
+    def slices(self) -> tuple[Slice, ...]:
+        """The registered slices, in registry order."""
+        return self._slices
+
+    @property
+    def history(self) -> list[Action]:
+        """The most recent dispatched actions (with their timestamps), oldest first."""
+        return list(self._history)
+
+    def select(self, selector: Callable[..., T], *args: Any) -> T:
+        """Run ``selector(state, *args)``; memoised selectors use this store's cache."""
+        if isinstance(selector, MemoSelector):
+            return self._selectors.run(selector, self._state, args)
+        return selector(self._state, *args)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def dispatch(self, action: Action) -> bool:
+        """Apply ``action`` to the slices of its domain (every slice for ``world``).
+
+        A reducer that raises, or an unknown domain, leaves the state untouched; the problem is
+        logged and announced as ``worldstate:error`` ``{action, error}`` on the bus.
+
+        Returns:
+            Whether the state changed.
+
+        Raises:
+            TypeError: ``action`` is not an :class:`Action`.
+        """
+        if not isinstance(action, Action):
+            raise TypeError(f"dispatch() takes an Action, got {type(action).__name__}")
+        return self._apply(action, None)
+
+    def _apply(self, action: Action, now: int | None) -> bool:
+        if action.timestamp is None:
+            action = msgspec.structs.replace(
+                action, timestamp=self.clock() if now is None else now
+            )
+        targets = self._routes.get(action.domain)
+        if targets is None:
+            self._fail(action, f"unknown world state domain {action.domain!r}")
+            return False
+        state = self._state
+        changed: dict[str, State] | None = None
+        for s in targets:
+            before = state[s.key]
+            try:
+                after = s.reduce(before, action)
+            except Exception as exc:
+                logger.exception("slice %r failed on %s", s.key, action.type)
+                self._fail(action, f"{type(exc).__name__}: {exc}")
+                return False
+            if after is not before:
+                if changed is None:
+                    changed = {}
+                changed[s.key] = after
+        if self._record:
+            self._history.append(action)
+        if changed is None:
+            return False
+        self._state = {**state, **changed}
+        self._notify(action)
+        return True
+
+    def _fail(self, action: Action, error: str) -> None:
+        logger.error("dispatch of %s (domain %r) failed: %s", action.type, action.domain, error)
+        self.bus.emit(_ERROR_EVENT, {"action": action, "error": error})
+
+    def _notify(self, action: Action) -> None:
+        bus = self.bus
+        state = self._state
+        if bus.has_listeners(_ACTION_EVENT):
+            bus.emit(_ACTION_EVENT, action)
+        if bus.has_listeners(_UPDATED_EVENT):
+            bus.emit(_UPDATED_EVENT, {"state": state, "lastAction": action})
+        for listener in self._listeners:
+            try:
+                listener(state, action)
+            except Exception:
+                logger.exception("update listener %r raised", listener)
+
+    def on_update(self, callback: UpdateListener) -> Unsubscribe:
+        """Call ``callback(state, action)`` after every dispatch that changed the state.
+
+        Returns:
+            A function that removes the callback (safe to call from inside a callback).
+        """
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, got {callback!r}")
+        self._listeners = (*self._listeners, callback)
+        done = False
+
+        def unsubscribe() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                listeners = list(self._listeners)
+                listeners.remove(callback)
+                self._listeners = tuple(listeners)
+
+        return unsubscribe
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The world in the reference snapshot format: a fresh, JSON-shaped copy.
+
+        Keys: ``storyFlags, quests, factions, tutorial, dialogue, inventory, districts, npcs,
+        tutorialComplete`` (those whose slice is registered), then other slices' sections.
+        """
+        sections = {s.snapshot_key: s.serialize(self._state[s.key]) for s in self._slices}
+        out: dict[str, Any] = {k: sections.pop(k) for k in SNAPSHOT_ORDER if k in sections}
+        tutorial = self._state.get("tutorial")
+        if tutorial is not None:
+            out["tutorialComplete"] = bool(tutorial.get("completed"))
+        out.update(sections)
+        fresh: dict[str, Any] = _decode(_encode(out))
+        return fresh
+
+    def hydrate(self, data: object, *, source: str | None = None) -> None:
+        """Replace the whole state with a snapshot's (absent sections start afresh).
+
+        The snapshot is validated first; on error nothing changes.  Hydrating is recorded and
+        announced like a dispatch of a ``world`` action of type ``WORLDSTATE_HYDRATE``.
+
+        Raises:
+            SnapshotError: the snapshot is not valid; its ``path`` names the offending value.
+        """
+        snapshot = validate_snapshot(data, source=source, slices=self._slices)
+        state = {s.key: s.hydrate(section_of(snapshot, s)) for s in self._slices}
+        action = Action(HYDRATE_ACTION, WORLD_DOMAIN, snapshot, self.clock())
+        self._state = state
+        if self._record:
+            self._history.append(action)
+        self._notify(action)
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop listening to the bus and drop update callbacks (idempotent)."""
+        for unsubscribe in self._subscriptions:
+            unsubscribe()
+        self._subscriptions = []
+        self._listeners = ()
+
+    def __enter__(self) -> WorldStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<WorldStore slices={[s.key for s in self._slices]}>"

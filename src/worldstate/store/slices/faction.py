@@ -1,0 +1,392 @@
+"""Faction slice: reputation, attitudes, attitude cascades and removed members (REFERENCE §2.6).
+
+Differences from the reference (DEVIATIONS / REFERENCE §13.2): ``recentMemberRemovals`` survives
+a snapshot/hydrate round trip.  As in the reference, a removal's ``removedAt`` is the action's
+timestamp (the time of dispatch); the event's own ``removedAt`` stays in the action payload only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import msgspec
+
+from worldstate.store.selectors import create_selector
+from worldstate.store.slice import Action, ActionBuilder, State
+from worldstate.store.slices._common import coalesce, copy_json, truthy
+
+__all__ = [
+    "FactionSlice",
+    "FactionsSnapshot",
+    "select_slice",
+    "select_faction_by_id",
+    "select_faction_attitude",
+    "select_faction_overview",
+    "select_faction_last_reset",
+    "select_faction_last_attitude_change",
+    "select_faction_attitude_history",
+    "select_cascade_summary",
+    "select_recent_member_removals",
+]
+
+DOMAIN = "faction"
+Number = int | float
+
+
+class FactionRecordSnapshot(msgspec.Struct):
+    """Schema of one faction record in a snapshot (unknown keys allowed)."""
+
+    id: str | None = None
+    fame: Number | None = None
+    infamy: Number | None = None
+    attitude: str | None = None
+    lastDelta: dict[str, Any] | None = None
+    lastReason: Any = None
+    updatedAt: Number | None = None
+    lastAttitudeChange: dict[str, Any] | None = None
+    attitudeHistory: list[dict[str, Any]] | None = None
+    lastCascade: dict[str, Any] | None = None
+    cascadeCount: Number | None = None
+    cascadeSources: list[Any] | None = None
+
+
+class FactionsSnapshot(msgspec.Struct):
+    """Schema of the ``factions`` section of a snapshot (unknown keys allowed)."""
+
+    byId: dict[str, FactionRecordSnapshot] | None = None
+    lastActionAt: Number | None = None
+    lastResetAt: Number | None = None
+    lastResetReason: Any = None
+    lastResetInitiatedBy: Any = None
+    lastCascadeEvent: dict[str, Any] | None = None
+    recentMemberRemovals: list[dict[str, Any]] | None = None
+
+
+# -- bus events -> actions -------------------------------------------------------------------
+
+
+def _action(kind: str, payload: dict[str, Any], now: int) -> Action:
+    return Action(kind, DOMAIN, payload, now)
+
+
+def _reputation_changed(p: Mapping[str, Any], now: int) -> Action:
+    keys = ("factionId", "factionName", "deltaFame", "deltaInfamy", "newFame", "newInfamy", "reason")
+    return _action("FACTION_REPUTATION_CHANGED", {k: p.get(k) for k in keys}, now)
+
+
+def _attitude_changed(p: Mapping[str, Any], now: int) -> Action:
+    keys = ("factionId", "factionName", "newAttitude", "oldAttitude", "cascade", "source")
+    payload = {k: p.get(k) for k in keys}
+    payload["sourceFactionName"] = p.get("sourceFactionName")
+    return _action("FACTION_ATTITUDE_CHANGED", payload, now)
+
+
+def _reputation_reset(p: Mapping[str, Any], now: int) -> Action:
+    payload = {"reason": p.get("reason"), "initiatedBy": p.get("initiatedBy")}
+    return _action("FACTION_REPUTATION_RESET", payload, now)
+
+
+def _member_removed(p: Mapping[str, Any], now: int) -> Action:
+    payload = {k: p.get(k) for k in ("factionId", "factionName", "npcId", "entityId", "tag")}
+    payload["removedAt"] = coalesce(p.get("removedAt"), now)
+    return _action("FACTION_MEMBER_REMOVED", payload, now)
+
+
+EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
+    {
+        "reputation:changed": _reputation_changed,
+        "faction:attitude_changed": _attitude_changed,
+        "faction:reputation_reset": _reputation_reset,
+        "faction:member_removed": _member_removed,
+    }
+)
+
+
+# -- state -----------------------------------------------------------------------------------
+
+
+def initial_state() -> State:
+    """A faction slice where nothing has happened."""
+    return {
+        "byId": {},
+        "lastActionAt": None,
+        "lastResetAt": None,
+        "lastResetReason": None,
+        "lastResetInitiatedBy": None,
+        "lastCascadeEvent": None,
+        "recentMemberRemovals": [],
+    }
+
+
+def new_record(faction_id: str) -> State:
+    """The record of a faction seen for the first time."""
+    return {
+        "id": faction_id,
+        "fame": 0,
+        "infamy": 0,
+        "attitude": "neutral",
+        "lastDelta": {"fame": 0, "infamy": 0},
+        "lastReason": None,
+        "updatedAt": None,
+        "lastAttitudeChange": None,
+        "attitudeHistory": [],
+        "lastCascade": None,
+        "cascadeCount": 0,
+        "cascadeSources": [],
+    }
+
+
+Reducer = Callable[[State, Mapping[str, Any], int], State]
+
+
+class FactionSlice:
+    """Reputation and attitude of every faction, cascades between them, removed members.
+
+    Args:
+        attitude_history_limit: attitude changes kept per faction (reference: 10).
+        member_removal_limit: member removals kept (reference: 10).
+    """
+
+    key = "faction"
+    snapshot_key = "factions"
+    domain = DOMAIN
+    events = EVENTS
+    snapshot_schema = FactionsSnapshot
+
+    def __init__(self, *, attitude_history_limit: int = 10, member_removal_limit: int = 10):
+        if attitude_history_limit < 1 or member_removal_limit < 1:
+            raise ValueError("faction history limits must be >= 1")
+        self.attitude_history_limit = attitude_history_limit
+        self.member_removal_limit = member_removal_limit
+        self._reducers: dict[str, Reducer] = {
+            "FACTION_REPUTATION_CHANGED": self._reputation_changed,
+            "FACTION_ATTITUDE_CHANGED": self._attitude_changed,
+            "FACTION_REPUTATION_RESET": self._reputation_reset,
+            "FACTION_MEMBER_REMOVED": self._member_removed,
+        }
+
+    def initial_state(self) -> State:
+        """The state of a world where nothing has happened yet."""
+        return initial_state()
+
+    def reduce(self, state: State, action: Action) -> State:
+        """Apply a faction action; return ``state`` itself when nothing changed."""
+        reducer = self._reducers.get(action.type)
+        if reducer is None or action.timestamp is None:
+            return state
+        return reducer(state, action.payload, action.timestamp)
+
+    def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        faction_id = p.get("factionId")
+        if not truthy(faction_id):
+            return state
+        record = state["byId"].get(faction_id) or new_record(faction_id)
+        record = {
+            **record,
+            "fame": coalesce(p.get("newFame"), record["fame"]),
+            "infamy": coalesce(p.get("newInfamy"), record["infamy"]),
+            "lastDelta": {
+                "fame": coalesce(p.get("deltaFame"), 0),
+                "infamy": coalesce(p.get("deltaInfamy"), 0),
+            },
+            "lastReason": copy_json(p.get("reason")),
+            "updatedAt": ts,
+        }
+        return {**state, "byId": {**state["byId"], faction_id: record}, "lastActionAt": ts}
+
+    def _attitude_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        faction_id = p.get("factionId")
+        if not truthy(faction_id):
+            return state
+        record = state["byId"].get(faction_id) or new_record(faction_id)
+        attitude = coalesce(p.get("newAttitude"), record["attitude"])
+        cascade = truthy(p.get("cascade"))
+        source_id = p.get("source")
+        source_name = p.get("sourceFactionName")
+        change = {
+            "factionId": faction_id,
+            "factionName": p.get("factionName"),
+            "newAttitude": attitude,
+            "oldAttitude": p.get("oldAttitude"),
+            "cascade": cascade,
+            "sourceFactionId": source_id,
+            "sourceFactionName": source_name,
+            "occurredAt": ts,
+        }
+        history = [*record["attitudeHistory"], change][-self.attitude_history_limit :]
+        record = {
+            **record,
+            "attitude": attitude,
+            "updatedAt": ts,
+            "lastAttitudeChange": change,
+            "attitudeHistory": history,
+        }
+        next_state = {**state, "byId": {**state["byId"], faction_id: record}, "lastActionAt": ts}
+        if cascade:
+            sources = record["cascadeSources"]
+            if source_id is not None and source_id not in sources:
+                sources = [*sources, source_id]
+            record["lastCascade"] = {
+                "sourceFactionId": source_id,
+                "sourceFactionName": source_name,
+                "occurredAt": ts,
+                "newAttitude": attitude,
+            }
+            record["cascadeCount"] = coalesce(record["cascadeCount"], 0) + 1
+            record["cascadeSources"] = sources
+            next_state["lastCascadeEvent"] = {
+                "targetFactionId": faction_id,
+                "targetFactionName": change["factionName"],
+                "sourceFactionId": source_id,
+                "sourceFactionName": source_name,
+                "newAttitude": attitude,
+                "oldAttitude": change["oldAttitude"],
+                "occurredAt": ts,
+            }
+        return next_state
+
+    def _reputation_reset(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        return {
+            "byId": {},
+            "lastActionAt": ts,
+            "lastResetAt": ts,
+            "lastResetReason": copy_json(p.get("reason")),
+            "lastResetInitiatedBy": copy_json(p.get("initiatedBy")),
+            "lastCascadeEvent": None,
+            "recentMemberRemovals": [],
+        }
+
+    def _member_removed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        removal = {
+            "factionId": p.get("factionId"),
+            "factionName": p.get("factionName"),
+            "npcId": copy_json(p.get("npcId")),
+            "entityId": copy_json(p.get("entityId")),
+            "tag": copy_json(p.get("tag")),
+            "removedAt": ts,
+        }
+        removals = [*state["recentMemberRemovals"], removal][-self.member_removal_limit :]
+        return {**state, "recentMemberRemovals": removals, "lastActionAt": ts}
+
+    def serialize(self, state: State) -> Any:
+        """The ``factions`` section: the whole state (the store copies it)."""
+        return state
+
+    def hydrate(self, data: Any) -> State:
+        """Rebuild the state from a (validated, privately owned) ``factions`` section."""
+        state = initial_state()
+        if not data:
+            return state
+        by_id = data.get("byId") or {}
+        state["byId"] = {key: _hydrate_record(key, rec) for key, rec in by_id.items()}
+        for name in ("lastActionAt", "lastResetAt", "lastResetReason", "lastResetInitiatedBy"):
+            state[name] = data.get(name)
+        state["lastCascadeEvent"] = data.get("lastCascadeEvent") or None
+        removals = data.get("recentMemberRemovals") or []
+        state["recentMemberRemovals"] = removals[-self.member_removal_limit :]
+        return state
+
+
+def _hydrate_record(key: str, data: Mapping[str, Any]) -> State:
+    record = new_record(coalesce(data.get("id"), key))
+    for name, value in data.items():
+        if name not in record or value is not None:
+            record[name] = value
+    history = record["attitudeHistory"]
+    record["attitudeHistory"] = history if isinstance(history, list) else []
+    return record
+
+
+# -- selectors -------------------------------------------------------------------------------
+
+
+def select_slice(state: Mapping[str, Any]) -> State:
+    """The faction slice state (live: do not mutate)."""
+    result: State = state["faction"]
+    return result
+
+
+def _by_id(state: Mapping[str, Any], *_: Any) -> dict[str, Any]:
+    result: dict[str, Any] = state["faction"]["byId"]
+    return result
+
+
+def _record(state: Mapping[str, Any], faction_id: str) -> State | None:
+    result: State | None = state["faction"]["byId"].get(faction_id)
+    return result
+
+
+def select_faction_by_id(state: Mapping[str, Any], faction_id: str) -> State | None:
+    """The record of ``faction_id`` (live: do not mutate), or ``None``."""
+    return _record(state, faction_id)
+
+
+def select_faction_attitude(state: Mapping[str, Any], faction_id: str) -> str:
+    """The attitude of ``faction_id``; ``'neutral'`` for an unknown faction."""
+    record = _record(state, faction_id)
+    return "neutral" if record is None else str(record["attitude"])
+
+
+def _overview(by_id: dict[str, Any]) -> list[State]:
+    return [copy_json(record) for record in by_id.values()]
+
+
+select_faction_overview = create_selector(_by_id, combine=_overview)
+"""Copies of every faction record, in insertion order."""
+
+
+def _last_reset(faction: State) -> dict[str, Any]:
+    return {
+        "at": faction["lastResetAt"],
+        "reason": faction["lastResetReason"],
+        "initiatedBy": faction["lastResetInitiatedBy"],
+    }
+
+
+select_faction_last_reset = create_selector(select_slice, combine=_last_reset)
+"""``{at, reason, initiatedBy}`` of the last reputation reset."""
+
+
+def _last_change(record: State | None) -> dict[str, Any] | None:
+    return None if record is None else copy_json(record.get("lastAttitudeChange"))
+
+
+select_faction_last_attitude_change = create_selector(_record, combine=_last_change)
+"""A copy of the last attitude change of a faction, or ``None``: ``select(sel, faction_id)``."""
+
+
+def _attitude_history(record: State | None) -> list[Any]:
+    return [] if record is None else copy_json(record.get("attitudeHistory") or [])
+
+
+select_faction_attitude_history = create_selector(_record, combine=_attitude_history)
+"""Copies of a faction's attitude changes, oldest first: ``select(sel, faction_id)``."""
+
+
+def _cascade_summary(faction: State) -> dict[str, Any]:
+    targets = [
+        {
+            "factionId": record.get("id"),
+            "cascadeCount": record.get("cascadeCount"),
+            "lastCascade": copy_json(record.get("lastCascade")),
+            "sources": list(record.get("cascadeSources") or []),
+        }
+        for record in faction["byId"].values()
+        if truthy(record.get("cascadeCount"))
+    ]
+    return {"lastCascadeEvent": copy_json(faction["lastCascadeEvent"]), "cascadeTargets": targets}
+
+
+select_cascade_summary = create_selector(select_slice, combine=_cascade_summary)
+"""``{lastCascadeEvent, cascadeTargets}``: the inspector's cascade section (copies)."""
+
+
+def _removals(faction: State) -> list[dict[str, Any]]:
+    removals = faction.get("recentMemberRemovals")
+    return [dict(entry) for entry in removals] if isinstance(removals, list) else []
+
+
+select_recent_member_removals = create_selector(select_slice, combine=_removals)
+"""Copies of the most recent member removals, oldest first."""

@@ -1,0 +1,172 @@
+"""Validation of world snapshots (the reference snapshot format, REFERENCE §2.4).
+
+A snapshot is a JSON object with one section per slice (``storyFlags``, ``quests``,
+``factions``...).  Each slice declares a ``snapshot_schema``; :func:`validate_snapshot` checks the
+whole document against a schema assembled from them with ``msgspec.convert`` (unknown keys are
+allowed everywhere, every section is optional) and reports the first problem with its JSON path,
+e.g. ``$.factions.byId.harbor_union.fame``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from worldstate.errors import SnapshotError
+from worldstate.store.slice import Slice
+
+__all__ = ["validate_snapshot", "snapshot_schema", "section_of"]
+
+_SchemaKey = tuple[tuple[str, str, Any], ...]
+
+
+def _schema_key(slices: Sequence[Slice]) -> _SchemaKey:
+    return tuple((s.snapshot_key, s.key, s.snapshot_schema) for s in slices)
+
+
+@functools.lru_cache(maxsize=32)
+def _build_schema(key: _SchemaKey) -> type[msgspec.Struct]:
+    fields: list[tuple[str, Any, Any]] = []
+    seen: set[str] = set()
+    # Snapshot keys first, then the slice keys accepted as fallbacks (``npc`` for ``npcs``).
+    names = [(snap, schema) for snap, _, schema in key] + [(k, schema) for _, k, schema in key]
+    for name, schema in names:
+        if name in seen or name == "tutorialComplete":
+            continue
+        seen.add(name)
+        fields.append((name, Any if schema is None else schema | None, None))
+    fields.append(("tutorialComplete", bool | None, None))
+    return msgspec.defstruct("WorldSnapshot", fields)
+
+
+def snapshot_schema(slices: Sequence[Slice]) -> type[msgspec.Struct]:
+    """The msgspec type a snapshot of a store with these ``slices`` must convert to."""
+    return _build_schema(_schema_key(slices))
+
+
+def section_of(data: dict[str, Any], slice_: Slice) -> Any:
+    """The slice's section of a snapshot: its ``snapshot_key``, else its ``key``, else ``None``."""
+    section = data.get(slice_.snapshot_key)
+    return data.get(slice_.key) if section is None else section
+
+
+def validate_snapshot(
+    data: object, *, source: str | None = None, slices: Sequence[Slice] | None = None
+) -> dict[str, Any]:
+    """Check a snapshot and return a private deep copy of it.
+
+    Args:
+        data: the decoded snapshot (a dict).
+        source: where it came from, for error messages (a file name, ``slot 'autosave'``).
+        slices: the slices whose sections to check; the default slices when ``None``.
+
+    Returns:
+        A fresh copy of ``data`` (JSON containers only) that the caller may keep.
+
+    Raises:
+        SnapshotError: ``data`` is not an object, a section has the wrong shape (the error's
+            ``path`` names the offending value), or it holds values JSON cannot represent.
+    """
+    if slices is None:
+        from worldstate.store.slices import default_slices
+
+        slices = default_slices()
+    if not isinstance(data, dict):
+        raise SnapshotError(f"expected a JSON object, got {type(data).__name__}", source=source, path="$")
+    schema = snapshot_schema(slices)
+    try:
+        msgspec.convert(data, schema)
+    except msgspec.ValidationError as exc:
+        message, raw_path = _split(str(exc))
+        path = _locate(data, schema, raw_path)
+        raise SnapshotError(message, source=source, path=path) from exc
+    try:
+        copy: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(data))
+    except (TypeError, ValueError, msgspec.MsgspecError) as exc:
+        raise SnapshotError(f"not JSON data: {exc}", source=source, path="$") from exc
+    return copy
+
+
+# -- locating the offending value ------------------------------------------------------------
+# msgspec names struct fields and list indices in its error paths, but writes every dict key as
+# ``[...]``.  To name the key, each ``[...]`` is narrowed down by re-validating the document with
+# that dict reduced to one key at a time: the first key that reproduces the error is the culprit.
+
+_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ANY = object()
+
+
+def _split(text: str) -> tuple[str, str]:
+    message, sep, path = text.rpartition(" - at `")
+    if not sep:
+        return text, "$"
+    return message, path.rstrip("`")
+
+
+def _tokens(raw_path: str) -> list[Any]:
+    out: list[Any] = []
+    for name, index in _TOKEN.findall(raw_path[1:]):
+        if name:
+            out.append(name)
+        elif index == "...":
+            out.append(_ANY)
+        else:
+            out.append(int(index))
+    return out
+
+
+def _get(data: Any, path: Sequence[Any]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _replace(data: Any, path: Sequence[Any], value: Any) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {**data, head: _replace(data[head], rest, value)}
+    items = list(data)
+    items[head] = _replace(items[head], rest, value)
+    return items
+
+
+def _locate(data: dict[str, Any], schema: Any, raw_path: str) -> str:
+    resolved: list[Any] = []
+    isolated: Any = data
+    try:
+        for token in _tokens(raw_path):
+            if token is not _ANY:
+                resolved.append(token)
+                continue
+            container = _get(isolated, resolved)
+            for key in container:
+                trial = _replace(isolated, resolved, {key: container[key]})
+                try:
+                    msgspec.convert(trial, schema)
+                except msgspec.ValidationError as exc:
+                    if _split(str(exc))[1] == raw_path:
+                        isolated = trial
+                        resolved.append(key)
+                        break
+            else:
+                return raw_path
+    except (KeyError, IndexError, TypeError):
+        return raw_path
+    return _format(resolved)
+
+
+def _format(path: Sequence[Any]) -> str:
+    parts = ["$"]
+    for part in path:
+        if isinstance(part, str) and _IDENT.match(part):
+            parts.append(f".{part}")
+        else:
+            parts.append(f"[{msgspec.json.encode(part).decode()}]")
+    return "".join(parts)
