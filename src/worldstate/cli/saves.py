@@ -1,1 +1,195 @@
-"""Placeholder: filled in by its owner."""
+"""``worldstate saves``: list, show, delete and import saves in a SQLite save database.
+
+``list``, ``show`` and ``delete`` need an existing database (a missing one is bad input, exit
+2, and is not created); ``import`` creates it.  ``--json`` prints machine-readable output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from worldstate.cli._app import cli
+from worldstate.clock import Clock, ManualClock, system_clock
+from worldstate.errors import InputError, SlotNotFoundError
+from worldstate.events import EventBus
+from worldstate.saves import (
+    DEFAULT_MIGRATIONS,
+    SaveManager,
+    SlotInfo,
+    SqliteSaveStorage,
+    decode_stored,
+    encode_envelope,
+    list_saves,
+    normalize_slot_name,
+)
+from worldstate.saves._manager import slot_info
+
+__all__ = ["saves"]
+
+_DB = click.option(
+    "--db",
+    "db",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The SQLite save database.",
+)
+_SLOT = click.option(
+    "--slot", "slot", required=True, help="Slot name (normalised: 'My Slot' -> my-slot)."
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+@cli.group("saves")
+def saves() -> None:
+    """Inspect and manage save databases."""
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _table(infos: list[SlotInfo]) -> Table:
+    table = Table("slot", "label", "type", "saved at (ms)", "playtime (ms)", "version", "status")
+    for info in infos:
+        e = info.entry
+        status = info.status.value if info.problem is None else f"corrupt: {info.problem}"
+        table.add_row(
+            e.slot,
+            e.label,
+            e.slot_type.value,
+            str(e.timestamp),
+            str(e.playtime),
+            str(e.version),
+            status,
+        )
+    return table
+
+
+@saves.command("list")
+@_DB
+@_JSON
+def list_command(db: Path, as_json: bool) -> None:
+    """List the saves, newest first, with their status (ok / corrupt)."""
+    with SqliteSaveStorage(db, mode="read-only") as storage:
+        infos = list_saves(storage)
+    if as_json:
+        _echo_json([info.to_dict() for info in infos])
+    elif infos:
+        Console().print(_table(infos))
+    else:
+        click.echo(f"{db}: no saves")
+
+
+@saves.command("show")
+@_DB
+@_SLOT
+@_JSON
+def show_command(db: Path, slot: str, as_json: bool) -> None:
+    """Show one save's metadata and what its gameData holds (a corrupt save shows why)."""
+    name = normalize_slot_name(slot)
+    with SqliteSaveStorage(db, mode="read-only") as storage:
+        stored = storage.read(name)
+    if stored is None:
+        raise SlotNotFoundError(name)
+    info = slot_info(stored)
+    save = None
+    if info.problem is None:
+        envelope, _ = decode_stored(stored, DEFAULT_MIGRATIONS)
+        save = json.loads(encode_envelope(envelope))
+    if as_json:
+        _echo_json({**info.to_dict(), "save": save})
+        return
+    Console().print(_table([info]))
+    if save is not None:
+        keys = Table("gameData key", "JSON bytes")
+        for key, value in save["gameData"].items():
+            keys.add_row(key, str(len(json.dumps(value, separators=(",", ":")))))
+        Console().print(keys)
+
+
+@saves.command("delete")
+@_DB
+@_SLOT
+def delete_command(db: Path, slot: str) -> None:
+    """Delete one save (an unknown slot is an error, exit 2)."""
+    name = normalize_slot_name(slot)
+    with SqliteSaveStorage(db, mode="existing") as storage, storage.transaction() as tx:
+        if not tx.remove(name):
+            raise SlotNotFoundError(name)
+    click.echo(f"deleted slot {name!r} from {db}")
+
+
+@saves.command("import")
+@_DB
+@_SLOT
+@click.option(
+    "--events",
+    "events",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A recorded playthrough (JSONL event log) to replay into a fresh store.",
+)
+@click.option(
+    "--snapshot",
+    "snapshot",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A world snapshot (JSON, reference format) to validate and save.",
+)
+@click.option(
+    "--timestamp",
+    "timestamp",
+    type=int,
+    default=None,
+    help="Save time in ms since the epoch (default: the last event's ts, or now for --snapshot).",
+)
+def import_command(
+    db: Path, slot: str, events: Path | None, snapshot: Path | None, timestamp: int | None
+) -> None:
+    """Make a save from a recorded playthrough or a snapshot (creates the database)."""
+    if (events is None) == (snapshot is None):
+        raise click.UsageError("give exactly one of --events and --snapshot")
+    name = normalize_slot_name(slot)
+    if events is not None:
+        store, clock, started_at = _replayed(events)
+    else:
+        assert snapshot is not None  # exactly one of the two was given
+        store, clock, started_at = _hydrated(snapshot)
+    if timestamp is not None:
+        clock = ManualClock(timestamp)
+    with SqliteSaveStorage(db, mode="create") as storage:
+        manager = SaveManager(storage, store, bus=EventBus(), clock=clock, started_at=started_at)
+        receipt = manager.save(slot)
+    click.echo(f"saved slot {name!r} to {db} ({receipt.size} bytes, timestamp {receipt.timestamp})")
+
+
+def _replayed(events: Path) -> tuple[Any, Clock, int | None]:
+    from worldstate.replay import iter_event_log, replay_events
+    from worldstate.store import WorldStore
+
+    recorded = list(iter_event_log(events))
+    if not recorded:
+        raise InputError("event log holds no events", source=str(events))
+    clock = ManualClock(recorded[0].ts)
+    bus = EventBus()
+    store = WorldStore(bus, clock=clock)
+    replay_events(recorded, bus, clock)
+    return store, clock, recorded[0].ts
+
+
+def _hydrated(snapshot: Path) -> tuple[Any, Clock, int | None]:
+    from worldstate.store import WorldStore
+    from worldstate.store.snapshot import validate_snapshot
+
+    try:
+        data = json.loads(snapshot.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read a JSON snapshot: {exc}", source=str(snapshot)) from exc
+    valid = validate_snapshot(data, source=str(snapshot))
+    store = WorldStore(EventBus(), clock=system_clock)
+    store.hydrate(valid, source=str(snapshot))
+    return store, system_clock, None

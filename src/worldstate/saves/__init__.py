@@ -30,6 +30,8 @@ from worldstate.saves._manager import (
     SaveManager,
     SaveReceipt,
     WorldSnapshotSource,
+    decode_stored,
+    list_saves,
     slots_to_evict,
     world_snapshot,
 )
@@ -64,6 +66,8 @@ __all__ = [
     "WorldSnapshotSource",
     "read_world_snapshot",
     "world_snapshot",
+    "list_saves",
+    "decode_stored",
     "slots_to_evict",
     # slots and records
     "AUTOSAVE_SLOT",

@@ -58,6 +58,8 @@ __all__ = [
     "slots_to_evict",
     "world_snapshot",
     "decode_stored",
+    "list_saves",
+    "slot_info",
 ]
 
 
@@ -306,15 +308,8 @@ class SaveManager:
         return decode_stored(stored, self.migrations)[0]
 
     def list_slots(self) -> list[SlotInfo]:
-        """Every save, newest first (ties by slot name), each verified against its checksum.
-
-        A corrupt save is listed with ``status == "corrupt"`` and a ``problem``; it never
-        hides the other slots.
-        """
-        infos = [_slot_info(stored) for stored in self.storage.scan()]
-        infos.sort(key=lambda info: info.entry.slot)
-        infos.sort(key=lambda info: info.entry.timestamp, reverse=True)
-        return infos
+        """Every save, newest first; see :func:`list_saves`."""
+        return list_saves(self.storage)
 
     def slot_info(self, slot: object) -> SlotInfo | None:
         """The listing entry for ``slot``, or ``None`` if it has no save."""
@@ -330,6 +325,23 @@ class SaveManager:
         name = self.slot_name(slot)
         with self.storage.transaction() as tx:
             return tx.remove(name)
+
+
+def list_saves(storage: SaveStorage) -> list[SlotInfo]:
+    """Every save in ``storage``, newest first (ties by slot name), each verified.
+
+    A corrupt save is listed with ``status == "corrupt"`` and a ``problem``; it never hides
+    the other slots.
+    """
+    infos = [_slot_info(stored) for stored in storage.scan()]
+    infos.sort(key=lambda info: info.entry.slot)
+    infos.sort(key=lambda info: info.entry.timestamp, reverse=True)
+    return infos
+
+
+def slot_info(stored: StoredSave) -> SlotInfo:
+    """The listing entry for one stored save (verified against its checksum)."""
+    return _slot_info(stored)
 
 
 def _slot_info(stored: StoredSave) -> SlotInfo:
