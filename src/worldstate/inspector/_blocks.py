@@ -1,0 +1,171 @@
+"""The ``districts`` and ``npcs`` blocks of a raw summary, built from slice data (REFERENCE §3.8)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from worldstate.inspector.jsformat import coalesce, get, is_finite_number, truthy
+
+__all__ = ["district_block", "empty_district_block", "empty_npc_block", "npc_block"]
+
+MAX_RESTRICTED_DISTRICTS: Final = 8
+MAX_NPC_ENTRIES: Final = 10
+
+
+def empty_district_block() -> dict[str, Any]:
+    """The districts block of a world with no districts."""
+    return {
+        "lastUpdatedAt": None,
+        "lastLockdownAt": None,
+        "restrictedDistricts": [],
+        "metrics": {
+            "total": 0,
+            "restricted": 0,
+            "fastTravelDisabled": 0,
+            "infiltrationLocked": 0,
+            "infiltrationUnlocked": 0,
+            "lockdownEvents": 0,
+        },
+    }
+
+
+def empty_npc_block() -> dict[str, Any]:
+    """The npcs block of a world with no NPCs."""
+    return {
+        "lastUpdatedAt": None,
+        "alerts": [],
+        "suspicious": [],
+        "metrics": {"total": 0, "alerts": 0, "suspicious": 0, "knowsPlayer": 0, "witnessedCrimes": 0},
+    }
+
+
+def _list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _max_finite(values: Sequence[object]) -> float | None:
+    finite = [v for v in values if is_finite_number(v)]
+    return max(finite) if finite else None  # type: ignore[type-var]
+
+
+def _restricted_entry(record: Mapping[str, Any], active: list[Any]) -> dict[str, Any]:
+    access = coalesce(get(record, "access"), {})
+    routes = [r for r in _list(get(record, "infiltrationRoutes"))]
+    unlocked = sum(1 for r in routes if truthy(get(r, "unlocked")))
+    analytics = coalesce(get(record, "analytics"), {})
+    lockdowns = get(analytics, "lockdownsTriggered")
+    last_lockdown = get(analytics, "lastLockdownAt")
+    stability = get(record, "stability")
+    current = get(stability, "current")
+    change_at = _max_finite([get(r, "lastChangedAt") for r in active])
+    if not truthy(change_at):
+        log = _list(get(access, "restrictionLog"))
+        last_logged = get(log[-1], "timestamp") if log else None
+        change_at = last_logged if is_finite_number(last_logged) else change_at
+    return {
+        "id": coalesce(get(record, "id"), None),
+        "name": coalesce(get(record, "name"), get(record, "id"), "Unknown district"),
+        "tier": coalesce(get(record, "tier"), None),
+        "controllingFaction": coalesce(get(get(record, "controllingFaction"), "current"), None),
+        "stability": {
+            "rating": coalesce(get(stability, "rating"), None),
+            "value": current if is_finite_number(current) else None,
+            "lastChangedAt": coalesce(get(stability, "lastChangedAt"), None),
+        },
+        "fastTravelEnabled": truthy(get(access, "fastTravelEnabled")),
+        "activeRestrictionCount": len(active),
+        "lastRestrictionChangeAt": change_at,
+        "restrictions": [
+            {
+                "id": coalesce(get(r, "id"), None),
+                "type": coalesce(get(r, "type"), "generic"),
+                "description": coalesce(get(r, "description"), ""),
+                "lastChangedAt": coalesce(get(r, "lastChangedAt"), None),
+            }
+            for r in active
+        ],
+        "infiltrationLocked": len(routes) - unlocked,
+        "infiltrationUnlocked": unlocked,
+        "lockdownsTriggered": max(0, math.floor(lockdowns)) if is_finite_number(lockdowns) else 0,
+        "lastLockdownAt": last_lockdown if is_finite_number(last_lockdown) else None,
+    }
+
+
+def district_block(root: object, districts: Sequence[object]) -> dict[str, Any]:
+    """Restricted districts (most restrictions first, then most recent change) and metrics."""
+    block = empty_district_block()
+    block["lastUpdatedAt"] = coalesce(get(root, "lastUpdatedAt"), None)
+    records = [r for r in districts if isinstance(r, Mapping)]
+    metrics = block["metrics"]
+    restricted = []
+    lockdown_times = []
+    for record in records:
+        access = coalesce(get(record, "access"), {})
+        active = [r for r in _list(get(access, "restrictions")) if truthy(get(r, "active"))]
+        entry = _restricted_entry(record, active)
+        metrics["fastTravelDisabled"] += 0 if entry["fastTravelEnabled"] else 1
+        metrics["infiltrationLocked"] += entry["infiltrationLocked"]
+        metrics["infiltrationUnlocked"] += entry["infiltrationUnlocked"]
+        metrics["lockdownEvents"] += entry["lockdownsTriggered"]
+        lockdown_times.append(entry["lastLockdownAt"])
+        if active:
+            restricted.append(entry)
+    restricted.sort(
+        key=lambda e: (-e["activeRestrictionCount"], -(e["lastRestrictionChangeAt"] or 0))
+    )
+    metrics["total"] = len(records)
+    metrics["restricted"] = len(restricted)
+    block["lastLockdownAt"] = _max_finite(lockdown_times)
+    block["restrictedDistricts"] = restricted[:MAX_RESTRICTED_DISTRICTS]
+    return block
+
+
+def _npc_entry(npc: Mapping[str, Any], flag: Mapping[str, Any]) -> dict[str, Any]:
+    updated_at = get(flag, "updatedAt")
+    return {
+        "id": coalesce(get(npc, "id"), None),
+        "name": coalesce(get(npc, "name"), get(npc, "id"), "Unknown NPC"),
+        "factionId": coalesce(get(npc, "factionId"), None),
+        "reason": coalesce(get(flag, "reason"), None),
+        "updatedAt": updated_at
+        if is_finite_number(updated_at)
+        else coalesce(get(npc, "lastInteractionAt"), None),
+        "status": coalesce(get(npc, "status"), "unknown"),
+    }
+
+
+def _newest_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def key(entry: dict[str, Any]) -> float:
+        value = entry["updatedAt"]
+        return -value if is_finite_number(value) else 0.0
+
+    return sorted(entries, key=key)[:MAX_NPC_ENTRIES]
+
+
+def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
+    """NPCs on alert and under suspicion (newest first, 10 each) and metrics over all NPCs."""
+    block = empty_npc_block()
+    block["lastUpdatedAt"] = coalesce(get(root, "lastUpdatedAt"), None)
+    records = [r for r in summaries if isinstance(r, Mapping)]
+    alerts, suspicious = [], []
+    witnessed_total: float = 0
+    for npc in records:
+        witnessed = coalesce(get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes"))
+        witnessed_total += max(0, witnessed) if is_finite_number(witnessed) else 0
+        alert, suspicion = get(npc, "alert"), get(npc, "suspicion")
+        if truthy(get(alert, "active")):
+            alerts.append(_npc_entry(npc, alert))
+        if truthy(get(suspicion, "active")):
+            suspicious.append(_npc_entry(npc, suspicion))
+    block["alerts"] = _newest_first(alerts)
+    block["suspicious"] = _newest_first(suspicious)
+    block["metrics"] = {
+        "total": len(records),
+        "alerts": len(alerts),
+        "suspicious": len(suspicious),
+        "knowsPlayer": sum(1 for npc in records if truthy(get(npc, "knowsPlayer"))),
+        "witnessedCrimes": witnessed_total,
+    }
+    return block

@@ -1,0 +1,360 @@
+"""Tutorial transcript: a recorder listening to tutorial events, and its serializer (REFERENCE §5).
+
+The recorder subscribes to the bus when it is built and unsubscribes on :meth:`close` (or at the
+end of a ``with`` block).  It keeps the newest ``max_entries`` entries and announces changes with
+an update event, coalesced without timers or threads:
+
+* an append emits at once when ``coalesce_ms`` have passed since the last emit (or nothing was
+  emitted yet);
+* otherwise the update is remembered as pending and goes out with the next append after the
+  window, or when the game loop calls :meth:`poll` (emits if the window has passed) or
+  :meth:`flush` (emits now).
+
+``coalesce_ms=0`` emits once per entry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Any, Final
+
+import msgspec
+
+from worldstate.clock import Clock
+from worldstate.errors import ConfigurationError
+from worldstate.events import EventBus, Unsubscribe
+from worldstate.inspector.jsformat import (
+    ABSENT,
+    coalesce,
+    get,
+    is_finite_number,
+    iso_from_ms,
+    truthy,
+)
+
+__all__ = [
+    "TUTORIAL_EVENTS",
+    "TranscriptEntry",
+    "TutorialTranscriptRecorder",
+    "build_transcript",
+]
+
+DEFAULT_UPDATE_EVENT: Final = "tutorial:transcript_updated"
+_TIMESTAMP_KEYS: Final = ("timestamp", "startedAt", "completedAt", "skippedAt", "occurredAt")
+
+
+class TranscriptEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One recorded tutorial moment.
+
+    Attributes:
+        event: ``tutorial_started``, ``tutorial_step_started``, ``tutorial_step_completed``,
+            ``tutorial_skipped`` or ``tutorial_completed``.
+        prompt_id: the step id, when the event concerns a step.
+        prompt_text: the step title, when known.
+        action_taken: ``started``, ``step_started``, ``step_completed``, ``skipped``, ``completed``.
+        timestamp: ms since the epoch (from the payload, else the recorder's clock).
+        follow_up_narrative: the payload's ``followUpNarrative``.
+        metadata: event details (JSON-shaped; its keys depend on the event).
+    """
+
+    event: str
+    prompt_id: Any
+    prompt_text: Any
+    action_taken: str
+    timestamp: float
+    follow_up_narrative: Any
+    metadata: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry in the reference's key order, deep-copied."""
+        return {
+            "event": self.event,
+            "promptId": self.prompt_id,
+            "promptText": self.prompt_text,
+            "actionTaken": self.action_taken,
+            "timestamp": self.timestamp,
+            "followUpNarrative": _clone(self.follow_up_narrative),
+            "metadata": _clone(self.metadata),
+        }
+
+
+def _clone(value: object) -> Any:
+    """Deep copy; absent becomes null, non-finite numbers become null."""
+    if value is None or value is ABSENT:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _clone(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clone(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _opt(payload: object, key: str) -> Any:
+    return _clone(coalesce(get(payload, key), None))
+
+
+class _StepContext(msgspec.Struct, frozen=True):
+    step_id: Any
+    title: Any
+
+
+_EntryParts = tuple[str, Any, Any, str, dict[str, Any]]
+
+
+class TutorialTranscriptRecorder:
+    """Records the tutorial's bus events as a bounded transcript.
+
+    Args:
+        bus: where the tutorial events arrive and the update event is emitted.
+        clock: "now" for entries whose payload has no timestamp, and for coalescing.
+        max_entries: how many entries to keep (oldest dropped first); at least 1.
+        update_event: name of the event announcing a change (``None`` disables it).
+        coalesce_ms: minimum ms between two update events; 0 emits per entry.
+
+    Raises:
+        ConfigurationError: ``max_entries`` < 1, ``coalesce_ms`` < 0 or a blank event name.
+    """
+
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        clock: Clock,
+        max_entries: int = 50,
+        update_event: str | None = DEFAULT_UPDATE_EVENT,
+        coalesce_ms: float = 50,
+    ) -> None:
+        if not (is_finite_number(max_entries) and max_entries >= 1):
+            raise ConfigurationError(f"max_entries must be at least 1, got {max_entries!r}")
+        if not (is_finite_number(coalesce_ms) and coalesce_ms >= 0):
+            raise ConfigurationError(f"coalesce_ms must be >= 0, got {coalesce_ms!r}")
+        if update_event is not None and not update_event.strip():
+            raise ConfigurationError("update_event must be a non-blank event name or None")
+        self._bus = bus
+        self._clock = clock
+        self._max_entries = math.floor(max_entries)
+        self._update_event = update_event
+        self._coalesce_ms = coalesce_ms
+        self._entries: deque[TranscriptEntry] = deque(maxlen=self._max_entries)
+        self._context: _StepContext | None = None
+        self._last_emit_at: float | None = None
+        self._pending: TranscriptEntry | None = None
+        self._unsubscribers: list[Unsubscribe] = [
+            bus.on(name, self._on_event) for name in TUTORIAL_EVENTS
+        ]
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop listening; a pending update is dropped (call :meth:`flush` first to send it)."""
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        self._pending = None
+        self._context = None
+
+    def __enter__(self) -> TutorialTranscriptRecorder:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return not self._unsubscribers
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def transcript(self) -> list[TranscriptEntry]:
+        """The recorded entries, oldest first (copies: changing them changes nothing here)."""
+        return [msgspec.structs.replace(e, metadata=_clone(e.metadata)) for e in self._entries]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def pending(self) -> bool:
+        """Whether an update event is waiting for its window to pass."""
+        return self._pending is not None
+
+    def reset(self) -> None:
+        """Forget every entry and any pending update."""
+        self._entries.clear()
+        self._pending = None
+
+    # -- coalesced update event --------------------------------------------------------------
+
+    def poll(self) -> bool:
+        """Emit the pending update if its window has passed; call it from the game loop.
+
+        Returns:
+            Whether an update event was emitted.
+        """
+        if self._pending is None or not self._window_passed():
+            return False
+        self._emit(self._pending)
+        return True
+
+    def flush(self) -> bool:
+        """Emit the pending update now, whatever the window.  Returns whether one was sent."""
+        if self._pending is None:
+            return False
+        self._emit(self._pending)
+        return True
+
+    def _window_passed(self) -> bool:
+        if self._last_emit_at is None:
+            return True
+        return self._clock() - self._last_emit_at >= self._coalesce_ms
+
+    def _emit(self, entry: TranscriptEntry) -> None:
+        self._pending = None
+        self._last_emit_at = self._clock()
+        if self._update_event is not None:
+            payload = {"count": len(self._entries), "lastEntry": entry.to_dict()}
+            self._bus.emit(self._update_event, payload)
+
+    def _announce(self, entry: TranscriptEntry) -> None:
+        if self._coalesce_ms == 0 or self._window_passed():
+            self._emit(entry)
+        else:
+            self._pending = entry
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _on_event(self, event_name: str, payload: object) -> None:
+        build = _BUILDERS.get(event_name)
+        if build is None:
+            return
+        timestamp = self._timestamp(payload)
+        kind, prompt_id, prompt_text, action, metadata = build(self, payload, timestamp)
+        entry = TranscriptEntry(
+            event=kind,
+            prompt_id=prompt_id,
+            prompt_text=prompt_text,
+            action_taken=action,
+            timestamp=timestamp,
+            follow_up_narrative=_opt(payload, "followUpNarrative"),
+            metadata=metadata,
+        )
+        self._entries.append(entry)
+        self._announce(entry)
+
+    def _timestamp(self, payload: object) -> float:
+        for key in _TIMESTAMP_KEYS:
+            value = get(payload, key)
+            if is_finite_number(value):
+                return value  # type: ignore[no-any-return]
+        return self._clock()
+
+    def _started(self, payload: object, timestamp: float) -> _EntryParts:
+        metadata = {"totalSteps": _opt(payload, "totalSteps"), "startedAt": _opt(payload, "startedAt")}
+        return "tutorial_started", None, None, "started", metadata
+
+    def _step_started(self, payload: object, timestamp: float) -> _EntryParts:
+        step_id, title = _opt(payload, "stepId"), _opt(payload, "title")
+        self._context = _StepContext(step_id, title)
+        metadata = {
+            **{k: _opt(payload, k) for k in ("stepIndex", "totalSteps", "description")},
+            **{k: _opt(payload, k) for k in ("highlight", "position", "canSkip")},
+            "startedAt": coalesce(_opt(payload, "startedAt"), timestamp),
+        }
+        return "tutorial_step_started", step_id, title, "step_started", metadata
+
+    def _step_completed(self, payload: object, timestamp: float) -> _EntryParts:
+        context = self._context or _StepContext(None, None)
+        metadata = {
+            "stepIndex": _opt(payload, "stepIndex"),
+            "totalSteps": _opt(payload, "totalSteps"),
+            "completedAt": coalesce(_opt(payload, "completedAt"), timestamp),
+            "durationMs": _opt(payload, "durationMs"),
+        }
+        step_id = coalesce(_opt(payload, "stepId"), context.step_id)
+        title = coalesce(_opt(payload, "title"), context.title)
+        return "tutorial_step_completed", step_id, title, "step_completed", metadata
+
+    def _skipped(self, payload: object, timestamp: float) -> _EntryParts:
+        context = self._context or _StepContext(None, None)
+        metadata = {"stepIndex": _opt(payload, "stepIndex"), "skippedAt": _opt(payload, "skippedAt")}
+        step_id = coalesce(_opt(payload, "stepId"), context.step_id)
+        return "tutorial_skipped", step_id, context.title, "skipped", metadata
+
+    def _completed(self, payload: object, timestamp: float) -> _EntryParts:
+        keys = ("totalSteps", "completedSteps", "completedAt")
+        metadata = {key: _opt(payload, key) for key in keys}
+        return "tutorial_completed", None, None, "completed", metadata
+
+
+_Builder = Callable[[TutorialTranscriptRecorder, object, float], _EntryParts]
+
+_BUILDERS: Final[dict[str, _Builder]] = {
+    "tutorial:started": TutorialTranscriptRecorder._started,
+    "tutorial:step_started": TutorialTranscriptRecorder._step_started,
+    "tutorial:step_completed": TutorialTranscriptRecorder._step_completed,
+    "tutorial:skipped": TutorialTranscriptRecorder._skipped,
+    "tutorial:completed": TutorialTranscriptRecorder._completed,
+}
+
+TUTORIAL_EVENTS: Final = tuple(_BUILDERS)
+"""The bus events the recorder listens to."""
+
+
+def _entry_dict(entry: TranscriptEntry | Mapping[str, Any]) -> Mapping[str, Any]:
+    return entry.to_dict() if isinstance(entry, TranscriptEntry) else entry
+
+
+def build_transcript(
+    entries: Iterable[TranscriptEntry | Mapping[str, Any]], *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Serialise transcript entries for the summary (REFERENCE §5.2, DEVIATIONS D3).
+
+    Args:
+        entries: recorder entries (or dicts with the reference's keys), oldest first.
+        limit: keep only the newest ``limit`` entries (``None``: all).
+
+    Returns:
+        Dicts with keys ``sequence, event, promptId, title, action, timestamp, timestampIso,
+        followUpNarrative, metadata``; nulls inside ``metadata`` stay null.
+    """
+    items = [_entry_dict(e) for e in entries]
+    if limit is not None and is_finite_number(limit) and limit > 0:
+        items = items[-math.floor(limit) :]
+    return [_dto(index, item) for index, item in enumerate(items)]
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None or not truthy(timestamp):
+        return None
+    try:
+        return iso_from_ms(timestamp)
+    except ValueError:  # beyond the JavaScript date range: no text rather than no summary
+        return None
+
+
+def _dto(sequence: int, entry: Mapping[str, Any]) -> dict[str, Any]:
+    timestamp = get(entry, "timestamp")
+    timestamp = timestamp if is_finite_number(timestamp) else None
+    metadata = get(entry, "metadata")
+    event = coalesce(get(entry, "event"), "unknown")
+    return {
+        "sequence": sequence,
+        "event": event,
+        "promptId": _opt(entry, "promptId"),
+        "title": _opt(entry, "promptText"),
+        "action": coalesce(get(entry, "actionTaken"), get(entry, "event"), "unknown"),
+        "timestamp": timestamp,
+        "timestampIso": _iso(timestamp),
+        "followUpNarrative": _opt(entry, "followUpNarrative"),
+        "metadata": _clone(metadata) if isinstance(metadata, Mapping) else {},
+    }
