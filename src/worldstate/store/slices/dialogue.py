@@ -1,0 +1,363 @@
+"""The dialogue slice: the conversation on screen and a transcript per NPC.
+
+State (snapshot section ``dialogue``)::
+
+    {active, historyByNpc: {npcId: [entry]}, completedByNpc: {npcId: {lastDialogueId,
+     lastNodeId, lastChoiceId, completedAt}}, lastActionAt, historyLimit, transcriptEnabled}
+
+Transcript entries have the keys ``type ('node' | 'choice'), dialogueId, nodeId, choiceId,
+choiceText, speaker, text, timestamp``.  Each NPC keeps its ``historyLimit`` newest entries;
+nothing is recorded while ``transcriptEnabled`` is false.  Both settings belong to the slice
+instance (and a hydrated snapshot may carry its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
+
+from worldstate.store.selectors import create_selector
+from worldstate.store.slice import Action, ActionBuilder, State
+
+from ._payload import (
+    append_bounded,
+    as_mapping,
+    coalesce,
+    copy_json,
+    is_number,
+    js_truthy,
+    simple_action,
+)
+
+__all__ = [
+    "DialogueSlice",
+    "DialogueSnapshot",
+    "select_active_dialogue",
+    "select_dialogue_transcript",
+]
+
+DOMAIN = "dialogue"
+
+_ENTRY_KEYS = (
+    "type",
+    "dialogueId",
+    "nodeId",
+    "choiceId",
+    "choiceText",
+    "speaker",
+    "text",
+    "timestamp",
+)
+
+
+class DialogueSnapshot(TypedDict, total=False):
+    """The ``dialogue`` section of a snapshot."""
+
+    active: dict[str, Any] | None
+    historyByNpc: dict[str, list[dict[str, Any]]]
+    completedByNpc: dict[str, dict[str, Any]]
+    lastActionAt: int | float | None
+    historyLimit: int | float
+    transcriptEnabled: bool
+
+
+# --- event -> action --------------------------------------------------------------------------
+
+_NODE_KEYS = (
+    "npcId",
+    "dialogueId",
+    "nodeId",
+    "speaker",
+    "text",
+    "choices",
+    "hasChoices",
+    "canAdvance",
+    "metadata",
+)
+
+
+def _build_choice(payload: Mapping[str, Any], now: int) -> Action:
+    choice = as_mapping(payload.get("choice"))
+    return Action(
+        type="DIALOGUE_CHOICE_MADE",
+        domain=DOMAIN,
+        payload={
+            "npcId": payload.get("npcId"),
+            "dialogueId": payload.get("dialogueId"),
+            "nodeId": payload.get("nodeId"),
+            "choiceId": coalesce(
+                payload.get("choiceId"), choice.get("id"), payload.get("choiceIndex")
+            ),
+            "choiceText": coalesce(payload.get("choiceText"), choice.get("text")),
+        },
+    )
+
+
+_EVENTS: dict[str, ActionBuilder] = {
+    "dialogue:started": simple_action("DIALOGUE_STARTED", DOMAIN, (*_NODE_KEYS, "startedAt")),
+    "dialogue:node_changed": simple_action("DIALOGUE_NODE_CHANGED", DOMAIN, _NODE_KEYS),
+    "dialogue:choice": _build_choice,
+    "dialogue:ended": simple_action("DIALOGUE_ENDED", DOMAIN, ("npcId", "dialogueId", "nodeId")),
+    "dialogue:completed": simple_action(
+        "DIALOGUE_COMPLETED", DOMAIN, ("npcId", "dialogueId", "nodeId", "choiceId")
+    ),
+}
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def _choice(choice: Any, fallback_id: Any) -> dict[str, Any]:
+    source = as_mapping(choice)
+    return {
+        "id": coalesce(source.get("id"), fallback_id),
+        "text": coalesce(source.get("text"), ""),
+        "nextNode": copy_json(source.get("nextNode")),
+        "lockedReason": copy_json(source.get("lockedReason")),
+    }
+
+
+def _active(
+    source: Mapping[str, Any], started_at: Any, updated_at: Any, *, numbered: bool
+) -> dict[str, Any]:
+    """An active-dialogue record; ``numbered`` gives id-less choices ``choice_<index>`` ids."""
+    choices = source.get("choices")
+    choice_list = choices if isinstance(choices, list) else []
+    return {
+        "npcId": source.get("npcId"),
+        "dialogueId": source.get("dialogueId"),
+        "nodeId": source.get("nodeId"),
+        "speaker": source.get("speaker"),
+        "text": source.get("text"),
+        "canAdvance": js_truthy(source.get("canAdvance")),
+        "hasChoices": js_truthy(source.get("hasChoices")),
+        "startedAt": started_at,
+        "updatedAt": updated_at,
+        "choices": [
+            _choice(choice, f"choice_{index}" if numbered else None)
+            for index, choice in enumerate(choice_list)
+        ],
+    }
+
+
+def _active_from_payload(payload: Mapping[str, Any], started_at: Any, now: int) -> dict[str, Any]:
+    updated_at = coalesce(payload.get("timestamp"), now)
+    choices = payload.get("choices")
+    has_choices = js_truthy(payload.get("hasChoices")) or (
+        isinstance(choices, list) and len(choices) > 0
+    )
+    source = {**payload, "text": coalesce(payload.get("text"), ""), "hasChoices": has_choices}
+    return _active(source, coalesce(started_at, updated_at), updated_at, numbered=True)
+
+
+def _entry(**fields: Any) -> dict[str, Any]:
+    return {key: copy_json(fields.get(key)) for key in _ENTRY_KEYS}
+
+
+def _node_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
+    return _entry(
+        type="node",
+        dialogueId=payload.get("dialogueId"),
+        nodeId=payload.get("nodeId"),
+        speaker=payload.get("speaker"),
+        text=coalesce(payload.get("text"), ""),
+        timestamp=now,
+    )
+
+
+def _choice_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
+    return _entry(
+        type="choice",
+        dialogueId=payload.get("dialogueId"),
+        nodeId=payload.get("nodeId"),
+        choiceId=payload.get("choiceId"),
+        choiceText=coalesce(
+            payload.get("choiceText"), as_mapping(payload.get("choice")).get("text")
+        ),
+        timestamp=now,
+    )
+
+
+def _with_history(state: State, npc_id: Any, entry: dict[str, Any]) -> State:
+    if not js_truthy(npc_id) or not state["transcriptEnabled"]:
+        return state
+    history = state["historyByNpc"]
+    entries = append_bounded(history.get(npc_id), entry, state["historyLimit"])
+    return {**state, "historyByNpc": {**history, npc_id: entries}}
+
+
+# --- reducers (return the next state, or None when nothing changed) -----------------------------
+
+
+def _started(state: State, payload: dict[str, Any], now: int) -> State | None:
+    active = _active_from_payload(payload, payload.get("startedAt"), now)
+    return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
+
+
+def _node_changed(state: State, payload: dict[str, Any], now: int) -> State | None:
+    started_at = coalesce(as_mapping(state["active"]).get("startedAt"), payload.get("startedAt"))
+    active = _active_from_payload(payload, started_at, now)
+    return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
+
+
+def _choice_made(state: State, payload: dict[str, Any], now: int) -> State | None:
+    npc_id = coalesce(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
+    if not js_truthy(npc_id):
+        return None
+    return _with_history(dict(state), npc_id, _choice_entry(payload, now))
+
+
+def _ended(state: State, payload: dict[str, Any], now: int) -> State | None:
+    return {**state, "active": None} if state["active"] else None
+
+
+def _completed(state: State, payload: dict[str, Any], now: int) -> State | None:
+    active = as_mapping(state["active"])
+    npc_id = coalesce(payload.get("npcId"), active.get("npcId"))
+    if not js_truthy(npc_id):
+        return None
+    record = {
+        "lastDialogueId": coalesce(payload.get("dialogueId"), active.get("dialogueId")),
+        "lastNodeId": coalesce(payload.get("nodeId"), active.get("nodeId")),
+        "lastChoiceId": payload.get("choiceId"),
+        "completedAt": now,
+    }
+    return {**state, "active": None, "completedByNpc": {**state["completedByNpc"], npc_id: record}}
+
+
+_REDUCERS: dict[str, Callable[[State, dict[str, Any], int], State | None]] = {
+    "DIALOGUE_STARTED": _started,
+    "DIALOGUE_NODE_CHANGED": _node_changed,
+    "DIALOGUE_CHOICE_MADE": _choice_made,
+    "DIALOGUE_ENDED": _ended,
+    "DIALOGUE_COMPLETED": _completed,
+}
+
+
+def _completed_record(value: Any) -> dict[str, Any]:
+    source = as_mapping(value)
+    return {
+        key: source.get(key)
+        for key in ("lastDialogueId", "lastNodeId", "lastChoiceId", "completedAt")
+    }
+
+
+class DialogueSlice:
+    """Active dialogue and per-NPC transcripts (snapshot section ``dialogue``).
+
+    Args:
+        history_limit: transcript entries kept per NPC (a positive integer).
+        transcript_enabled: record transcript entries at all.
+
+    Raises:
+        ValueError: ``history_limit`` is not a positive integer.
+    """
+
+    key = "dialogue"
+    snapshot_key = "dialogue"
+    domain = DOMAIN
+    snapshot_schema = DialogueSnapshot
+
+    def __init__(self, history_limit: int = 10, transcript_enabled: bool = True) -> None:
+        if (
+            isinstance(history_limit, bool)
+            or not isinstance(history_limit, int)
+            or history_limit < 1
+        ):
+            raise ValueError(f"history_limit must be a positive integer, got {history_limit!r}")
+        self.history_limit = history_limit
+        self.transcript_enabled = bool(transcript_enabled)
+        self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
+
+    def initial_state(self) -> State:
+        """No active dialogue, empty transcripts, this slice's limit and transcript setting."""
+        return {
+            "active": None,
+            "historyByNpc": {},
+            "completedByNpc": {},
+            "lastActionAt": None,
+            "historyLimit": self.history_limit,
+            "transcriptEnabled": self.transcript_enabled,
+        }
+
+    def reduce(self, state: State, action: Action) -> State:
+        """Apply a dialogue action (any change also sets ``lastActionAt``)."""
+        reducer = _REDUCERS.get(action.type) if action.domain == DOMAIN else None
+        if reducer is None:
+            return state
+        now = action.timestamp if action.timestamp is not None else 0
+        next_state = reducer(state, action.payload, now)
+        if next_state is None:
+            return state
+        if next_state is state:
+            next_state = dict(state)
+        next_state["lastActionAt"] = now
+        return next_state
+
+    def serialize(self, state: State) -> dict[str, Any]:
+        """The ``dialogue`` section (a deep copy; NPCs with no entries are left out)."""
+        limit = state["historyLimit"]
+        return {
+            "active": copy_json(state["active"]),
+            "historyByNpc": {
+                npc_id: [_entry(**entry) for entry in entries[-limit:]]
+                for npc_id, entries in state["historyByNpc"].items()
+                if entries
+            },
+            "completedByNpc": copy_json(state["completedByNpc"]),
+            "lastActionAt": state["lastActionAt"],
+            "historyLimit": limit,
+            "transcriptEnabled": state["transcriptEnabled"],
+        }
+
+    def hydrate(self, data: Any) -> State:
+        """State from a ``dialogue`` section; its ``historyLimit`` / ``transcriptEnabled`` win."""
+        section = as_mapping(data)
+        state = self.initial_state()
+        if isinstance(section.get("transcriptEnabled"), bool):
+            state["transcriptEnabled"] = section["transcriptEnabled"]
+        limit = section.get("historyLimit")
+        if is_number(limit) and limit >= 1 and limit != float("inf"):
+            state["historyLimit"] = int(limit)
+        active = section.get("active")
+        if js_truthy(active):
+            source = as_mapping(active)
+            state["active"] = _active(
+                source, source.get("startedAt"), source.get("updatedAt"), numbered=False
+            )
+        state["historyByNpc"] = {
+            npc_id: [_entry(**as_mapping(entry)) for entry in entries]
+            for npc_id, entries in as_mapping(section.get("historyByNpc")).items()
+            if isinstance(entries, list)
+        }
+        state["completedByNpc"] = {
+            npc_id: _completed_record(record)
+            for npc_id, record in as_mapping(section.get("completedByNpc")).items()
+        }
+        state["lastActionAt"] = section.get("lastActionAt")
+        return state
+
+
+def _dialogue_root(state: Mapping[str, Any], *args: Any) -> State:
+    return state["dialogue"]  # type: ignore[no-any-return]
+
+
+def select_active_dialogue(state: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The dialogue on screen, or ``None``."""
+    return _dialogue_root(state)["active"]  # type: ignore[no-any-return]
+
+
+def _history_by_npc(state: Mapping[str, Any], npc_id: str) -> Any:
+    return _dialogue_root(state)["historyByNpc"]
+
+
+def _npc_id_arg(state: Mapping[str, Any], npc_id: str) -> str:
+    return npc_id
+
+
+def _transcript(history_by_npc: Mapping[str, Any], npc_id: str) -> list[Any]:
+    return list(history_by_npc.get(npc_id) or [])
+
+
+select_dialogue_transcript = create_selector(_history_by_npc, _npc_id_arg, combine=_transcript)
+"""``select_dialogue_transcript(state, npc_id)``: that NPC's transcript entries, oldest first."""

@@ -1,0 +1,346 @@
+"""The inventory slice: items carried, equipment slots and the overlay's selection.
+
+State (snapshot section ``inventory``)::
+
+    {items: [item], equipped: {slot: itemId}, lastUpdatedAt, selectedItemId, selectedIndex,
+     lastSelectionAt, selectionSource}
+
+An item is ``{id, name, description, type ('generic'), rarity ('common'), quantity (>= 1),
+tags, metadata, lastSeenAt}`` plus any other fields an update carried.  Adding an item that
+is already carried merges into it (``quantityDelta`` adds to the quantity); a quantity that
+falls to zero or below removes the item.  Like the reference, the reducer looks at the action
+type only, whatever the domain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
+
+from worldstate.store.slice import Action, ActionBuilder, State
+
+from ._payload import as_mapping, coalesce, copy_json, is_finite_number, js_truthy
+
+__all__ = ["InventorySlice", "InventorySnapshot", "select_items"]
+
+DOMAIN = "inventory"
+
+_ITEM_KEYS = (
+    "id",
+    "name",
+    "description",
+    "type",
+    "rarity",
+    "quantity",
+    "tags",
+    "metadata",
+    "lastSeenAt",
+)
+
+
+class InventorySnapshot(TypedDict, total=False):
+    """The ``inventory`` section of a snapshot."""
+
+    items: list[dict[str, Any]]
+    equipped: dict[str, Any]
+    lastUpdatedAt: int | float | None
+    selectedItemId: str | None
+    selectedIndex: int | None
+    lastSelectionAt: int | float | None
+    selectionSource: Any
+
+
+# --- event -> action --------------------------------------------------------------------------
+
+
+def _raw(action_type: str) -> ActionBuilder:
+    def build(payload: Mapping[str, Any], now: int) -> Action:
+        return Action(type=action_type, domain=DOMAIN, payload=dict(payload))
+
+    return build
+
+
+def _build_clear(payload: Mapping[str, Any], now: int) -> Action:
+    return Action(type="INVENTORY_CLEAR", domain=DOMAIN)
+
+
+def _build_selection(payload: Mapping[str, Any], now: int) -> Action:
+    item_id, index = payload.get("itemId"), payload.get("index")
+    return Action(
+        type="INVENTORY_SELECTION_CHANGED",
+        domain=DOMAIN,
+        payload={
+            "itemId": item_id if isinstance(item_id, str) else None,
+            "index": index if _is_int(index) else None,
+            "source": coalesce(payload.get("source"), "inventoryOverlay"),
+        },
+    )
+
+
+_EVENTS: dict[str, ActionBuilder] = {
+    "inventory:item_added": _raw("INVENTORY_ITEM_ADDED"),
+    "inventory:item_updated": _raw("INVENTORY_ITEM_UPDATED"),
+    "inventory:item_removed": _raw("INVENTORY_ITEM_REMOVED"),
+    "inventory:equipped": _raw("INVENTORY_EQUIPPED"),
+    "inventory:cleared": _build_clear,
+    "inventory:selection_changed": _build_selection,
+}
+
+
+# --- items -------------------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    """JavaScript ``Number.isInteger``: an integral, finite number (not a boolean)."""
+    return is_finite_number(value) and float(value).is_integer()
+
+
+def _tags(value: Any) -> list[str]:
+    tags = value if isinstance(value, list) else []
+    return [tag.strip() for tag in tags if isinstance(tag, str) and tag.strip()]
+
+
+def _merged_tags(old: Any, new: Any) -> list[str]:
+    return list(
+        dict.fromkeys(
+            _tags(
+                [*(old if isinstance(old, list) else []), *(new if isinstance(new, list) else [])]
+            )
+        )
+    )
+
+
+def _string_or(value: Any, default: Any) -> Any:
+    return value if isinstance(value, str) else default
+
+
+def _normalise_item(payload: Mapping[str, Any], now: Any) -> dict[str, Any] | None:
+    """A complete item from an ``item_added`` payload, or ``None`` without a string id."""
+    item_id = payload.get("id")
+    if not isinstance(item_id, str) or not item_id:
+        return None
+    quantity = payload.get("quantity")
+    metadata = payload.get("metadata")
+    return {
+        "id": item_id,
+        "name": _string_or(payload.get("name"), item_id),
+        "description": _string_or(payload.get("description"), ""),
+        "type": _string_or(payload.get("type"), "generic"),
+        "rarity": _string_or(payload.get("rarity"), "common"),
+        "quantity": max(1, math.floor(quantity)) if is_finite_number(quantity) else 1,
+        "tags": _tags(payload.get("tags")),
+        "metadata": copy_json(metadata) if isinstance(metadata, Mapping) else {},
+        "lastSeenAt": coalesce(payload.get("lastSeenAt"), now),
+    }
+
+
+def _next_quantity(
+    existing: Mapping[str, Any], item: Mapping[str, Any], delta: int | None
+) -> int | float:
+    current = existing.get("quantity")
+    known: int | float = current if is_finite_number(current) else 0
+    if delta:
+        return known + delta
+    quantity = item.get("quantity")
+    if is_finite_number(quantity):
+        return math.trunc(quantity)
+    return known if is_finite_number(current) else 1
+
+
+def _upsert(items: list[dict[str, Any]], item: Mapping[str, Any], now: Any) -> list[dict[str, Any]]:
+    """``items`` with ``item`` merged in (or added, or removed when its quantity drops to 0)."""
+    raw_delta = item.get("quantityDelta")
+    delta = math.trunc(raw_delta) if is_finite_number(raw_delta) else None
+    metadata = copy_json(item.get("metadata")) if isinstance(item.get("metadata"), Mapping) else {}
+    fields = {key: copy_json(value) for key, value in item.items() if key != "quantityDelta"}
+    index = next((i for i, entry in enumerate(items) if entry.get("id") == item["id"]), None)
+    if index is None:
+        quantity = math.trunc(item["quantity"]) if is_finite_number(item.get("quantity")) else 1
+        if delta is not None:
+            quantity = delta
+        if quantity <= 0:
+            return items
+        base = _normalise_item(item, now) or {}
+        new_item = {
+            **base,
+            **fields,
+            "quantity": quantity,
+            "tags": _tags(item.get("tags")),
+            "metadata": metadata,
+            "lastSeenAt": now,
+        }
+        return [*items, new_item]
+    existing = items[index]
+    quantity = _next_quantity(existing, item, delta)
+    if quantity <= 0:
+        return [entry for i, entry in enumerate(items) if i != index]
+    merged = {
+        **existing,
+        **fields,
+        "quantity": max(1, quantity),
+        "tags": _merged_tags(existing.get("tags"), item.get("tags")),
+        "metadata": {**as_mapping(existing.get("metadata")), **metadata},
+        "lastSeenAt": now,
+    }
+    return [merged if i == index else entry for i, entry in enumerate(items)]
+
+
+# --- reducers (return the next state, or None when nothing changed) -----------------------------
+
+
+def _item_added(state: State, payload: dict[str, Any], now: int) -> State | None:
+    item = _normalise_item(payload, now)
+    if item is None:
+        return None
+    if "quantityDelta" in payload:
+        item["quantityDelta"] = payload["quantityDelta"]
+    return {**state, "items": _upsert(state["items"], item, now), "lastUpdatedAt": now}
+
+
+def _item_updated(state: State, payload: dict[str, Any], now: int) -> State | None:
+    if not isinstance(payload.get("id"), str) or not payload["id"]:
+        return None
+    return {**state, "items": _upsert(state["items"], payload, now), "lastUpdatedAt": now}
+
+
+def _item_removed(state: State, payload: dict[str, Any], now: int) -> State | None:
+    item_id = payload.get("id")
+    if not js_truthy(item_id):
+        return None
+    return {
+        **state,
+        "items": [item for item in state["items"] if item.get("id") != item_id],
+        "equipped": {slot: eid for slot, eid in state["equipped"].items() if eid != item_id},
+        "lastUpdatedAt": now,
+    }
+
+
+def _cleared(state: State, payload: dict[str, Any], now: int) -> State | None:
+    # The reference rebuilds the whole state here, so the selection is cleared too.
+    return {**InventorySlice().initial_state(), "lastUpdatedAt": now}
+
+
+def _equipped(state: State, payload: dict[str, Any], now: int) -> State | None:
+    slot, item_id = payload.get("slot"), payload.get("itemId")
+    if not isinstance(slot, str) or not slot or not js_truthy(item_id):
+        return None
+    return {
+        **state,
+        "equipped": {**state["equipped"], slot: copy_json(item_id)},
+        "lastUpdatedAt": now,
+    }
+
+
+def _selection(state: State, payload: dict[str, Any], now: int) -> State | None:
+    item_id, index = payload.get("itemId"), payload.get("index")
+    item_id = item_id if isinstance(item_id, str) else None
+    index = index if _is_int(index) else None
+    source = payload.get("source")
+    if (state["selectedItemId"], state["selectedIndex"], state["selectionSource"]) == (
+        item_id,
+        index,
+        source,
+    ):
+        return None
+    return {
+        **state,
+        "selectedItemId": item_id,
+        "selectedIndex": index,
+        "lastSelectionAt": now,
+        "selectionSource": copy_json(source),
+    }
+
+
+_REDUCERS: dict[str, Callable[[State, dict[str, Any], int], State | None]] = {
+    "INVENTORY_ITEM_ADDED": _item_added,
+    "INVENTORY_ITEM_UPDATED": _item_updated,
+    "INVENTORY_ITEM_REMOVED": _item_removed,
+    "INVENTORY_CLEAR": _cleared,
+    "INVENTORY_EQUIPPED": _equipped,
+    "INVENTORY_SELECTION_CHANGED": _selection,
+}
+
+
+def _hydrated_item(entry: Mapping[str, Any], fallback_seen: Any) -> dict[str, Any] | None:
+    base = _normalise_item(entry, coalesce(entry.get("lastSeenAt"), fallback_seen))
+    if base is None:
+        return None
+    extras = {key: copy_json(value) for key, value in entry.items() if key not in base}
+    return {**base, **extras}
+
+
+class InventorySlice:
+    """Items, equipment and selection (snapshot section ``inventory``)."""
+
+    key = "inventory"
+    snapshot_key = "inventory"
+    domain = DOMAIN
+    snapshot_schema = InventorySnapshot
+
+    def __init__(self) -> None:
+        self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
+
+    def initial_state(self) -> State:
+        """Nothing carried, nothing equipped, nothing selected."""
+        return {
+            "items": [],
+            "equipped": {},
+            "lastUpdatedAt": None,
+            "selectedItemId": None,
+            "selectedIndex": None,
+            "lastSelectionAt": None,
+            "selectionSource": None,
+        }
+
+    def reduce(self, state: State, action: Action) -> State:
+        """Apply an inventory action (matched by type; the domain is not checked)."""
+        reducer = _REDUCERS.get(action.type)
+        if reducer is None:
+            return state
+        now = action.timestamp if action.timestamp is not None else 0
+        next_state = reducer(state, action.payload, now)
+        return state if next_state is None else next_state
+
+    def serialize(self, state: State) -> dict[str, Any]:
+        """The ``inventory`` section (a deep copy)."""
+        return copy_json(state)  # type: ignore[no-any-return]
+
+    def hydrate(self, data: Any) -> State:
+        """State from an ``inventory`` section; items lacking a string id are dropped.
+
+        Missing item fields get their defaults; an id seen twice is merged like an update.
+        """
+        section = as_mapping(data)
+        state = self.initial_state()
+        items: list[dict[str, Any]] = []
+        for entry in section.get("items") or []:
+            item = _hydrated_item(as_mapping(entry), section.get("lastUpdatedAt"))
+            if item is None:
+                continue
+            if any(existing["id"] == item["id"] for existing in items):
+                items = _upsert(items, item, item["lastSeenAt"])
+            else:
+                items.append(item)
+        state["items"] = items
+        state["equipped"] = {
+            slot: item_id
+            for slot, item_id in as_mapping(section.get("equipped")).items()
+            if isinstance(item_id, str)
+        }
+        state["lastUpdatedAt"] = section.get("lastUpdatedAt")
+        selected_id, selected_index = section.get("selectedItemId"), section.get("selectedIndex")
+        state["selectedItemId"] = selected_id if isinstance(selected_id, str) else None
+        state["selectedIndex"] = selected_index if _is_int(selected_index) else None
+        state["lastSelectionAt"] = section.get("lastSelectionAt")
+        state["selectionSource"] = copy_json(section.get("selectionSource"))
+        return state
+
+
+def _inventory_root(state: Mapping[str, Any]) -> State:
+    return state["inventory"]  # type: ignore[no-any-return]
+
+
+def select_items(state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The items carried, in the order they were first added."""
+    return _inventory_root(state)["items"]  # type: ignore[no-any-return]

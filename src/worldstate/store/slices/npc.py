@@ -1,0 +1,378 @@
+"""The npc slice: what each NPC knows about the player and how wary it is.
+
+State (snapshot section ``npcs``; hydrating also accepts a section named ``npc``)::
+
+    {byId: {npcId: record}, changeLog: [...], lastUpdatedAt}
+
+Record: ``id, name, factionId, status, knowsPlayer, interactions{interviews, recognitions,
+witnessedCrimes}, suspicion{active, reason, updatedAt}, alert{active, reason, updatedAt},
+lastInteractionAt, lastDialogueId, lastCrimeWitnessed, history, tags``.  Each NPC keeps its
+:data:`HISTORY_LIMIT` newest history entries; the slice keeps :data:`CHANGE_LOG_LIMIT` changes.
+An alerted NPC stays ``alerted`` whatever happens next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
+
+from worldstate.store.selectors import create_selector
+from worldstate.store.slice import Action, ActionBuilder, State
+
+from ._payload import append_bounded, as_mapping, coalesce, copy_json, js_truthy
+
+__all__ = [
+    "CHANGE_LOG_LIMIT",
+    "HISTORY_LIMIT",
+    "NpcSlice",
+    "NpcSnapshot",
+    "select_npc_summaries",
+    "select_root",
+]
+
+HISTORY_LIMIT = 10
+"""History entries kept per NPC."""
+
+CHANGE_LOG_LIMIT = 50
+"""Entries kept in the slice-wide change log."""
+
+DOMAIN = "npc"
+
+
+class _Flag(TypedDict, total=False):
+    active: Any
+    reason: Any
+    updatedAt: int | float | None
+
+
+class NpcRecordSnapshot(TypedDict, total=False):
+    """An NPC record as found in a snapshot (every key optional)."""
+
+    id: str
+    name: str | None
+    factionId: str | None
+    status: str
+    knowsPlayer: Any
+    interactions: dict[str, int | float | None]
+    suspicion: _Flag | None
+    alert: _Flag | None
+    lastInteractionAt: int | float | None
+    lastDialogueId: Any
+    lastCrimeWitnessed: dict[str, Any] | None
+    history: list[dict[str, Any]]
+    tags: list[Any]
+
+
+class NpcSnapshot(TypedDict, total=False):
+    """The ``npcs`` section of a snapshot."""
+
+    byId: dict[str, NpcRecordSnapshot]
+    changeLog: list[dict[str, Any]]
+    lastUpdatedAt: int | float | None
+
+
+# --- event -> action --------------------------------------------------------------------------
+
+
+def _npc_action(
+    action_type: str, fields: Callable[[Mapping[str, Any]], dict[str, Any]], *, alias: bool = False
+) -> ActionBuilder:
+    """A builder that dispatches nothing when the payload names no NPC."""
+
+    def build(payload: Mapping[str, Any], now: int) -> Action | None:
+        npc_id = payload.get("npcId")
+        if alias:
+            npc_id = coalesce(npc_id, payload.get("id"))
+        if not js_truthy(npc_id):
+            return None
+        return Action(type=action_type, domain=DOMAIN, payload={"npcId": npc_id, **fields(payload)})
+
+    return build
+
+
+_EVENTS: dict[str, ActionBuilder] = {
+    "npc:registered": _npc_action(
+        "NPC_REGISTERED",
+        lambda p: {
+            "npcName": coalesce(p.get("npcName"), p.get("name")),
+            "npcFaction": coalesce(p.get("npcFaction"), p.get("factionId")),
+        },
+        alias=True,
+    ),
+    "npc:interviewed": _npc_action(
+        "NPC_INTERVIEWED",
+        lambda p: {"npcName": p.get("npcName"), "dialogueId": p.get("dialogueId")},
+    ),
+    "npc:recognized_player": _npc_action(
+        "NPC_RECOGNIZED_PLAYER",
+        lambda p: {
+            "npcName": p.get("npcName"),
+            "npcFaction": p.get("npcFaction"),
+            "playerKnown": coalesce(p.get("playerKnown"), True),
+        },
+    ),
+    "npc:witnessed_crime": _npc_action(
+        "NPC_WITNESSED_CRIME",
+        lambda p: {
+            "npcName": p.get("npcName"),
+            "crimeType": p.get("crimeType"),
+            "severity": p.get("severity"),
+        },
+    ),
+    "npc:became_suspicious": _npc_action(
+        "NPC_BECAME_SUSPICIOUS",
+        lambda p: {"npcName": p.get("npcName"), "reason": p.get("reason")},
+    ),
+    "npc:alerted": _npc_action("NPC_ALERTED", lambda p: {"reason": p.get("reason")}),
+}
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def _new_record(npc_id: Any) -> dict[str, Any]:
+    return {
+        "id": npc_id,
+        "name": None,
+        "factionId": None,
+        "status": "unknown",
+        "knowsPlayer": False,
+        "interactions": {"interviews": 0, "recognitions": 0, "witnessedCrimes": 0},
+        "suspicion": {"active": False, "reason": None, "updatedAt": None},
+        "alert": {"active": False, "reason": None, "updatedAt": None},
+        "lastInteractionAt": None,
+        "lastDialogueId": None,
+        "lastCrimeWitnessed": None,
+        "history": [],
+        "tags": [],
+    }
+
+
+def _flag(value: Any) -> dict[str, Any]:
+    source = as_mapping(value)
+    return {
+        "active": js_truthy(source.get("active")),
+        "reason": source.get("reason"),
+        "updatedAt": source.get("updatedAt"),
+    }
+
+
+def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of a stored record with its nested parts filled in."""
+    interactions = as_mapping(record.get("interactions"))
+    crime = record.get("lastCrimeWitnessed")
+    history = record.get("history")
+    tags = record.get("tags")
+    return {
+        **copy_json(record),
+        "interactions": {
+            key: coalesce(interactions.get(key), 0)
+            for key in ("interviews", "recognitions", "witnessedCrimes")
+        },
+        "suspicion": _flag(record.get("suspicion")),
+        "alert": _flag(record.get("alert")),
+        "lastCrimeWitnessed": copy_json(crime) if js_truthy(crime) else None,
+        "history": copy_json(history) if isinstance(history, list) else [],
+        "tags": copy_json(tags) if isinstance(tags, list) else [],
+    }
+
+
+def _touch(
+    record: Mapping[str, Any] | None, npc_id: Any, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A copy of the NPC's record (created if new) with a newly learnt name and faction."""
+    result = dict(record) if record is not None else _new_record(npc_id)
+    name, faction = payload.get("npcName"), payload.get("npcFaction")
+    if js_truthy(name) and name != result.get("name"):
+        result["name"] = name
+    if js_truthy(faction) and faction != result.get("factionId"):
+        result["factionId"] = faction
+    return result
+
+
+def _count(record: dict[str, Any], key: str) -> None:
+    interactions = dict(as_mapping(record.get("interactions")))
+    interactions[key] = (interactions.get(key) or 0) + 1
+    record["interactions"] = interactions
+
+
+def _history(record: dict[str, Any], entry: dict[str, Any]) -> None:
+    record["history"] = append_bounded(record.get("history"), entry, HISTORY_LIMIT)
+
+
+def _unless_alerted(record: dict[str, Any], status: str) -> None:
+    if record.get("status") != "alerted":
+        record["status"] = status
+
+
+# --- reducers (each returns the updated record and its change-log entry) -----------------------
+
+
+def _registered(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
+    return {"type": "registered", "npcId": p["npcId"], "timestamp": ts}
+
+
+def _interviewed(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
+    _unless_alerted(record, "cooperative")
+    record["knowsPlayer"] = True
+    _count(record, "interviews")
+    record["lastInteractionAt"] = ts
+    record["lastDialogueId"] = p.get("dialogueId")
+    _history(record, {"type": "interview", "dialogueId": p.get("dialogueId"), "timestamp": ts})
+    return {
+        "type": "interview",
+        "npcId": p["npcId"],
+        "dialogueId": p.get("dialogueId"),
+        "timestamp": ts,
+    }
+
+
+def _recognized(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
+    record["knowsPlayer"] = coalesce(p.get("playerKnown"), True)
+    _unless_alerted(record, "aware")
+    _count(record, "recognitions")
+    record["lastInteractionAt"] = ts
+    _history(record, {"type": "recognized_player", "timestamp": ts})
+    return {"type": "recognized_player", "npcId": p["npcId"], "timestamp": ts}
+
+
+def _witnessed(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
+    crime = coalesce(p.get("crimeType"), "unknown")
+    severity = p.get("severity")
+    _count(record, "witnessedCrimes")
+    record["lastCrimeWitnessed"] = {"crimeType": crime, "severity": severity, "timestamp": ts}
+    _unless_alerted(record, "witness")
+    _history(
+        record,
+        {"type": "witnessed_crime", "crimeType": crime, "severity": severity, "timestamp": ts},
+    )
+    return {
+        "type": "witnessed_crime",
+        "npcId": p["npcId"],
+        "crimeType": crime,
+        "severity": severity,
+        "timestamp": ts,
+    }
+
+
+def _suspicious(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
+    _unless_alerted(record, "suspicious")
+    reason = p.get("reason")
+    record["suspicion"] = {"active": True, "reason": coalesce(reason, "unknown"), "updatedAt": ts}
+    _history(record, {"type": "became_suspicious", "reason": reason, "timestamp": ts})
+    return {"type": "became_suspicious", "npcId": p["npcId"], "timestamp": ts}
+
+
+def _alerted(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
+    reason = p.get("reason")
+    record["status"] = "alerted"
+    record["alert"] = {"active": True, "reason": reason, "updatedAt": ts}
+    previous_reason = as_mapping(record.get("suspicion")).get("reason")
+    record["suspicion"] = {
+        "active": True,
+        "reason": coalesce(previous_reason, reason),
+        "updatedAt": ts,
+    }
+    _history(record, {"type": "alerted", "reason": reason, "timestamp": ts})
+    return {"type": "alerted", "npcId": p["npcId"], "reason": reason, "timestamp": ts}
+
+
+_REDUCERS: dict[str, Callable[[dict[str, Any], dict[str, Any], int], dict[str, Any]]] = {
+    "NPC_REGISTERED": _registered,
+    "NPC_INTERVIEWED": _interviewed,
+    "NPC_RECOGNIZED_PLAYER": _recognized,
+    "NPC_WITNESSED_CRIME": _witnessed,
+    "NPC_BECAME_SUSPICIOUS": _suspicious,
+    "NPC_ALERTED": _alerted,
+}
+
+
+class NpcSlice:
+    """NPC awareness, suspicion and alerts (snapshot section ``npcs``)."""
+
+    key = "npc"
+    snapshot_key = "npcs"
+    domain = DOMAIN
+    snapshot_schema = NpcSnapshot
+
+    def __init__(self) -> None:
+        self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
+
+    def initial_state(self) -> State:
+        """No NPCs known."""
+        return {"byId": {}, "changeLog": [], "lastUpdatedAt": None}
+
+    def reduce(self, state: State, action: Action) -> State:
+        """Apply an npc action; actions without an ``npcId`` change nothing."""
+        reducer = _REDUCERS.get(action.type) if action.domain == DOMAIN else None
+        payload = action.payload
+        npc_id = payload.get("npcId")
+        if action.type == "NPC_REGISTERED":
+            npc_id = coalesce(npc_id, payload.get("id"))
+        if reducer is None or not isinstance(npc_id, str) or not npc_id:
+            return state
+        ts = action.timestamp if action.timestamp is not None else 0
+        payload = {**payload, "npcId": npc_id}
+        record = _touch(state["byId"].get(npc_id), npc_id, payload)
+        log_entry = reducer(record, payload, ts)
+        return {
+            **state,
+            "byId": {**state["byId"], npc_id: record},
+            "changeLog": append_bounded(state.get("changeLog"), log_entry, CHANGE_LOG_LIMIT),
+            "lastUpdatedAt": ts,
+        }
+
+    def serialize(self, state: State) -> dict[str, Any]:
+        """The ``npcs`` section (a deep copy)."""
+        return {
+            "byId": {npc_id: _normalise_record(record) for npc_id, record in state["byId"].items()},
+            "changeLog": copy_json(state["changeLog"]),
+            "lastUpdatedAt": state["lastUpdatedAt"],
+        }
+
+    def hydrate(self, data: Any) -> State:
+        """State from an ``npcs`` (or legacy ``npc``) section; the change log is trimmed."""
+        section = as_mapping(data)
+        change_log = section.get("changeLog")
+        return {
+            "byId": {
+                npc_id: _normalise_record(as_mapping(record))
+                for npc_id, record in as_mapping(section.get("byId")).items()
+            },
+            "changeLog": copy_json(change_log[-CHANGE_LOG_LIMIT:])
+            if isinstance(change_log, list)
+            else [],
+            "lastUpdatedAt": section.get("lastUpdatedAt"),
+        }
+
+
+def select_root(state: Mapping[str, Any], *args: Any) -> State:
+    """The npc slice's state."""
+    return state["npc"]  # type: ignore[no-any-return]
+
+
+def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
+    interactions = as_mapping(record.get("interactions"))
+    return {
+        "id": record.get("id"),
+        "name": coalesce(record.get("name"), record.get("id")),
+        "status": record.get("status"),
+        "factionId": record.get("factionId"),
+        "knowsPlayer": js_truthy(record.get("knowsPlayer")),
+        "lastInteractionAt": record.get("lastInteractionAt"),
+        "lastDialogueId": record.get("lastDialogueId"),
+        "suspicion": _flag(record.get("suspicion")),
+        "alert": _flag(record.get("alert")),
+        "lastCrimeWitnessed": record.get("lastCrimeWitnessed"),
+        "interviews": coalesce(interactions.get("interviews"), 0),
+        "recognitions": coalesce(interactions.get("recognitions"), 0),
+        "witnessedCrimes": coalesce(interactions.get("witnessedCrimes"), 0),
+    }
+
+
+def _summaries(npc_state: State) -> list[dict[str, Any]]:
+    return [_summary(record) for record in npc_state["byId"].values()]
+
+
+select_npc_summaries = create_selector(select_root, combine=_summaries)
+"""One summary per NPC, in the order they were first seen."""
