@@ -1,10 +1,10 @@
-"""The ``districts`` and ``npcs`` blocks of a raw summary, built from slice data (REFERENCE §3.8)."""
+"""The ``districts`` and ``npcs`` blocks of a raw summary, from slice data (REFERENCE §3.8)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from worldstate.inspector.jsformat import coalesce, get, is_finite_number, truthy
 
@@ -37,7 +37,13 @@ def empty_npc_block() -> dict[str, Any]:
         "lastUpdatedAt": None,
         "alerts": [],
         "suspicious": [],
-        "metrics": {"total": 0, "alerts": 0, "suspicious": 0, "knowsPlayer": 0, "witnessedCrimes": 0},
+        "metrics": {
+            "total": 0,
+            "alerts": 0,
+            "suspicious": 0,
+            "knowsPlayer": 0,
+            "witnessedCrimes": 0,
+        },
     }
 
 
@@ -46,8 +52,8 @@ def _list(value: object) -> list[Any]:
 
 
 def _max_finite(values: Sequence[object]) -> float | None:
-    finite = [v for v in values if is_finite_number(v)]
-    return max(finite) if finite else None  # type: ignore[type-var]
+    finite = [cast(float, v) for v in values if is_finite_number(v)]
+    return max(finite) if finite else None
 
 
 def _restricted_entry(record: Mapping[str, Any], active: list[Any]) -> dict[str, Any]:
@@ -152,7 +158,9 @@ def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
     alerts, suspicious = [], []
     witnessed_total: float = 0
     for npc in records:
-        witnessed = coalesce(get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes"))
+        witnessed = coalesce(
+            get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes")
+        )
         witnessed_total += max(0, witnessed) if is_finite_number(witnessed) else 0
         alert, suspicion = get(npc, "alert"), get(npc, "suspicion")
         if truthy(get(alert, "active")):

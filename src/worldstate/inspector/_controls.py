@@ -116,7 +116,9 @@ def _page_range(raw: object) -> dict[str, int] | None:
 
 def _cancel_reasons(raw: Mapping[str, Any], metrics: object) -> dict[str, int]:
     nested = get(metrics, "captureCancelReasons")
-    source = nested if isinstance(nested, Mapping) else coalesce(get(raw, "captureCancelReasons"), {})
+    source = (
+        nested if isinstance(nested, Mapping) else coalesce(get(raw, "captureCancelReasons"), {})
+    )
     if not isinstance(source, Mapping):
         return {}
     return {k: non_negative_int(v) for k, v in source.items() if isinstance(k, str) and k}

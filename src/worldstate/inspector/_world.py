@@ -1,4 +1,4 @@
-"""Sanitisers for the ``districts`` and ``npcs`` blocks (REFERENCE §4.8–4.9, DEVIATIONS D1, D5)."""
+"""Sanitisers for the ``districts`` and ``npcs`` blocks (REFERENCE §4.8, §4.9; D1, D5)."""
 
 from __future__ import annotations
 

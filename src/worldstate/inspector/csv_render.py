@@ -1,4 +1,4 @@
-"""CSV artifacts: cascade targets, tutorial snapshots, tutorial transcript (REFERENCE §4.6, §4.7, §5.4).
+"""CSV artifacts: cascade targets, tutorial snapshots, transcript (REFERENCE §4.6, §4.7, §5.4).
 
 Cells follow REFERENCE §0.5 with DEVIATIONS D7: a cell is quoted when it contains ``"``, ``,``,
 LF or CR; rows end with LF.  The text returned here has no trailing newline (the artifact adds

@@ -49,14 +49,19 @@ def _sightings(factions_state: Mapping[str, Any]) -> Iterable[tuple[object, obje
             own = get(record, "factionName")
         yield get(record, "id"), own, get(record, "updatedAt")
         history = get(record, "attitudeHistory")
-        changes = [*(history if isinstance(history, list) else ()), get(record, "lastAttitudeChange")]
+        changes = [
+            *(history if isinstance(history, list) else ()),
+            get(record, "lastAttitudeChange"),
+        ]
         for change in changes:
             when = get(change, "occurredAt")
             yield get(change, "factionId"), get(change, "factionName"), when
             yield get(change, "sourceFactionId"), get(change, "sourceFactionName"), when
         cascade = get(record, "lastCascade")
-        yield get(cascade, "sourceFactionId"), get(cascade, "sourceFactionName"), get(
-            cascade, "occurredAt"
+        yield (
+            get(cascade, "sourceFactionId"),
+            get(cascade, "sourceFactionName"),
+            get(cascade, "occurredAt"),
         )
     event = get(factions_state, "lastCascadeEvent")
     when = get(event, "occurredAt")

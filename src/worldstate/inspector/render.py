@@ -22,7 +22,9 @@ _Body = Callable[[Mapping[str, Any], FactionNames], str]
 
 def _transcript(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     entries = get(get(payload, "tutorial"), "transcript")
-    return [e if isinstance(e, Mapping) else {} for e in entries] if isinstance(entries, list) else []
+    return (
+        [e if isinstance(e, Mapping) else {} for e in entries] if isinstance(entries, list) else []
+    )
 
 
 # (format, type, section, file-name part, extension, MIME type, body) in emission order.

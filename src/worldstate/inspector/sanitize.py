@@ -2,7 +2,7 @@
 
 :func:`sanitize_summary` is pure: it copies what it keeps, so the payload never shares
 mutable state with the store the summary came from.  Each block has its own small function;
-the defects listed in DEVIATIONS D1–D5 are fixed here and in the renderers.
+the defects listed in DEVIATIONS D1 to D5 are fixed here and in the renderers.
 """
 
 from __future__ import annotations

@@ -136,7 +136,9 @@ def control_bindings_block(provider: ControlBindingsProvider | None) -> dict[str
 
 def districts_block(store: SelectableStore) -> dict[str, Any]:
     """Restricted districts and district metrics."""
-    return district_block(store.select(district.select_root), store.select(district.select_all_districts))
+    return district_block(
+        store.select(district.select_root), store.select(district.select_all_districts)
+    )
 
 
 def npcs_block(store: SelectableStore) -> dict[str, Any]:

@@ -259,7 +259,10 @@ class TutorialTranscriptRecorder:
         return self._clock()
 
     def _started(self, payload: object, timestamp: float) -> _EntryParts:
-        metadata = {"totalSteps": _opt(payload, "totalSteps"), "startedAt": _opt(payload, "startedAt")}
+        metadata = {
+            "totalSteps": _opt(payload, "totalSteps"),
+            "startedAt": _opt(payload, "startedAt"),
+        }
         return "tutorial_started", None, None, "started", metadata
 
     def _step_started(self, payload: object, timestamp: float) -> _EntryParts:
@@ -286,7 +289,10 @@ class TutorialTranscriptRecorder:
 
     def _skipped(self, payload: object, timestamp: float) -> _EntryParts:
         context = self._context or _StepContext(None, None)
-        metadata = {"stepIndex": _opt(payload, "stepIndex"), "skippedAt": _opt(payload, "skippedAt")}
+        metadata = {
+            "stepIndex": _opt(payload, "stepIndex"),
+            "skippedAt": _opt(payload, "skippedAt"),
+        }
         step_id = coalesce(_opt(payload, "stepId"), context.step_id)
         return "tutorial_skipped", step_id, context.title, "skipped", metadata
 
