@@ -1,1 +1,307 @@
-"""Placeholder: filled in by its owner."""
+"""``worldstate export``: write an inspector telemetry export and its CI manifest.
+
+Flow: parse options -> resolve :class:`ExportSettings` -> load and validate the source -> render
+every artifact -> write them through the writers -> write the manifest -> report.  Nothing is
+written before every input has been read and validated.  Exit codes: 0 ok, 1 a write failed,
+2 usage or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from worldstate.cli._app import JobFailed, cli
+from worldstate.clock import system_clock
+from worldstate.export import Exporter, ExportResult, ExportSettings, sources
+from worldstate.export.sources import SummarySource
+from worldstate.replay import RecordedEvent
+from worldstate.writers import FileSystemWriter, Writer, WriterFanout
+
+__all__ = ["export_command"]
+
+PROGRESS_THRESHOLD = 2000
+"""Replays of at least this many events show a progress bar (on a terminal)."""
+
+SOURCE_OPTIONS = ("--demo", "--events", "--snapshot", "--summary", "--save")
+
+
+@cli.command("export")
+@click.option("--demo", is_flag=True, help="Export the bundled demo playthrough.")
+@click.option(
+    "--events", "events_log", metavar="FILE", help="Replay a JSONL event log ('-' = stdin)."
+)
+@click.option(
+    "--snapshot", type=click.Path(path_type=Path), help="Hydrate a world snapshot (JSON)."
+)
+@click.option(
+    "--summary", type=click.Path(path_type=Path), help="Export a summary built elsewhere."
+)
+@click.option("--save", type=click.Path(path_type=Path), metavar="DB", help="A save database.")
+@click.option("--slot", help="The save slot to export (with --save).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    envvar="TELEMETRY_EXPORT_DIR",
+    default=Path("telemetry-artifacts"),
+    show_default=True,
+    help="Artifact folder (env TELEMETRY_EXPORT_DIR).",
+)
+@click.option("--formats", default="json,csv", show_default=True, help="Comma list of formats.")
+@click.option("--prefix", default="save-inspector", show_default=True, help="File name prefix.")
+@click.option("--generated-at", type=int, metavar="MS", help="Override generatedAt (ms).")
+@click.option("--context", metavar="JSON", help="A JSON object added to the run context.")
+@click.option(
+    "--metadata",
+    type=click.Path(path_type=Path),
+    help="Manifest path [default: <out>/ci-artifacts.json].",
+)
+@click.option("--publish/--no-publish", default=False, help="Request publishing (recorded only).")
+@click.option("--dry-run/--no-dry-run", default=None, help="Default: dry-run unless CI is true.")
+@click.option(
+    "--mirror",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Also write every artifact to this folder (repeatable).",
+)
+@click.option("--durable", is_flag=True, help="fsync every file and folder written.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def export_command(
+    *,
+    demo: bool,
+    events_log: str | None,
+    snapshot: Path | None,
+    summary: Path | None,
+    save: Path | None,
+    slot: str | None,
+    out: Path,
+    formats: str,
+    prefix: str,
+    generated_at: int | None,
+    context: str | None,
+    metadata: Path | None,
+    publish: bool,
+    dry_run: bool | None,
+    mirror: tuple[Path, ...],
+    durable: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Export inspector telemetry (JSON/CSV/Markdown) and write the CI manifest.
+
+    Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
+    """
+    _check_one_source(demo, events_log, snapshot, summary, save, slot)
+    settings = ExportSettings.resolve(
+        out=out,
+        prefix=prefix,
+        formats=formats,
+        metadata=metadata,
+        dry_run=dry_run,
+        publish=publish,
+        context=context,
+        generated_at=generated_at,
+        env=os.environ,
+        mirrors=mirror,
+        durable=durable,
+    )
+    show_progress = not (quiet or as_json) and sys.stderr.isatty()
+    source = _load_source(
+        demo=demo,
+        events_log=events_log,
+        snapshot=snapshot,
+        summary=summary,
+        save=save,
+        slot=slot,
+        generated_at=generated_at,
+        show_progress=show_progress,
+    )
+    with _exporter(settings) as exporter:
+        prepared = exporter.prepare(
+            source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
+        )
+        result = exporter.run(prepared)
+    _report(result, settings, source, as_json=as_json, quiet=quiet)
+    if not result.ok:
+        raise JobFailed(f"export failed: {result.failure_message()}")
+
+
+def _check_one_source(
+    demo: bool,
+    events_log: str | None,
+    snapshot: Path | None,
+    summary: Path | None,
+    save: Path | None,
+    slot: str | None,
+) -> None:
+    given = [
+        name
+        for name, value in zip(
+            SOURCE_OPTIONS, (demo, events_log, snapshot, summary, save), strict=True
+        )
+        if value
+    ]
+    if len(given) != 1:
+        found = ", ".join(given) if given else "none"
+        raise click.UsageError(f"give exactly one source of {', '.join(SOURCE_OPTIONS)} ({found})")
+    if (save is None) != (slot is None):
+        raise click.UsageError("--save and --slot go together")
+
+
+def _load_source(
+    *,
+    demo: bool,
+    events_log: str | None,
+    snapshot: Path | None,
+    summary: Path | None,
+    save: Path | None,
+    slot: str | None,
+    generated_at: int | None,
+    show_progress: bool,
+) -> SummarySource:
+    now = generated_at if generated_at is not None else system_clock()
+    if demo or events_log is not None:
+        events = sources.demo_events() if demo else sources.read_event_log(events_log or "-")
+        with _progress(len(events), enabled=show_progress) as advance:
+            return sources.summary_from_events(
+                events,
+                origin="demo" if demo else "events",
+                generated_at=generated_at,
+                wall_clock=system_clock,
+                on_event=advance,
+            )
+    if snapshot is not None:
+        world = sources.load_snapshot_file(snapshot)
+        return sources.summary_from_snapshot(world, origin="snapshot", now=now)
+    if summary is not None:
+        raw = sources.load_summary_file(summary)
+        if raw is not None and generated_at is not None:
+            raw = {**raw, "generatedAt": generated_at}
+        return SummarySource(raw, now, "summary")
+    from worldstate.saves import read_world_snapshot  # lazily: only --save needs SQLite
+
+    assert save is not None and slot is not None  # guaranteed by _check_one_source
+    world = read_world_snapshot(save, slot)
+    return sources.summary_from_snapshot(world, origin="save", now=now)
+
+
+@contextmanager
+def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[RecordedEvent], None] | None]:
+    if not enabled or total < PROGRESS_THRESHOLD:
+        yield None
+        return
+    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("replay", total=total)
+        yield lambda _event: bar.advance(task)
+
+
+@contextmanager
+def _exporter(settings: ExportSettings) -> Iterator[Exporter]:
+    writers: list[Writer] = [FileSystemWriter(settings.out_dir, durable=settings.durable, id="out")]
+    writers += [
+        FileSystemWriter(folder, durable=settings.durable, id=f"mirror-{index}")
+        for index, folder in enumerate(settings.mirrors, start=1)
+    ]
+    exporter = Exporter(
+        WriterFanout(writers),
+        manifest_path=settings.manifest_path,
+        artifact_dir=settings.out_dir,
+        dry_run=settings.dry_run,
+        publish=settings.publish,
+        run_context=settings.run_context,
+    )
+    with exporter:
+        yield exporter
+
+
+def _report(
+    result: ExportResult,
+    settings: ExportSettings,
+    source: SummarySource,
+    *,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    if as_json:
+        click.echo(json.dumps(result_json(result, settings, source), indent=2, ensure_ascii=False))
+        return
+    if quiet and result.ok:
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(_table(result))
+    console.print(f"Summary source: {result.prepared.payload.get('source')} (from {source.origin})")
+    console.print(f"Budget status: {result.prepared.budget_status}")
+    console.print(f"Artifact directory: {settings.out_dir}")
+    manifest_state = "written" if result.manifest_write and result.manifest_write.ok else "FAILED"
+    console.print(f"Manifest: {settings.manifest_path} ({manifest_state})")
+    console.print(f"CI dry-run: {str(settings.dry_run).lower()}")
+
+
+def _table(result: ExportResult) -> Table:
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("Artifact")
+    table.add_column("Bytes", justify="right")
+    for writer_id in result.writes.writer_ids:
+        table.add_column(writer_id)
+    writes = result.writes
+    per_artifact = len(writes.writer_ids)
+    for index, artifact in enumerate(writes.artifacts):
+        row = writes.results[index * per_artifact : (index + 1) * per_artifact]
+        cells = ["ok" if r.ok else "FAILED" for r in row]
+        size = next((r.size for r in row if r.ok), artifact.size)
+        table.add_row(artifact.filename, str(size), *cells)
+    return table
+
+
+def result_json(
+    result: ExportResult, settings: ExportSettings, source: SummarySource
+) -> dict[str, Any]:
+    """The ``--json`` document (redacted like the manifest)."""
+    manifest: Mapping[str, Any] | None = result.manifest.to_json() if result.manifest else None
+    return {
+        "ok": result.ok,
+        "source": source.origin,
+        "summarySource": result.prepared.payload.get("source"),
+        "eventsReplayed": source.events,
+        "generatedAt": result.prepared.generated_at,
+        "prefix": settings.prefix,
+        "formats": list(settings.formats),
+        "artifactDir": str(settings.out_dir),
+        "artifacts": [
+            {"filename": a.filename, "bytes": a.size, "type": a.type, "section": a.section}
+            for a in result.prepared.artifacts
+        ],
+        "writes": [
+            {
+                "writer": r.writer_id,
+                "filename": r.filename,
+                "status": r.status.value,
+                "location": r.location,
+                "error": r.error,
+            }
+            for r in result.writes.results
+        ],
+        "budgetStatus": result.prepared.budget_status,
+        "manifestPath": str(settings.manifest_path),
+        "manifestWritten": bool(result.manifest_write and result.manifest_write.ok),
+        "dryRun": settings.dry_run,
+        "publish": settings.publish,
+        "metrics": result.writes.to_json(),
+        "context": manifest["context"] if manifest else None,
+        "failures": [
+            {"writer": f.writer_id, "filename": f.filename, "error": f.error}
+            for f in result.failures
+        ],
+    }

@@ -1,0 +1,118 @@
+"""Export settings, resolved once at the edge and validated before anything is written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from worldstate.errors import InputError
+from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
+from worldstate.inspector.formats import resolve_formats
+from worldstate.names import check_safe_name
+from worldstate.writers import check_filename
+
+__all__ = ["ExportSettings", "parse_context", "split_formats", "run_id_from_env"]
+
+RUN_ID_VARIABLES = ("BUILD_ID", "GITHUB_RUN_ID")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSettings:
+    """Everything an export run needs to know, already validated.
+
+    Attributes:
+        out_dir: the artifact folder (absolute).
+        prefix: the file name prefix (a safe bare name).
+        formats: canonical format names.
+        manifest_path: where ``ci-artifacts.json`` goes (absolute).
+        dry_run: recorded in the manifest.
+        publish: whether publishing was requested (recorded only, for now).
+        run_context: ``runId`` followed by the user's context.
+        generated_at: a ``generatedAt`` override, or ``None``.
+        mirrors: further folders every artifact is also written to.
+        durable: fsync files and folders.
+    """
+
+    out_dir: Path
+    prefix: str
+    formats: tuple[str, ...]
+    manifest_path: Path
+    dry_run: bool
+    publish: bool = False
+    run_context: Mapping[str, Any] = field(default_factory=dict)
+    generated_at: int | None = None
+    mirrors: tuple[Path, ...] = ()
+    durable: bool = False
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        out: Path,
+        prefix: str,
+        formats: str,
+        metadata: Path | None,
+        dry_run: bool | None,
+        publish: bool,
+        context: str | None,
+        generated_at: int | None,
+        env: Mapping[str, str],
+        mirrors: Sequence[Path] = (),
+        durable: bool = False,
+    ) -> ExportSettings:
+        """Validate raw option values (CLI > env > default) into settings.
+
+        Raises:
+            UnsafeNameError: the prefix or the manifest's file name could leave its folder.
+            ConfigurationError: an unknown format.
+            InputError: ``context`` is not a JSON object.
+        """
+        out_dir = out.absolute()
+        manifest_path = (metadata or out_dir / MANIFEST_FILENAME).absolute()
+        check_filename(manifest_path.name, what="--metadata file name")
+        return cls(
+            out_dir=out_dir,
+            prefix=check_safe_name(prefix, what="prefix"),
+            formats=resolve_formats(split_formats(formats)),
+            manifest_path=manifest_path,
+            dry_run=resolve_dry_run(dry_run, env),
+            publish=publish,
+            run_context={"runId": run_id_from_env(env), **parse_context(context)},
+            generated_at=generated_at,
+            mirrors=tuple(m.absolute() for m in mirrors),
+            durable=durable,
+        )
+
+
+def split_formats(text: str) -> list[str]:
+    """``"json, csv"`` -> ``["json", "csv"]``; an empty list means the default formats."""
+    return [part.strip() for part in text.split(",") if part.strip()] or ["json", "csv"]
+
+
+def parse_context(text: str | None) -> dict[str, Any]:
+    """Parse ``--context``: a JSON object (``None`` -> ``{}``).
+
+    Raises:
+        InputError: not JSON, or JSON that is not an object.
+    """
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not valid JSON: {exc.msg}", source="--context", location=f"column {exc.colno}"
+        ) from exc
+    if not isinstance(value, dict):
+        # The value itself is not echoed: it may hold secrets.
+        kind = "an array" if isinstance(value, list) else type(value).__name__
+        raise InputError(f"must be a JSON object, got {kind}", source="--context")
+    return value
+
+
+def run_id_from_env(env: Mapping[str, str]) -> str | None:
+    """``BUILD_ID``, else ``GITHUB_RUN_ID``, else ``None`` (empty values count as unset)."""
+    return next((env[name] for name in RUN_ID_VARIABLES if env.get(name)), None)
