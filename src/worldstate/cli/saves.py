@@ -18,6 +18,7 @@ from worldstate.cli._app import cli
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SlotNotFoundError
 from worldstate.events import EventBus
+from worldstate.replay import iter_event_log, replay_events
 from worldstate.saves import (
     DEFAULT_MIGRATIONS,
     SaveManager,
@@ -29,6 +30,7 @@ from worldstate.saves import (
     normalize_slot_name,
 )
 from worldstate.saves._manager import slot_info
+from worldstate.store import WorldStore, validate_snapshot
 
 __all__ = ["saves"]
 
@@ -167,10 +169,7 @@ def import_command(
     click.echo(f"saved slot {name!r} to {db} ({receipt.size} bytes, timestamp {receipt.timestamp})")
 
 
-def _replayed(events: Path) -> tuple[Any, Clock, int | None]:
-    from worldstate.replay import iter_event_log, replay_events
-    from worldstate.store import WorldStore
-
+def _replayed(events: Path) -> tuple[WorldStore, Clock, int | None]:
     recorded = list(iter_event_log(events))
     if not recorded:
         raise InputError("event log holds no events", source=str(events))
@@ -181,10 +180,7 @@ def _replayed(events: Path) -> tuple[Any, Clock, int | None]:
     return store, clock, recorded[0].ts
 
 
-def _hydrated(snapshot: Path) -> tuple[Any, Clock, int | None]:
-    from worldstate.store import WorldStore
-    from worldstate.store.snapshot import validate_snapshot
-
+def _hydrated(snapshot: Path) -> tuple[WorldStore, Clock, int | None]:
     try:
         data = json.loads(snapshot.read_bytes())
     except (OSError, ValueError) as exc:

@@ -289,7 +289,8 @@ class SaveManager:
 
     def _restore(self, slot: str, envelope: SaveEnvelope) -> None:
         try:
-            self.store.hydrate(world_snapshot(envelope.game_data), source=f"save slot {slot!r}")
+            world = {k: v for k, v in envelope.game_data.items() if k not in self.contributors}
+            self.store.hydrate(world, source=f"save slot {slot!r}")
         except SnapshotError as exc:
             raise CorruptSaveError(slot, f"world snapshot fails validation: {exc}") from exc
         for key, contributor in self.contributors.items():
