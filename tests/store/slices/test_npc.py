@@ -1,0 +1,219 @@
+"""The npc slice: guards, status transitions, limits, snapshots and selectors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import pytest
+
+from worldstate.store.selectors import SelectorCache
+from worldstate.store.slice import Action
+from worldstate.store.slices.npc import (
+    CHANGE_LOG_LIMIT,
+    HISTORY_LIMIT,
+    NpcSlice,
+    select_npc_summaries,
+    select_root,
+)
+
+State = dict[str, Any]
+
+
+def emit(npcs: NpcSlice, state: State, event: str, payload: dict[str, Any], ts: int) -> State:
+    """Build the event's action as the store would and reduce it."""
+    action = npcs.events[event](payload, ts)
+    assert action is not None
+    return npcs.reduce(state, msgspec.structs.replace(action, timestamp=ts))
+
+
+@pytest.fixture(name="npcs")
+def _npcs() -> NpcSlice:
+    return NpcSlice()
+
+
+class TestNpcGuards:
+    @pytest.mark.parametrize(
+        "event",
+        [
+            "npc:registered",
+            "npc:interviewed",
+            "npc:recognized_player",
+            "npc:witnessed_crime",
+            "npc:became_suspicious",
+            "npc:alerted",
+        ],
+    )
+    def test_no_npc_id_dispatches_nothing(self, npcs: NpcSlice, event: str) -> None:
+        """Every npc event without an npcId builds no action."""
+        assert npcs.events[event]({"npcName": "X", "npcId": None}, 1) is None
+        assert npcs.events[event]({"npcId": ""}, 1) is None
+
+    def test_registered_accepts_id_and_name_aliases(self, npcs: NpcSlice) -> None:
+        """npc:registered falls back to id, name and factionId."""
+        action = npcs.events["npc:registered"]({"id": "n", "name": "Ann", "factionId": "f"}, 1)
+        assert action is not None
+        assert action.payload == {"npcId": "n", "npcName": "Ann", "npcFaction": "f"}
+
+    def test_other_domain_and_unknown_type_change_nothing(self, npcs: NpcSlice) -> None:
+        """Actions outside the npc domain or of unknown type return the same state."""
+        state = npcs.initial_state()
+        assert npcs.reduce(state, Action("NPC_ALERTED", "quest", {"npcId": "n"}, 1)) is state
+        assert npcs.reduce(state, Action("NPC_DANCED", "npc", {"npcId": "n"}, 1)) is state
+
+
+class TestNpcTransitions:
+    def test_full_story(self, npcs: NpcSlice) -> None:
+        """Register, interview, recognise, witness, suspect, alert: statuses and counters."""
+        state = emit(
+            npcs,
+            npcs.initial_state(),
+            "npc:registered",
+            {"npcId": "n", "npcName": "Reyes", "npcFaction": "harbor"},
+            1,
+        )
+        record = state["byId"]["n"]
+        assert (record["name"], record["factionId"], record["status"]) == (
+            "Reyes",
+            "harbor",
+            "unknown",
+        )
+        assert record["history"] == []
+        state = emit(npcs, state, "npc:interviewed", {"npcId": "n", "dialogueId": "d1"}, 2)
+        record = state["byId"]["n"]
+        assert (record["status"], record["knowsPlayer"], record["lastDialogueId"]) == (
+            "cooperative",
+            True,
+            "d1",
+        )
+        state = emit(npcs, state, "npc:recognized_player", {"npcId": "n", "playerKnown": False}, 3)
+        record = state["byId"]["n"]
+        assert (record["status"], record["knowsPlayer"]) == ("aware", False)
+        state = emit(npcs, state, "npc:witnessed_crime", {"npcId": "n", "severity": "minor"}, 4)
+        record = state["byId"]["n"]
+        assert record["status"] == "witness"
+        assert record["lastCrimeWitnessed"] == {
+            "crimeType": "unknown",
+            "severity": "minor",
+            "timestamp": 4,
+        }
+        state = emit(npcs, state, "npc:became_suspicious", {"npcId": "n"}, 5)
+        assert state["byId"]["n"]["suspicion"] == {
+            "active": True,
+            "reason": "unknown",
+            "updatedAt": 5,
+        }
+        state = emit(npcs, state, "npc:alerted", {"npcId": "n", "reason": "gunshot"}, 6)
+        record = state["byId"]["n"]
+        assert record["status"] == "alerted"
+        assert record["alert"] == {"active": True, "reason": "gunshot", "updatedAt": 6}
+        assert record["suspicion"] == {"active": True, "reason": "unknown", "updatedAt": 6}
+        assert record["interactions"] == {"interviews": 1, "recognitions": 1, "witnessedCrimes": 1}
+        assert [entry["type"] for entry in record["history"]] == [
+            "interview",
+            "recognized_player",
+            "witnessed_crime",
+            "became_suspicious",
+            "alerted",
+        ]
+        assert state["changeLog"][0]["type"] == "registered"
+        assert len(state["changeLog"]) == 6
+        assert state["lastUpdatedAt"] == 6
+
+    def test_alerted_npc_stays_alerted(self, npcs: NpcSlice) -> None:
+        """Once alerted, interviews, recognitions and crimes do not change the status."""
+        state = emit(npcs, npcs.initial_state(), "npc:alerted", {"npcId": "n"}, 1)
+        for event in (
+            "npc:interviewed",
+            "npc:recognized_player",
+            "npc:witnessed_crime",
+            "npc:became_suspicious",
+        ):
+            state = emit(npcs, state, event, {"npcId": "n"}, 2)
+        assert state["byId"]["n"]["status"] == "alerted"
+
+    def test_old_state_is_not_mutated(self, npcs: NpcSlice) -> None:
+        """A reducer never changes the state it was given."""
+        before = emit(npcs, npcs.initial_state(), "npc:interviewed", {"npcId": "n"}, 1)
+        frozen = json.dumps(before)
+        emit(npcs, before, "npc:interviewed", {"npcId": "n"}, 2)
+        emit(npcs, before, "npc:alerted", {"npcId": "n"}, 3)
+        assert json.dumps(before) == frozen
+
+
+class TestNpcLimits:
+    def test_history_and_change_log_are_bounded(self, npcs: NpcSlice) -> None:
+        """Each NPC keeps its newest 10 history entries; the change log its newest 50."""
+        state = npcs.initial_state()
+        for ts in range(1, 61):
+            state = emit(npcs, state, "npc:recognized_player", {"npcId": "n"}, ts)
+        history = state["byId"]["n"]["history"]
+        assert len(history) == HISTORY_LIMIT
+        assert [entry["timestamp"] for entry in history] == list(range(51, 61))
+        assert len(state["changeLog"]) == CHANGE_LOG_LIMIT
+        assert state["changeLog"][0]["timestamp"] == 11
+        assert state["byId"]["n"]["interactions"]["recognitions"] == 60
+
+
+class TestNpcSnapshot:
+    def test_round_trip_and_legacy_section(self, npcs: NpcSlice) -> None:
+        """hydrate(serialize(x)) serialises identically; a partial record is filled in."""
+        state = emit(
+            npcs, npcs.initial_state(), "npc:witnessed_crime", {"npcId": "n", "npcName": "N"}, 4
+        )
+        section = npcs.serialize(state)
+        assert json.dumps(
+            npcs.serialize(npcs.hydrate(json.loads(json.dumps(section))))
+        ) == json.dumps(section)
+        partial = npcs.hydrate(
+            {
+                "byId": {"m": {"id": "m", "status": "aware"}},
+                "changeLog": [{"t": i} for i in range(70)],
+            }
+        )
+        assert partial["byId"]["m"]["interactions"] == {
+            "interviews": 0,
+            "recognitions": 0,
+            "witnessedCrimes": 0,
+        }
+        assert partial["byId"]["m"]["history"] == []
+        assert len(partial["changeLog"]) == CHANGE_LOG_LIMIT
+        assert npcs.hydrate(None) == npcs.initial_state()
+
+    def test_schema_rejects_wrong_types(self, npcs: NpcSlice) -> None:
+        """A byId that is not an object, or a non-list history, is rejected with its path."""
+        with pytest.raises(msgspec.ValidationError) as caught:
+            msgspec.convert({"byId": ["n"]}, npcs.snapshot_schema)
+        assert str(caught.value).endswith("- at `$.byId`")
+        with pytest.raises(msgspec.ValidationError) as caught:
+            msgspec.convert({"byId": {"n": {"history": 3}}}, npcs.snapshot_schema)
+        assert str(caught.value).endswith("- at `$.byId[...].history`")
+
+
+class TestNpcSelectors:
+    def test_summaries(self, npcs: NpcSlice) -> None:
+        """Summaries name unnamed NPCs by id, flatten counters, and are memoised per cache."""
+        state = emit(npcs, npcs.initial_state(), "npc:alerted", {"npcId": "n", "reason": "r"}, 2)
+        root = {"npc": state}
+        assert select_root(root) is state
+        cache = SelectorCache()
+        summaries = cache.run(select_npc_summaries, root, ())
+        assert summaries == [
+            {
+                "id": "n",
+                "name": "n",
+                "status": "alerted",
+                "factionId": None,
+                "knowsPlayer": False,
+                "lastInteractionAt": None,
+                "lastDialogueId": None,
+                "suspicion": {"active": True, "reason": "r", "updatedAt": 2},
+                "alert": {"active": True, "reason": "r", "updatedAt": 2},
+                "lastCrimeWitnessed": None,
+                "interviews": 0,
+                "recognitions": 0,
+                "witnessedCrimes": 0,
+            }
+        ]
+        assert cache.run(select_npc_summaries, {"npc": state}, ()) is summaries
