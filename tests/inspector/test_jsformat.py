@@ -1,0 +1,153 @@
+"""JavaScript-compatible primitives (REFERENCE §0)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from worldstate.inspector.jsformat import (
+    ABSENT,
+    dumps_compact,
+    dumps_pretty,
+    iso_from_ms,
+    js_round,
+    js_string,
+    number_text,
+    timestamp_fragment,
+    to_fixed,
+    to_number,
+    truthy,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (5, "5"),
+        (5.0, "5"),
+        (1761843600000, "1761843600000"),
+        (1761843600000.0, "1761843600000"),
+        (-1.5, "-1.5"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (123.456, "123.456"),
+        (1.5e16, "15000000000000000"),
+        (1e21, "1e+21"),
+        (1.2345e22, "1.2345e+22"),
+        (10**21, "1e+21"),
+        (1e-6, "0.000001"),
+        (1e-7, "1e-7"),
+        (-2.5e-8, "-2.5e-8"),
+        (-0.0, "0"),
+        (0, "0"),
+        (math.nan, "NaN"),
+        (math.inf, "Infinity"),
+        (-math.inf, "-Infinity"),
+    ],
+)
+def test_number_text_follows_javascript(value: float, text: str) -> None:
+    assert number_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("ms", "iso"),
+    [
+        (0, "1970-01-01T00:00:00.000Z"),
+        (1761843600000, "2025-10-30T17:00:00.000Z"),
+        (-1, "1969-12-31T23:59:59.999Z"),
+        (1.7, "1970-01-01T00:00:00.001Z"),
+        (-1.7, "1969-12-31T23:59:59.999Z"),
+        (951782400000, "2000-02-29T00:00:00.000Z"),
+        (-62198755200000, "-000001-01-01T00:00:00.000Z"),
+        (253402300800000, "+010000-01-01T00:00:00.000Z"),
+        (8.64e15, "+275760-09-13T00:00:00.000Z"),
+    ],
+)
+def test_iso_from_ms(ms: float, iso: str) -> None:
+    assert iso_from_ms(ms) == iso
+
+
+@pytest.mark.parametrize("bad", [8.64e15 + 1, math.nan, math.inf, "5", None])
+def test_iso_from_ms_refuses_what_javascript_refuses(bad: object) -> None:
+    with pytest.raises(ValueError, match="invalid time value"):
+        iso_from_ms(bad)  # type: ignore[arg-type]
+
+
+def test_timestamp_fragment() -> None:
+    assert timestamp_fragment(1761843900000) == "20251030T170500Z"
+    assert timestamp_fragment(0) == "00000000T000000Z"
+    assert timestamp_fragment(None) == "00000000T000000Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (None, 0.0),
+        (True, 1.0),
+        (False, 0.0),
+        ("", 0.0),
+        ("  \t", 0.0),
+        (" 12 ", 12.0),
+        ("\ufeff7", 7.0),
+        ("-1.5e3", -1500.0),
+        (".5", 0.5),
+        ("5.", 5.0),
+        ("0x1F", 31.0),
+        ("0o17", 15.0),
+        ("0b101", 5.0),
+        ("Infinity", math.inf),
+        ("-Infinity", -math.inf),
+        ([], 0.0),
+        ([7], 7.0),
+        (["8"], 8.0),
+        ([None], 0.0),
+        (42, 42.0),
+    ],
+)
+def test_to_number_coercion_table(value: object, number: float) -> None:
+    assert to_number(value) == number
+
+
+@pytest.mark.parametrize(
+    "value", [ABSENT, "abc", "1_000", "nan", "inf", "-0x1", "1e", [1, 2], {}, {"a": 1}]
+)
+def test_to_number_gives_nan(value: object) -> None:
+    assert math.isnan(to_number(value))
+
+
+def test_rounding_is_half_up_like_javascript() -> None:
+    assert js_round(2.5) == 3
+    assert js_round(-2.5) == -2
+    assert js_round(0.49999999999999994) == 0
+    assert to_fixed(1.25, 1) == "1.3"
+    assert to_fixed(1.15, 1) == "1.1"  # the binary value of 1.15 is just below the half
+    assert to_fixed(9.95, 1) == "9.9"
+
+
+def test_truthiness_and_string_conversion() -> None:
+    assert [truthy(v) for v in (None, ABSENT, False, 0, math.nan, "", [], {})] == [
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert js_string(["a", None, "b,c", 2.0]) == "a,,b,c,2"
+    assert js_string(True) == "true"
+
+
+def test_pretty_json_matches_json_stringify() -> None:
+    value = {"n": 2.0, "list": [1, {"x": None}], "empty": [], "obj": {}, "bad": math.nan}
+    assert dumps_pretty(value) == (
+        '{\n  "n": 2,\n  "list": [\n    1,\n    {\n      "x": null\n    }\n  ],\n'
+        '  "empty": [],\n  "obj": {},\n  "bad": null\n}'
+    )
+
+
+def test_json_strings_keep_non_ascii_and_escape_controls() -> None:
+    assert dumps_compact({"s": 'ü—✓"\\\n\x01\u2028'}) == '{"s":"ü—✓\\"\\\\\\n\\u0001\u2028"}'
+    assert dumps_compact(["\ud800"]) == '["\\ud800"]'
+    assert dumps_compact({"a": ABSENT, "b": [ABSENT]}) == '{"b":[null]}'

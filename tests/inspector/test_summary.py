@@ -1,0 +1,144 @@
+"""The raw summary built from a store (REFERENCE §3.8, §3.9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from worldstate.clock import ManualClock
+from worldstate.events import EventBus
+from worldstate.inspector import (
+    SelectableStore,
+    SummarySection,
+    build_summary,
+    render_artifacts,
+    sanitize_summary,
+)
+from worldstate.store import WorldStore
+from worldstate.store.slices import faction
+
+NOW = 1761843600000
+
+
+@pytest.fixture(name="bus")
+def _bus() -> EventBus:
+    return EventBus()
+
+
+@pytest.fixture(name="store")
+def _store(bus: EventBus) -> WorldStore:
+    return WorldStore(bus, clock=ManualClock(NOW))
+
+
+def test_key_order_and_source(store: WorldStore) -> None:
+    summary = build_summary(store)
+    assert list(summary) == [
+        "generatedAt",
+        "source",
+        "factions",
+        "tutorial",
+        "engine",
+        "controlBindings",
+        "districts",
+        "npcs",
+    ]
+    assert (summary["generatedAt"], summary["source"]) == (NOW, "worldStateStore")
+    assert summary["controlBindings"]["source"] == "unavailable"
+    assert "dwell" in summary["controlBindings"]
+
+
+def test_without_a_store_the_summary_is_unavailable() -> None:
+    summary = build_summary(None, clock=ManualClock(5))
+    assert (summary["generatedAt"], summary["source"]) == (5, "unavailable")
+    assert summary["factions"]["cascadeTargets"] == []
+
+
+def _raises() -> object:
+    raise RuntimeError("probe broke")
+
+
+@pytest.mark.parametrize(
+    ("provider", "source"),
+    [(lambda: None, "empty"), (dict, "empty"), (_raises, "error")],
+)
+def test_control_bindings_provider_outcomes(
+    store: WorldStore, provider: Any, source: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    summary = build_summary(store, control_bindings_provider=provider)
+    assert summary["controlBindings"]["source"] == source
+
+
+def test_control_bindings_are_normalised_once_without_truncation(store: WorldStore) -> None:
+    actions = [f"a{i}" for i in range(8)]
+    summary = build_summary(
+        store,
+        control_bindings_provider=lambda: {
+            "source": "raw",
+            "actionsVisited": actions,
+            "actionsVisitedCount": 8,
+        },
+    )
+    payload = sanitize_summary(summary, now=NOW)
+    block = payload["controlBindings"]
+    assert block["source"] == "observation-log"
+    assert block["actionsVisited"] == actions
+    assert block["actionsVisitedCount"] == 8
+
+
+def test_spatial_provider_dict_non_dict_and_failure(store: WorldStore) -> None:
+    assert build_summary(store, spatial_provider=lambda: {"cellSize": 8})["engine"] == {
+        "spatialHash": {"cellSize": 8}
+    }
+    assert build_summary(store, spatial_provider=lambda: [1])["engine"]["spatialHash"] is None
+    assert build_summary(store, spatial_provider=_raises)["engine"]["spatialHash"] is None
+
+
+class _Weather:
+    key = "weather"
+
+    def build(self, store: SelectableStore) -> Any:
+        return {"factions": len(store.select(faction.select_cascade_summary)["cascadeTargets"])}
+
+
+def test_game_sections_are_appended_and_exported(store: WorldStore) -> None:
+    section: SummarySection = _Weather()
+    summary = build_summary(store, sections=[section])
+    assert list(summary)[-1] == "weather"
+    payload = sanitize_summary(summary, now=NOW)
+    assert payload["weather"] == {"factions": 0}
+
+
+def test_section_key_collision_is_refused(store: WorldStore) -> None:
+    class Clash:
+        key = "npcs"
+
+        def build(self, store: SelectableStore) -> Any:
+            return 1
+
+    with pytest.raises(ValueError, match="'npcs'"):
+        build_summary(store, sections=[Clash()])
+
+
+def test_names_seen_in_the_world_fill_target_rows(bus: EventBus, store: WorldStore) -> None:
+    bus.emit(
+        "faction:attitude_changed",
+        {
+            "factionId": "v",
+            "factionName": "Velvet",
+            "newAttitude": "allied",
+            "cascade": True,
+            "source": "s",
+            "sourceFactionName": "Source",
+        },
+    )
+    bus.emit("faction:attitude_changed", {"factionId": "w", "cascade": True, "source": "v"})
+    summary = build_summary(store)
+    assert summary["factions"]["factionNames"] == {"v": "Velvet", "s": "Source"}
+    cascade = render_artifacts(sanitize_summary(summary, now=NOW), formats=["csv"])[0]
+    rows = [line.split(",") for line in cascade.content.splitlines()[1:]]
+    assert [(r[0], r[1], r[2], r[5]) for r in rows] == [
+        ("last_event", "w", "w", "Velvet"),
+        ("target", "v", "Velvet", "Source"),
+        ("target", "w", "w", "Velvet"),
+    ]
