@@ -1,1 +1,1 @@
-"""Placeholder: filled in by its owner."""
+"""Benchmarks behind ``worldstate bench``: store dispatch and replay (others add their own)."""

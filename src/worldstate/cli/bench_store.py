@@ -1,1 +1,82 @@
-"""Placeholder: filled in by its owner."""
+"""``worldstate bench dispatch`` and ``worldstate bench replay``: store benchmarks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import msgspec
+
+from worldstate.bench.dispatch import load_workload, run_dispatch_bench
+from worldstate.bench.replay import run_replay_bench
+from worldstate.errors import SnapshotError
+
+from ._app import bench
+
+__all__ = ["bench_dispatch", "bench_replay"]
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _read_seed(path: Path) -> object:
+    try:
+        return msgspec.json.decode(path.read_bytes())
+    except msgspec.DecodeError as exc:
+        raise SnapshotError(f"not valid JSON: {exc}", source=str(path)) from exc
+
+
+@bench.command("dispatch")
+@click.option("--seed", required=True, type=_FILE, help="World snapshot to hydrate first.")
+@click.option("--workload", required=True, type=_FILE, help="JSONL of {iteration, action}.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def bench_dispatch(seed: Path, workload: Path, as_json: bool) -> None:
+    """Time the store's dispatch, one workload iteration at a time."""
+    steps = load_workload(workload)
+    stats = run_dispatch_bench(_read_seed(seed), steps, source=str(seed))  # type: ignore[arg-type]
+    figures = {
+        "iterations": stats.count,
+        "mean_ms": stats.mean_ms,
+        "p50_ms": stats.p50_ms,
+        "p99_ms": stats.p99_ms,
+        "max_ms": stats.max_ms,
+    }
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    click.echo("=== Store dispatch ===")
+    click.echo(f"Iterations: {stats.count}")
+    for label, key in (
+        ("Mean", "mean_ms"),
+        ("p50", "p50_ms"),
+        ("p99", "p99_ms"),
+        ("Max", "max_ms"),
+    ):
+        click.echo(f"{label}: {figures[key]:.4f} ms")
+
+
+@bench.command("replay")
+@click.option("--events", required=True, type=_FILE, help="JSONL event log to replay.")
+@click.option(
+    "--repeat",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Replays, each into a fresh store.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def bench_replay(events: Path, repeat: int, as_json: bool) -> None:
+    """Measure replay throughput: parse, emit and dispatch, in events per second."""
+    result = run_replay_bench(events, repeat=repeat)
+    figures = {
+        "events": result.events,
+        "seconds": result.seconds,
+        "events_per_s": result.events_per_s,
+    }
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    click.echo("=== Store replay ===")
+    click.echo(f"Events: {result.events}")
+    click.echo(f"Seconds: {result.seconds:.4f}")
+    click.echo(f"Events/s: {result.events_per_s:,.0f}")

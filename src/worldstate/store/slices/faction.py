@@ -72,15 +72,31 @@ def _action(kind: str, payload: dict[str, Any], now: int) -> Action:
 
 
 def _reputation_changed(p: Mapping[str, Any], now: int) -> Action:
-    keys = ("factionId", "factionName", "deltaFame", "deltaInfamy", "newFame", "newInfamy", "reason")
-    return _action("FACTION_REPUTATION_CHANGED", {k: p.get(k) for k in keys}, now)
+    get = p.get
+    payload = {
+        "factionId": get("factionId"),
+        "factionName": get("factionName"),
+        "deltaFame": get("deltaFame"),
+        "deltaInfamy": get("deltaInfamy"),
+        "newFame": get("newFame"),
+        "newInfamy": get("newInfamy"),
+        "reason": get("reason"),
+    }
+    return Action("FACTION_REPUTATION_CHANGED", DOMAIN, payload, now)
 
 
 def _attitude_changed(p: Mapping[str, Any], now: int) -> Action:
-    keys = ("factionId", "factionName", "newAttitude", "oldAttitude", "cascade", "source")
-    payload = {k: p.get(k) for k in keys}
-    payload["sourceFactionName"] = p.get("sourceFactionName")
-    return _action("FACTION_ATTITUDE_CHANGED", payload, now)
+    get = p.get
+    payload = {
+        "factionId": get("factionId"),
+        "factionName": get("factionName"),
+        "newAttitude": get("newAttitude"),
+        "oldAttitude": get("oldAttitude"),
+        "cascade": get("cascade"),
+        "source": get("source"),
+        "sourceFactionName": get("sourceFactionName"),
+    }
+    return Action("FACTION_ATTITUDE_CHANGED", DOMAIN, payload, now)
 
 
 def _reputation_reset(p: Mapping[str, Any], now: int) -> Action:
@@ -197,25 +213,37 @@ class FactionSlice:
         return {**state, "byId": {**state["byId"], faction_id: record}, "lastActionAt": ts}
 
     def _attitude_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
-        faction_id = p.get("factionId")
-        if not truthy(faction_id):
+        # The busiest faction action: helpers are inlined (``x if x is not None else y`` is
+        # ``coalesce``) because calls dominate its cost.
+        get = p.get
+        faction_id = get("factionId")
+        if faction_id is None or not truthy(faction_id):
             return state
-        record = state["byId"].get(faction_id) or new_record(faction_id)
-        attitude = coalesce(p.get("newAttitude"), record["attitude"])
-        cascade = truthy(p.get("cascade"))
-        source_id = p.get("source")
-        source_name = p.get("sourceFactionName")
+        by_id = state["byId"]
+        record = by_id.get(faction_id) or new_record(faction_id)
+        attitude = get("newAttitude")
+        if attitude is None:
+            attitude = record["attitude"]
+        cascade = get("cascade")
+        cascade = cascade is not None and cascade is not False and truthy(cascade)
+        source_id = get("source")
+        source_name = get("sourceFactionName")
+        faction_name = get("factionName")
+        old_attitude = get("oldAttitude")
         change = {
             "factionId": faction_id,
-            "factionName": p.get("factionName"),
+            "factionName": faction_name,
             "newAttitude": attitude,
-            "oldAttitude": p.get("oldAttitude"),
+            "oldAttitude": old_attitude,
             "cascade": cascade,
             "sourceFactionId": source_id,
             "sourceFactionName": source_name,
             "occurredAt": ts,
         }
-        history = [*record["attitudeHistory"], change][-self.attitude_history_limit :]
+        history = record["attitudeHistory"]
+        history = [*history, change]
+        if len(history) > self.attitude_history_limit:
+            history = history[-self.attitude_history_limit :]
         record = {
             **record,
             "attitude": attitude,
@@ -223,7 +251,7 @@ class FactionSlice:
             "lastAttitudeChange": change,
             "attitudeHistory": history,
         }
-        next_state = {**state, "byId": {**state["byId"], faction_id: record}, "lastActionAt": ts}
+        next_state = {**state, "byId": {**by_id, faction_id: record}, "lastActionAt": ts}
         if cascade:
             sources = record["cascadeSources"]
             if source_id is not None and source_id not in sources:
@@ -234,15 +262,15 @@ class FactionSlice:
                 "occurredAt": ts,
                 "newAttitude": attitude,
             }
-            record["cascadeCount"] = coalesce(record["cascadeCount"], 0) + 1
+            record["cascadeCount"] = (record["cascadeCount"] or 0) + 1
             record["cascadeSources"] = sources
             next_state["lastCascadeEvent"] = {
                 "targetFactionId": faction_id,
-                "targetFactionName": change["factionName"],
+                "targetFactionName": faction_name,
                 "sourceFactionId": source_id,
                 "sourceFactionName": source_name,
                 "newAttitude": attitude,
-                "oldAttitude": change["oldAttitude"],
+                "oldAttitude": old_attitude,
                 "occurredAt": ts,
             }
         return next_state

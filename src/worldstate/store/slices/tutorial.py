@@ -127,7 +127,7 @@ EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
 
 
 def _object_or_none(value: Any) -> Any:
-    return copy_json(value) if truthy(value) else None
+    return None if value is None else copy_json(value) if truthy(value) else None
 
 
 def clone_control_hint(hint: Any) -> dict[str, Any] | None:
@@ -329,31 +329,39 @@ def _reduce_started(state: State, p: Mapping[str, Any], ts: int) -> State:
 
 
 def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
-    total = p.get("totalSteps")
+    get = p.get
+    step_id = get("stepId")
+    step_index = get("stepIndex")
+    total = get("totalSteps")
     total_steps = state["totalSteps"] if total is None else total
+    title = get("title")
+    description = get("description")
+    hint = get("controlHint")
     prompt = {
-        "title": copy_json(p.get("title")),
-        "description": copy_json(p.get("description")),
-        "stepId": p.get("stepId"),
-        "stepIndex": p.get("stepIndex"),
+        "title": title if isinstance(title, str) else copy_json(title),
+        "description": description if isinstance(description, str) else copy_json(description),
+        "stepId": step_id,
+        "stepIndex": step_index,
         "totalSteps": total_steps,
-        "highlight": _object_or_none(p.get("highlight")),
-        "position": _object_or_none(p.get("position")),
-        "canSkip": truthy(p.get("canSkip")),
+        "highlight": _object_or_none(get("highlight")),
+        "position": _object_or_none(get("position")),
+        "canSkip": truthy(get("canSkip")),
         "startedAt": ts,
-        "controlHint": clone_control_hint(p.get("controlHint")),
+        "controlHint": None if hint is None else clone_control_hint(hint),
     }
-    return _changed(
-        state,
-        ts,
-        enabled=True,
-        currentStep=p.get("stepId"),
-        currentStepIndex=coalesce(p.get("stepIndex"), state["currentStepIndex"]),
-        totalSteps=total_steps,
-        stepStartedAt=ts,
-        currentPrompt=prompt,
-        promptHistory=trim([*state["promptHistory"], prompt], state["promptHistoryLimit"]),
+    next_state = dict(state)
+    next_state["enabled"] = True
+    next_state["currentStep"] = step_id
+    if step_index is not None:
+        next_state["currentStepIndex"] = step_index
+    next_state["totalSteps"] = total_steps
+    next_state["stepStartedAt"] = ts
+    next_state["currentPrompt"] = prompt
+    next_state["promptHistory"] = trim(
+        [*state["promptHistory"], prompt], state["promptHistoryLimit"]
     )
+    next_state["lastActionAt"] = ts
+    return next_state
 
 
 def _reduce_control_hint(state: State, p: Mapping[str, Any], ts: int) -> State:

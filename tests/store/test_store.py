@@ -1,0 +1,333 @@
+"""WorldStore: dispatch, routing, errors, history, notifications, selectors, lifetime."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from worldstate.clock import ManualClock
+from worldstate.events import EventBus
+from worldstate.store import (
+    Action,
+    ContentCatalog,
+    WorldStore,
+    create_selector,
+    default_slices,
+)
+from worldstate.store.slices import faction, story, tutorial
+
+from ._helpers import Harness
+
+
+def flag(flag_id: str, value: Any, **extra: Any) -> Action:
+    return Action("STORY_FLAG_SET", "story", {"flagId": flag_id, "value": value, **extra})
+
+
+class BrokenSlice:
+    """A slice whose reducer always raises."""
+
+    key = "broken"
+    snapshot_key = "broken"
+    domain = "broken"
+    events = MappingProxyType({})
+    snapshot_schema = None
+
+    def initial_state(self) -> dict[str, Any]:
+        return {"n": 0}
+
+    def reduce(self, state: dict[str, Any], action: Action) -> dict[str, Any]:
+        raise RuntimeError("reducer exploded")
+
+    def serialize(self, state: dict[str, Any]) -> Any:
+        return state
+
+    def hydrate(self, data: Any) -> dict[str, Any]:
+        return data or {"n": 0}
+
+
+class TestConstruction:
+    def test_default_registry_order(self, world: Harness) -> None:
+        """The default store holds the eight slices in the reference's registry order."""
+        assert list(world.store.state) == [
+            "quest",
+            "story",
+            "faction",
+            "tutorial",
+            "dialogue",
+            "inventory",
+            "npc",
+            "district",
+        ]
+
+    def test_default_slices_are_fresh_instances(self) -> None:
+        """Each call builds new slice objects, so stores never share slices."""
+        first, second = default_slices(), default_slices()
+        assert all(a is not b for a, b in zip(first, second, strict=True))
+
+    def test_duplicate_keys_refused(self) -> None:
+        """Two slices with the same key cannot be registered together."""
+        with pytest.raises(ValueError, match="story"):
+            WorldStore(slices=[story.StorySlice(), story.StorySlice()])
+
+    def test_negative_history_limit_refused(self) -> None:
+        """history_limit must not be negative."""
+        with pytest.raises(ValueError):
+            WorldStore(history_limit=-1)
+
+    def test_catalog_is_kept_and_copied(self) -> None:
+        """The catalog is exposed and does not follow later changes to the caller's dict."""
+        names = {"harbor_union": "The Harbor Union"}
+        catalog = ContentCatalog(factions=names)
+        names["harbor_union"] = "changed"
+        store = WorldStore(catalog=catalog)
+        assert store.catalog.faction_name("harbor_union") == "The Harbor Union"
+        assert store.catalog.faction_name("nobody") is None
+
+    def test_catalog_rejects_bad_entries(self) -> None:
+        """Faction names must be strings and districts mappings."""
+        with pytest.raises(TypeError):
+            ContentCatalog(factions={"a": 1})  # type: ignore[dict-item]
+        with pytest.raises(TypeError):
+            ContentCatalog(districts=["old_docks"])  # type: ignore[list-item]
+
+
+class TestDispatch:
+    def test_non_action_is_a_type_error(self, world: Harness) -> None:
+        """Dispatching anything but an Action is a programming error."""
+        with pytest.raises(TypeError, match="Action"):
+            world.store.dispatch({"type": "STORY_FLAG_SET", "domain": "story"})  # type: ignore[arg-type]
+
+    def test_changed_dispatch_replaces_root_and_slice(self, world: Harness) -> None:
+        """A change gives a new root and slice; untouched slices are shared, the old root kept."""
+        before = world.store.state
+        assert world.store.dispatch(flag("met_guard", True)) is True
+        after = world.store.state
+        assert after is not before
+        assert after["story"] is not before["story"]
+        assert after["faction"] is before["faction"]
+        assert before["story"]["flags"] == {}
+        assert after["story"]["flags"]["met_guard"] == {
+            "value": True,
+            "metadata": {},
+            "updatedAt": 1000,
+        }
+
+    def test_timestamp_from_clock_unless_given(self, world: Harness) -> None:
+        """An action without timestamp gets the clock's time; a given one is kept."""
+        world.store.dispatch(flag("a", 1))
+        world.store.dispatch(Action("STORY_FLAG_SET", "story", {"flagId": "b"}, timestamp=5))
+        assert [a.timestamp for a in world.store.history] == [1000, 5]
+        assert world.store.state["story"]["lastActionAt"] == 5
+
+    def test_unchanged_dispatch_keeps_state(self, world: Harness) -> None:
+        """A no-op action returns False and leaves the very same state."""
+        before = world.store.state
+        assert world.store.dispatch(Action("STORY_FLAG_REMOVED", "story", {"flagId": "x"})) is False
+        assert world.store.state is before
+
+    def test_unknown_domain_reported_not_raised(self, world: Harness) -> None:
+        """An unknown domain becomes a worldstate:error event; nothing changes."""
+        errors: list[Any] = []
+        world.bus.on("worldstate:error", lambda e, p: errors.append(p))
+        before = world.store.state
+        action = Action("X", "weather", {})
+        assert world.store.dispatch(action) is False
+        assert world.store.state is before
+        assert errors[0]["action"].domain == "weather"
+        assert "unknown world state domain 'weather'" in errors[0]["error"]
+
+    def test_reducer_exception_keeps_state(self) -> None:
+        """A reducer that raises leaves the state untouched and is reported on the bus."""
+        bus = EventBus()
+        store = WorldStore(bus, clock=ManualClock(1), slices=[story.StorySlice(), BrokenSlice()])
+        store.dispatch(flag("kept", True))
+        before = store.state
+        errors: list[Any] = []
+        bus.on("worldstate:error", lambda e, p: errors.append(p))
+        assert store.dispatch(Action("ANY", "broken", {})) is False
+        assert store.state is before
+        assert errors[0]["error"] == "RuntimeError: reducer exploded"
+        assert store.state["story"]["flags"]["kept"]["value"] is True
+
+    def test_world_domain_reaches_every_slice(self) -> None:
+        """A world action is offered to every slice, whatever their domain."""
+        seen: list[str] = []
+
+        class Spy(BrokenSlice):
+            def __init__(self, key: str) -> None:
+                self.key = self.snapshot_key = self.domain = key
+
+            def reduce(self, state: dict[str, Any], action: Action) -> dict[str, Any]:
+                seen.append(self.key)
+                return state
+
+        store = WorldStore(slices=[Spy("one"), Spy("two")])
+        store.dispatch(Action("PING", "world", {}))
+        assert seen == ["one", "two"]
+
+    def test_payload_is_not_aliased(self, world: Harness) -> None:
+        """Mutating a payload after dispatching does not reach the stored state."""
+        metadata = {"chapter": 1, "tags": ["a"]}
+        world.store.dispatch(flag("met_guard", True, metadata=metadata))
+        metadata["chapter"] = 99
+        metadata["tags"].append("b")  # type: ignore[attr-defined]
+        stored = world.store.state["story"]["flags"]["met_guard"]["metadata"]
+        assert stored == {"chapter": 1, "tags": ["a"]}
+
+    def test_bus_events_become_actions(self, world: Harness) -> None:
+        """Events of every slice are turned into actions at construction."""
+        world.emit("story:flag:changed", {"flagId": "f", "newValue": 3}, at=42)
+        world.emit("reputation:changed", {"factionId": "x", "newFame": 7}, at=43)
+        assert world.store.state["story"]["flags"]["f"]["value"] == 3
+        assert world.store.state["faction"]["byId"]["x"]["fame"] == 7
+        assert [a.type for a in world.store.history] == [
+            "STORY_FLAG_SET",
+            "FACTION_REPUTATION_CHANGED",
+        ]
+
+
+class TestHistory:
+    def test_history_is_bounded(self) -> None:
+        """Only the newest history_limit actions are kept."""
+        store = WorldStore(clock=ManualClock(1), history_limit=3)
+        for n in range(5):
+            store.dispatch(flag(f"f{n}", n))
+        assert [a.payload["flagId"] for a in store.history] == ["f2", "f3", "f4"]
+
+    def test_history_disabled(self) -> None:
+        """history_limit=0 records nothing."""
+        store = WorldStore(clock=ManualClock(1), history_limit=0)
+        store.dispatch(flag("f", 1))
+        assert store.history == []
+
+    def test_no_op_actions_are_recorded(self, world: Harness) -> None:
+        """Like the reference, an action that changed nothing is still in the history."""
+        world.store.dispatch(Action("STORY_FLAG_REMOVED", "story", {"flagId": "x"}))
+        assert [a.type for a in world.store.history] == ["STORY_FLAG_REMOVED"]
+
+
+class TestNotifications:
+    def test_bus_events_on_change_only(self, world: Harness) -> None:
+        """worldstate:action and worldstate:updated follow a change, not a no-op."""
+        seen: list[tuple[str, Any]] = []
+        world.bus.on("worldstate:*", lambda e, p: seen.append((e, p)))
+        world.store.dispatch(Action("STORY_FLAG_REMOVED", "story", {"flagId": "x"}))
+        assert seen == []
+        world.store.dispatch(flag("f", 1))
+        assert [e for e, _ in seen] == ["worldstate:action", "worldstate:updated"]
+        action = seen[0][1]
+        assert action.type == "STORY_FLAG_SET"
+        assert action.timestamp == 1000
+        assert seen[1][1]["state"] is world.store.state
+        assert seen[1][1]["lastAction"] is action
+
+    def test_on_update_called_with_live_state(self, world: Harness) -> None:
+        """on_update callbacks get the new state object itself and the action."""
+        calls: list[Any] = []
+        world.store.on_update(lambda state, action: calls.append((state, action.type)))
+        world.store.dispatch(flag("f", 1))
+        assert calls == [(world.store.state, "STORY_FLAG_SET")]
+        assert calls[0][0] is world.store.state
+
+    def test_on_update_isolation(self, world: Harness) -> None:
+        """A callback that raises does not stop the others, nor the dispatch."""
+        calls: list[str] = []
+
+        def boom(state: Any, action: Action) -> None:
+            raise RuntimeError("listener broke")
+
+        world.store.on_update(boom)
+        world.store.on_update(lambda s, a: calls.append("second"))
+        assert world.store.dispatch(flag("f", 1)) is True
+        assert calls == ["second"]
+
+    def test_on_update_unsubscribe_during_callback(self, world: Harness) -> None:
+        """A callback may unsubscribe itself without skipping the next one."""
+        calls: list[str] = []
+        unsubscribe: Any = None
+
+        def once(state: Any, action: Action) -> None:
+            calls.append("once")
+            unsubscribe()
+
+        unsubscribe = world.store.on_update(once)
+        world.store.on_update(lambda s, a: calls.append("next"))
+        world.store.dispatch(flag("a", 1))
+        world.store.dispatch(flag("b", 1))
+        assert calls == ["once", "next", "next"]
+
+    def test_close_stops_listening(self, world: Harness) -> None:
+        """After close() bus events no longer change the state and callbacks are dropped."""
+        calls: list[Any] = []
+        world.store.on_update(lambda s, a: calls.append(a))
+        with world.store:
+            pass
+        world.emit("story:flag:changed", {"flagId": "f", "newValue": 1})
+        assert world.store.state["story"]["flags"] == {}
+        assert world.bus.listener_count() == 0
+        world.store.dispatch(flag("g", 1))
+        assert calls == []
+
+
+class TestSelectors:
+    def test_plain_selector_gets_state_and_args(self, world: Harness) -> None:
+        """A plain function is called with the state and the extra arguments."""
+        world.store.dispatch(flag("act1_started", True))
+        assert world.store.select(story.select_flag, "act1_started") is True
+        assert world.store.select(story.select_flag, "missing", "dflt") == "dflt"
+        assert world.store.select(story.select_current_act) == "act1"
+
+    def test_memoised_until_input_changes(self, world: Harness) -> None:
+        """A memoised selector returns the same object until its input changes."""
+        world.emit("reputation:changed", {"factionId": "a", "newFame": 1})
+        first = world.store.select(faction.select_faction_overview)
+        world.store.dispatch(flag("unrelated", 1))
+        assert world.store.select(faction.select_faction_overview) is first
+        world.emit("reputation:changed", {"factionId": "a", "newFame": 2})
+        second = world.store.select(faction.select_faction_overview)
+        assert second is not first
+        assert second[0]["fame"] == 2
+
+    def test_caches_are_per_store(self) -> None:
+        """Two stores never see each other's memoised results."""
+        one, two = Harness(), Harness()
+        one.emit("faction:attitude_changed", {"factionId": "a", "cascade": True, "source": "s"})
+        summary_one = one.store.select(faction.select_cascade_summary)
+        summary_two = two.store.select(faction.select_cascade_summary)
+        assert summary_one["cascadeTargets"][0]["factionId"] == "a"
+        assert summary_two == {"lastCascadeEvent": None, "cascadeTargets": []}
+
+    def test_memo_with_arguments(self, world: Harness) -> None:
+        """Arguments are part of the cache key."""
+        world.emit("faction:attitude_changed", {"factionId": "a", "newAttitude": "hostile"})
+        world.emit("faction:attitude_changed", {"factionId": "b", "newAttitude": "allied"})
+        sel = faction.select_faction_last_attitude_change
+        assert world.store.select(sel, "a")["newAttitude"] == "hostile"
+        assert world.store.select(sel, "b")["newAttitude"] == "allied"
+        assert world.store.select(sel, "zzz") is None
+
+    def test_create_selector_custom(self, world: Harness) -> None:
+        """A game's own memoised selector runs its combine only when inputs change."""
+        runs: list[int] = []
+
+        def count(flags: dict[str, Any]) -> int:
+            runs.append(1)
+            return len(flags)
+
+        flag_count = create_selector(lambda s: s["story"]["flags"], combine=count)
+        assert world.store.select(flag_count) == 0
+        assert world.store.select(flag_count) == 0
+        world.store.dispatch(flag("f", 1))
+        assert world.store.select(flag_count) == 1
+        assert len(runs) == 2
+
+    def test_selector_results_are_copies(self, world: Harness) -> None:
+        """Mutating a copying selector's result does not touch the state."""
+        world.emit("tutorial:started", {"totalSteps": 1})
+        world.emit("tutorial:step_started", {"stepId": "s", "title": "T"})
+        world.emit("tutorial:step_completed", {"stepId": "s"})
+        latest = world.store.select(tutorial.select_latest_prompt_snapshot)
+        latest["currentPrompt"]["title"] = "mutated"
+        assert world.store.state["tutorial"]["currentPrompt"]["title"] == "T"
