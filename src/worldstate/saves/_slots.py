@@ -34,7 +34,7 @@ _WHITESPACE = re.compile(r"\s+")
 _OUTSIDE_ALPHABET = re.compile(r"[^a-z0-9_-]")
 _DASH_RUNS = re.compile(r"-{2,}")
 _EDGE_PUNCTUATION = re.compile(r"^[-_]+|[-_]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, CR, LF count as spaces
 
 
 class SlotType(StrEnum):
@@ -60,13 +60,14 @@ def normalize_slot_name(value: object, *, max_length: int = DEFAULT_MAX_SLOT_NAM
 
     Raises:
         InvalidSlotNameError: ``value`` is not a ``str`` or normalises to nothing.
-        UnsafeNameError: ``value`` contains a path separator, ``..`` or control characters.
+        UnsafeNameError: ``value`` contains a path separator, ``..`` or control characters
+            other than tab, CR and LF.
     """
     if not isinstance(value, str):
         raise InvalidSlotNameError(value)
     if "/" in value or "\\" in value or ".." in value or _CONTROL.search(value):
         raise UnsafeNameError(
-            f"slot name {value!r} looks like a path (separator, '..' or control characters)",
+            f"{value!r} looks like a path (separator, '..' or control characters)",
             source="slot name",
         )
     name = _WHITESPACE.sub("-", value.strip().lower())

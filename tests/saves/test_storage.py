@@ -1,0 +1,134 @@
+"""The storage contract, run against both backends, plus SQLite specifics."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from worldstate.errors import InputError, SaveError
+from worldstate.saves import (
+    IndexEntry,
+    MemorySaveStorage,
+    SaveStorage,
+    SlotType,
+    SqliteSaveStorage,
+    checksum,
+)
+
+
+def _entry(slot: str, payload: bytes, timestamp: int = 1) -> IndexEntry:
+    kind = SlotType.AUTO if slot == "autosave" else SlotType.MANUAL
+    return IndexEntry(slot, timestamp, 0, 1, kind, slot, None, checksum(payload), len(payload))
+
+
+@pytest.fixture(name="storage", params=["sqlite", "memory"])
+def _storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SaveStorage]:
+    storage: SaveStorage
+    if request.param == "sqlite":
+        storage = SqliteSaveStorage(tmp_path / "s.db")
+    else:
+        storage = MemorySaveStorage()
+    yield storage
+    storage.close()
+
+
+class TestStorageContract:
+    def test_put_read_scan_remove(self, storage: SaveStorage) -> None:
+        """What is put is read back byte for byte, listed, and removable."""
+        with storage.transaction() as tx:
+            tx.put(_entry("a", b'{"x":1}'), b'{"x":1}')
+            tx.put(_entry("b", b"{}"), b"{}")
+        stored = storage.read("a")
+        assert stored is not None and stored.payload == b'{"x":1}'
+        assert stored.entry == _entry("a", b'{"x":1}') and stored.problem() is None
+        assert sorted(s.entry.slot for s in storage.scan()) == ["a", "b"]
+        with storage.transaction() as tx:
+            assert tx.remove("a") is True
+            assert tx.remove("a") is False
+        assert storage.read("a") is None
+
+    def test_put_replaces_the_slot(self, storage: SaveStorage) -> None:
+        """A second put to the same slot replaces payload and entry together."""
+        with storage.transaction() as tx:
+            tx.put(_entry("a", b"[1]"), b"[1]")
+        with storage.transaction() as tx:
+            tx.put(_entry("a", b"[22]", timestamp=2), b"[22]")
+        stored = storage.read("a")
+        assert stored is not None and (stored.payload, stored.entry.timestamp) == (b"[22]", 2)
+        assert len(storage.scan()) == 1
+
+    def test_error_rolls_back_everything(self, storage: SaveStorage) -> None:
+        """An exception inside a transaction leaves no trace of its writes."""
+        with storage.transaction() as tx:
+            tx.put(_entry("keep", b"1"), b"1")
+        with pytest.raises(RuntimeError), storage.transaction() as tx:
+            tx.put(_entry("new", b"2"), b"2")
+            tx.remove("keep")
+            raise RuntimeError("boom")
+        assert [s.entry.slot for s in storage.scan()] == ["keep"]
+
+    def test_transaction_sees_its_own_writes(self, storage: SaveStorage) -> None:
+        """Reads inside a transaction see what it already wrote."""
+        with storage.transaction() as tx:
+            tx.put(_entry("a", b"1"), b"1")
+            assert [e.slot for e in tx.index()] == ["a"]
+            assert tx.read("a") is not None
+
+
+class TestSqliteStorage:
+    def test_schema_and_pragmas(self, tmp_path: Path) -> None:
+        """A new database uses WAL, schema version 1 and the two tables."""
+        db = tmp_path / "s.db"
+        SqliteSaveStorage(db).close()
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"save_index", "save_payload"} <= tables
+
+    @pytest.mark.parametrize("mode", ["existing", "read-only"])
+    def test_missing_database_is_not_created(self, tmp_path: Path, mode: str) -> None:
+        """Opening a missing file for reading is bad input and creates nothing."""
+        db = tmp_path / "missing.db"
+        with pytest.raises(InputError, match="does not exist"):
+            SqliteSaveStorage(db, mode=mode)  # type: ignore[arg-type]
+        assert list(tmp_path.iterdir()) == []
+
+    def test_not_a_database(self, tmp_path: Path) -> None:
+        """A file that is not SQLite is reported as bad input, unchanged."""
+        db = tmp_path / "notes.db"
+        db.write_bytes(b"just some text, not a database" * 10)
+        with pytest.raises(InputError, match="not a save database"):
+            SqliteSaveStorage(db, mode="existing")
+        assert db.read_bytes() == b"just some text, not a database" * 10
+
+    def test_foreign_sqlite_database_is_refused(self, tmp_path: Path) -> None:
+        """Another application's SQLite file is not adopted as a save database."""
+        db = tmp_path / "other.db"
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE accounts (id INTEGER)")
+        with pytest.raises(InputError, match="not a worldstate save database"):
+            SqliteSaveStorage(db)
+
+    def test_newer_schema_is_refused(self, tmp_path: Path) -> None:
+        """A database from a newer release is not touched."""
+        db = tmp_path / "s.db"
+        SqliteSaveStorage(db).close()
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA user_version = 9")
+        with pytest.raises(InputError, match="newer"):
+            SqliteSaveStorage(db)
+
+    def test_read_only_refuses_transactions(self, tmp_path: Path) -> None:
+        """A read-only storage cannot write."""
+        db = tmp_path / "s.db"
+        SqliteSaveStorage(db).close()
+        with (
+            SqliteSaveStorage(db, mode="read-only") as storage,
+            pytest.raises(SaveError, match="read-only"),
+            storage.transaction(),
+        ):
+            pass
