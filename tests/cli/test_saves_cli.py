@@ -1,0 +1,258 @@
+"""``worldstate saves ...`` and ``worldstate export --save``: real databases, CliRunner."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from worldstate.cli import cli
+
+GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
+RANDOM_1 = GOLDENS / "replay" / "random_1"
+STORY_DEMO = GOLDENS / "replay" / "story_demo"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(name="db")
+def _db(tmp_path: Path) -> Path:
+    """A database holding two saves: story (from the demo log) and Random One."""
+    db = tmp_path / "saves.db"
+    for slot, log in (("Story Demo", STORY_DEMO), ("Random One", RANDOM_1)):
+        result = run(
+            "saves",
+            "import",
+            "--db",
+            str(db),
+            "--slot",
+            slot,
+            "--events",
+            str(log / "events.jsonl"),
+        )
+        assert result.exit_code == 0, result.output
+    return db
+
+
+class TestImportListShowDelete:
+    def test_import_from_events_matches_the_reference_snapshot(self, db: Path) -> None:
+        """The imported save's world snapshot equals the reference store's after the replay."""
+        result = run("saves", "show", "--db", str(db), "--slot", "random-one", "--json")
+        assert result.exit_code == 0, result.output
+        shown = json.loads(result.output)
+        reference = json.loads((RANDOM_1 / "reference_snapshot.json").read_text())
+        game = shown["save"]["gameData"]
+        assert {k: game[k] for k in reference} == reference
+        meta = json.loads((RANDOM_1 / "meta.json").read_text())
+        assert shown["timestamp"] == meta["generatedAt"]  # the last event's ts
+        assert (shown["status"], shown["label"], shown["slotType"]) == (
+            "ok",
+            "Random One",
+            "manual",
+        )
+
+    def test_list_json_and_table(self, db: Path) -> None:
+        """list prints every save newest first, as JSON or as a table."""
+        listed = json.loads(run("saves", "list", "--db", str(db), "--json").output)
+        assert [e["slot"] for e in listed] == ["random-one", "story-demo"]
+        assert {e["status"] for e in listed} == {"ok"}
+        table = run("saves", "list", "--db", str(db))
+        assert (
+            table.exit_code == 0 and "random-one" in table.output and "story-demo" in table.output
+        )
+
+    def test_import_from_snapshot(self, tmp_path: Path) -> None:
+        """A valid snapshot file becomes a save whose world snapshot is that file."""
+        db = tmp_path / "snap.db"
+        snapshot = RANDOM_1 / "reference_snapshot.json"
+        result = run(
+            "saves",
+            "import",
+            "--db",
+            str(db),
+            "--slot",
+            "snap",
+            "--snapshot",
+            str(snapshot),
+            "--timestamp",
+            "1234",
+        )
+        assert result.exit_code == 0, result.output
+        shown = json.loads(run("saves", "show", "--db", str(db), "--slot", "snap", "--json").output)
+        assert shown["timestamp"] == 1234
+        game = shown["save"]["gameData"]
+        assert {k: game[k] for k in json.loads(snapshot.read_text())} == json.loads(
+            snapshot.read_text()
+        )
+
+    def test_delete(self, db: Path) -> None:
+        """delete removes one slot and leaves the others."""
+        result = run("saves", "delete", "--db", str(db), "--slot", "Story Demo")
+        assert result.exit_code == 0 and "story-demo" in result.output
+        listed = json.loads(run("saves", "list", "--db", str(db), "--json").output)
+        assert [e["slot"] for e in listed] == ["random-one"]
+
+    def test_corrupt_save_is_listed_and_shown(self, db: Path) -> None:
+        """A corrupted payload shows as corrupt with its reason; the other slot stays ok."""
+        with sqlite3.connect(db) as conn:
+            conn.execute(
+                "UPDATE save_payload SET payload = CAST(replace(CAST(payload AS TEXT),"
+                " 'storyFlags', 'storyFlagz') AS BLOB) WHERE slot = 'story-demo'"
+            )
+        listed = {
+            e["slot"]: e for e in json.loads(run("saves", "list", "--db", str(db), "--json").output)
+        }
+        assert listed["story-demo"]["status"] == "corrupt"
+        assert "checksum mismatch" in listed["story-demo"]["problem"]
+        assert listed["random-one"]["status"] == "ok"
+        shown = json.loads(
+            run("saves", "show", "--db", str(db), "--slot", "story-demo", "--json").output
+        )
+        assert shown["save"] is None and "checksum" in shown["problem"]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("command", ["list", "show", "delete"])
+    def test_missing_database_is_not_created(self, tmp_path: Path, command: str) -> None:
+        """list/show/delete on a missing database exit 2 and create nothing."""
+        db = tmp_path / "nope.db"
+        extra = [] if command == "list" else ["--slot", "x"]
+        result = run("saves", command, "--db", str(db), *extra)
+        assert result.exit_code == 2
+        assert "does not exist" in result.output and str(db) in result.output
+        assert list(tmp_path.iterdir()) == []
+
+    @pytest.mark.parametrize("command", ["show", "delete"])
+    @pytest.mark.parametrize(
+        ("slot", "message"),
+        [
+            ("unknown", "no save in slot 'unknown'"),
+            ("../x", "looks like a path"),
+            ("", "invalid slot name ''"),
+            ("***", "invalid slot name '***'"),
+        ],
+    )
+    def test_bad_slots_change_nothing(
+        self, db: Path, command: str, slot: str, message: str
+    ) -> None:
+        """Unknown and hostile slot names exit 2 with a clear message; the file is unchanged."""
+        before = db.read_bytes()
+        result = run("saves", command, "--db", str(db), "--slot", slot)
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+        assert db.read_bytes() == before
+
+    @pytest.mark.parametrize("slot", ["../x", "", "***", "a/b"])
+    def test_import_with_hostile_slot_creates_nothing(self, tmp_path: Path, slot: str) -> None:
+        """import refuses a bad slot name before creating the database."""
+        db = tmp_path / "new.db"
+        result = run(
+            "saves",
+            "import",
+            "--db",
+            str(db),
+            "--slot",
+            slot,
+            "--events",
+            str(RANDOM_1 / "events.jsonl"),
+        )
+        assert result.exit_code == 2, result.output
+        assert not db.exists()
+
+    def test_invalid_snapshot_creates_nothing(self, tmp_path: Path) -> None:
+        """A snapshot failing validation exits 2 naming the JSON path; no database appears."""
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({"factions": {"byId": {"harbor": {"fame": "lots"}}}}))
+        db = tmp_path / "new.db"
+        result = run("saves", "import", "--db", str(db), "--slot", "s", "--snapshot", str(bad))
+        assert result.exit_code == 2, result.output
+        assert "$.factions.byId.harbor.fame" in result.output and str(bad) in result.output
+        assert not db.exists()
+
+    def test_invalid_snapshot_leaves_existing_database_unchanged(
+        self, db: Path, tmp_path: Path
+    ) -> None:
+        """A failed import into an existing database leaves its bytes identical."""
+        bad = tmp_path / "bad.json"
+        bad.write_text("[1, 2, 3]")
+        before = db.read_bytes()
+        result = run("saves", "import", "--db", str(db), "--slot", "s", "--snapshot", str(bad))
+        assert result.exit_code == 2
+        assert db.read_bytes() == before
+
+    def test_bad_event_log_creates_nothing(self, tmp_path: Path) -> None:
+        """A malformed event log exits 2 naming the line; no database appears."""
+        log = tmp_path / "events.jsonl"
+        log.write_text('{"ts": 1, "event": "quest:started", "payload": {}}\nnot json\n')
+        db = tmp_path / "new.db"
+        result = run("saves", "import", "--db", str(db), "--slot", "s", "--events", str(log))
+        assert result.exit_code == 2
+        assert "line 2" in result.output
+        assert not db.exists()
+
+    def test_exactly_one_source(self, tmp_path: Path) -> None:
+        """import needs exactly one of --events and --snapshot."""
+        result = run("saves", "import", "--db", str(tmp_path / "x.db"), "--slot", "s")
+        assert result.exit_code == 2 and "exactly one" in result.output
+
+
+class TestExportFromSave:
+    def test_export_gives_the_golden_csvs(self, db: Path, tmp_path: Path) -> None:
+        """A save imported from random_1 exports the golden CSVs byte for byte."""
+        meta = json.loads((RANDOM_1 / "meta.json").read_text())
+        out = tmp_path / "out"
+        result = run(
+            "export",
+            "--save",
+            str(db),
+            "--slot",
+            "Random One",
+            "--formats",
+            "csv",
+            "--prefix",
+            meta["prefix"],
+            "--generated-at",
+            str(meta["generatedAt"]),
+            "--out",
+            str(out),
+            "--no-publish",
+        )
+        assert result.exit_code == 0, result.output
+        expected = sorted(
+            p
+            for p in (RANDOM_1 / "expected").iterdir()
+            if p.suffix == ".csv" and "transcript" not in p.name
+        )
+        assert expected
+        for golden in expected:
+            assert (out / golden.name).read_bytes() == golden.read_bytes(), golden.name
+
+    def test_export_of_a_corrupt_save_fails_naming_slot_and_reason(
+        self, db: Path, tmp_path: Path
+    ) -> None:
+        """Exporting a corrupt save exits non-zero with the slot and the reason, writing nothing."""
+        with sqlite3.connect(db) as conn:
+            conn.execute(
+                "UPDATE save_payload SET payload = substr(payload, 1, 50) WHERE slot = 'random-one'"
+            )
+        out = tmp_path / "out"
+        result = run(
+            "export", "--save", str(db), "--slot", "random-one", "--out", str(out), "--no-publish"
+        )
+        assert result.exit_code == 1, result.output
+        assert "random-one" in result.output and "truncated" in result.output
+        assert not out.exists() or list(out.iterdir()) == []
+
+    def test_export_from_missing_database(self, tmp_path: Path) -> None:
+        """A missing save database is bad input and is not created."""
+        db = tmp_path / "none.db"
+        result = run(
+            "export", "--save", str(db), "--slot", "x", "--out", str(tmp_path / "o"), "--no-publish"
+        )
+        assert result.exit_code == 2
+        assert not db.exists()
