@@ -1,0 +1,123 @@
+"""Store benchmarks: output shape and consistency (never speed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from worldstate.bench._stats import summarize_ns
+from worldstate.bench.dispatch import load_workload
+from worldstate.cli import cli
+from worldstate.errors import EventLogError
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKLOAD = ROOT / "benchmarks" / "workloads" / "store-dispatch"
+EVENTS = ROOT / "tests" / "goldens" / "replay" / "story_demo" / "events.jsonl"
+
+
+class TestStats:
+    def test_nearest_rank(self) -> None:
+        """Percentiles are measured values (nearest rank), in ms."""
+        stats = summarize_ns([4_000_000, 1_000_000, 3_000_000, 2_000_000])
+        assert (stats.count, stats.mean_ms, stats.p50_ms, stats.p99_ms, stats.max_ms) == (
+            4,
+            2.5,
+            2.0,
+            4.0,
+            4.0,
+        )
+
+    def test_no_samples(self) -> None:
+        """Summarising nothing is an error."""
+        with pytest.raises(ValueError):
+            summarize_ns([])
+
+
+class TestWorkload:
+    def test_groups_consecutive_iterations(self) -> None:
+        """The 666 workload actions form 500 timed steps."""
+        steps = load_workload(WORKLOAD / "dispatch_workload.jsonl")
+        assert len(steps) == 500
+        assert sum(len(s.actions) for s in steps) == 666
+        assert [s.iteration for s in steps] == list(range(500))
+
+    def test_bad_line(self, tmp_path: Path) -> None:
+        """A malformed workload line names its line."""
+        path = tmp_path / "w.jsonl"
+        path.write_text('{"iteration": 0, "action": {"type": "X"}}\n', encoding="utf-8")
+        with pytest.raises(EventLogError) as info:
+            load_workload(path)
+        assert info.value.line == 1
+
+
+class TestCommands:
+    def test_dispatch_json(self) -> None:
+        """bench dispatch --json reports iterations and ordered latency figures."""
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "dispatch",
+                "--seed",
+                str(WORKLOAD / "seed.json"),
+                "--workload",
+                str(WORKLOAD / "dispatch_workload.jsonl"),
+                "--json",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)
+        assert list(figures) == ["iterations", "mean_ms", "p50_ms", "p99_ms", "max_ms"]
+        assert figures["iterations"] == 500
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+        assert figures["mean_ms"] <= figures["max_ms"]
+
+    def test_dispatch_text(self) -> None:
+        """Without --json the figures are printed as text."""
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "dispatch",
+                "--seed",
+                str(WORKLOAD / "seed.json"),
+                "--workload",
+                str(WORKLOAD / "dispatch_workload.jsonl"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "Iterations: 500" in result.output
+        assert "p99:" in result.output
+
+    def test_dispatch_bad_seed_exits_2(self, tmp_path: Path) -> None:
+        """A seed that is not a valid snapshot is bad input."""
+        seed = tmp_path / "seed.json"
+        seed.write_text('{"factions": {"byId": {"a": {"fame": "x"}}}}', encoding="utf-8")
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "dispatch",
+                "--seed",
+                str(seed),
+                "--workload",
+                str(WORKLOAD / "dispatch_workload.jsonl"),
+            ],
+        )
+        assert result.exit_code == 2
+        assert "$.factions.byId.a.fame" in result.output
+
+    def test_replay_json(self) -> None:
+        """bench replay counts every event of every repetition."""
+        result = CliRunner().invoke(
+            cli, ["bench", "replay", "--events", str(EVENTS), "--repeat", "3", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)
+        assert list(figures) == ["events", "seconds", "events_per_s"]
+        assert figures["events"] == 3 * 33
+        assert figures["seconds"] > 0
+        assert figures["events_per_s"] == pytest.approx(figures["events"] / figures["seconds"])

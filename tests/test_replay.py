@@ -1,0 +1,96 @@
+"""Event-log replay: streaming, validation errors naming file and line, replay stats."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from worldstate.clock import ManualClock
+from worldstate.errors import EventLogError
+from worldstate.events import EventBus
+from worldstate.replay import RecordedEvent, iter_event_log, replay_events
+
+GOOD = b'{"ts": 5, "event": "a:b", "payload": {"x": 1}}\n'
+
+
+def write(tmp_path: Path, content: bytes) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(content)
+    return path
+
+
+class TestIterEventLog:
+    def test_reads_events_with_line_numbers(self, tmp_path: Path) -> None:
+        """Blank lines are skipped; line numbers are those of the file."""
+        path = write(tmp_path, GOOD + b"\n   \n" + b'{"ts":6,"event":"c","payload":{}}\n')
+        events = list(iter_event_log(path))
+        assert events == [
+            RecordedEvent(5, "a:b", {"x": 1}, 1),
+            RecordedEvent(6, "c", {}, 4),
+        ]
+
+    def test_reads_binary_stream(self) -> None:
+        """A binary file object can be read, named for errors."""
+        events = list(iter_event_log(io.BytesIO(GOOD), name="memory"))
+        assert [e.event for e in events] == ["a:b"]
+
+    def test_is_lazy(self, tmp_path: Path) -> None:
+        """Events before a bad line are yielded before the error is raised."""
+        path = write(tmp_path, GOOD + b"{bad\n")
+        stream = iter_event_log(path)
+        assert next(stream).ts == 5
+        with pytest.raises(EventLogError):
+            next(stream)
+
+    @pytest.mark.parametrize(
+        ("line", "problem"),
+        [
+            (b"{not json", "malformed"),
+            (b'{"ts": 1.5, "event": "a", "payload": {}}', "Expected `int`, got `float` at $.ts"),
+            (b'{"ts": "1", "event": "a", "payload": {}}', "Expected `int`, got `str` at $.ts"),
+            (b'{"ts": 1, "payload": {}}', "missing required field `event`"),
+            (b'{"ts": 1, "event": "a"}', "missing required field `payload`"),
+            (b'{"ts": 1, "event": "a", "payload": []}', "at $.payload"),
+            (b"[1, 2]", "Expected `object`, got `array`"),
+        ],
+    )
+    def test_bad_line_names_file_and_line(self, tmp_path: Path, line: bytes, problem: str) -> None:
+        """Each malformed line raises EventLogError with file, line number and the problem."""
+        path = write(tmp_path, GOOD + b"\n" + line + b"\n")
+        with pytest.raises(EventLogError) as info:
+            list(iter_event_log(path))
+        assert info.value.line == 3
+        assert info.value.source == str(path)
+        assert problem in str(info.value)
+        assert str(info.value).startswith(f"{path}, line 3: ")
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """A file that cannot be opened is an EventLogError naming it."""
+        with pytest.raises(EventLogError, match="cannot read event log"):
+            list(iter_event_log(tmp_path / "nope.jsonl"))
+
+
+class TestReplayEvents:
+    def test_sets_clock_and_counts(self) -> None:
+        """The clock is at each event's ts when it is emitted; unheard events are counted."""
+        bus, clock = EventBus(), ManualClock()
+        heard: list[tuple[str, int]] = []
+        bus.on("a:b", lambda event, payload: heard.append((event, clock())))
+        events = [
+            RecordedEvent(10, "a:b", {}),
+            RecordedEvent(20, "nobody:listens", {}),
+            RecordedEvent(30, "a:b", {}),
+        ]
+        seen: list[int] = []
+        stats = replay_events(events, bus, clock, on_event=lambda e: seen.append(e.ts))
+        assert heard == [("a:b", 10), ("a:b", 30)]
+        assert (stats.events, stats.unknown_events, stats.last_ts) == (3, 1, 30)
+        assert seen == [10, 20, 30]
+        assert stats.seconds >= 0
+
+    def test_empty_log(self) -> None:
+        """An empty log replays nothing."""
+        stats = replay_events([], EventBus(), ManualClock())
+        assert (stats.events, stats.last_ts) == (0, None)
