@@ -2,9 +2,9 @@
 
 An event log has one JSON object per line: ``{"ts": <int ms>, "event": "<name>", "payload":
 {...}}``; blank lines are ignored.  :func:`iter_event_log` streams it (memory does not grow with
-the log) and validates every line; :func:`replay_events` sets a :class:`~worldstate.clock.ManualClock`
-to each event's ``ts`` and emits it, so a store listening on the bus sees the playthrough exactly
-as it was recorded.
+the log) and validates every line; :func:`replay_events` sets a
+:class:`~worldstate.clock.ManualClock` to each event's ``ts`` and emits it, so a store listening
+on the bus sees the playthrough exactly as it was recorded.
 """
 
 from __future__ import annotations
@@ -84,9 +84,11 @@ def iter_event_log(
             else:
                 label = name or str(source)
                 try:
-                    fh = stack.enter_context(open(source, "rb"))  # noqa: SIM115
+                    fh = stack.enter_context(open(source, "rb"))
                 except OSError as exc:
-                    raise EventLogError(f"cannot read event log: {exc.strerror}", source=label) from exc
+                    raise EventLogError(
+                        f"cannot read event log: {exc.strerror}", source=label
+                    ) from exc
         else:
             fh = source
             label = name or str(getattr(source, "name", "<stream>"))

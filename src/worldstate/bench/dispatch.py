@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -73,13 +72,13 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def run_dispatch_bench(
-    seed: Mapping[str, Any],
+    seed: object,
     steps: Iterable[WorkloadStep],
     *,
     clock: Clock = system_clock,
     source: str | None = None,
 ) -> LatencyStats:
-    """Hydrate ``seed`` into a fresh store, then time each step's dispatches.
+    """Hydrate ``seed`` (a decoded snapshot) into a fresh store, then time each step's dispatches.
 
     The store is configured as the reference benchmark's (prompt snapshot limit 12; the seed's
     own limits win when it has them) with the default action history.
@@ -91,7 +90,7 @@ def run_dispatch_bench(
     store = WorldStore(
         EventBus(), clock=clock, slices=default_slices(tutorial_prompt_snapshot_limit=12)
     )
-    store.hydrate(dict(seed), source=source)
+    store.hydrate(seed, source=source)
     dispatch = store.dispatch
     clock_ns = time.perf_counter_ns
     samples: list[int] = []

@@ -33,7 +33,7 @@ def _read_seed(path: Path) -> object:
 def bench_dispatch(seed: Path, workload: Path, as_json: bool) -> None:
     """Time the store's dispatch, one workload iteration at a time."""
     steps = load_workload(workload)
-    stats = run_dispatch_bench(_read_seed(seed), steps, source=str(seed))  # type: ignore[arg-type]
+    stats = run_dispatch_bench(_read_seed(seed), steps, source=str(seed))
     figures = {
         "iterations": stats.count,
         "mean_ms": stats.mean_ms,

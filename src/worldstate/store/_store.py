@@ -152,7 +152,8 @@ class WorldStore:
     def select(self, selector: Callable[..., T], *args: Any) -> T:
         """Run ``selector(state, *args)``; memoised selectors use this store's cache."""
         if isinstance(selector, MemoSelector):
-            return self._selectors.run(selector, self._state, args)
+            result: T = self._selectors.run(selector, self._state, args)
+            return result
         return selector(self._state, *args)
 
     # -- writing ---------------------------------------------------------------------------
@@ -175,9 +176,7 @@ class WorldStore:
 
     def _apply(self, action: Action, now: int | None) -> bool:
         if action.timestamp is None:
-            action = msgspec.structs.replace(
-                action, timestamp=self.clock() if now is None else now
-            )
+            action = msgspec.structs.replace(action, timestamp=self.clock() if now is None else now)
         targets = self._routes.get(action.domain)
         if targets is None:
             self._fail(action, f"unknown world state domain {action.domain!r}")

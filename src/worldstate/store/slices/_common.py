@@ -16,12 +16,12 @@ EMPTY: Mapping[str, Any] = {}
 
 
 def coalesce(value: Any, default: Any) -> Any:
-    """JS ``value ?? default``: ``default`` only when ``value`` is ``None`` (0, '' and False stay)."""
+    """JS ``value ?? default``: ``default`` only when ``value`` is ``None`` (0, '', False stay)."""
     return default if value is None else value
 
 
 def truthy(value: Any) -> bool:
-    """JS truthiness: ``None``, ``False``, 0, NaN and ``''`` are false; empty lists/dicts are true."""
+    """JS truthiness: ``None``, ``False``, 0, NaN and ``''`` are false; ``[]``/``{}`` are true."""
     if value is None or value is False:
         return False
     if value is True:

@@ -195,7 +195,7 @@ class FactionSlice:
         return reducer(state, action.payload, action.timestamp)
 
     def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
-        faction_id = p.get("factionId")
+        faction_id: Any = p.get("factionId")
         if not truthy(faction_id):
             return state
         record = state["byId"].get(faction_id) or new_record(faction_id)

@@ -456,7 +456,7 @@ def _progress(tutorial: State) -> dict[str, Any]:
 
 
 select_tutorial_progress = create_selector(select_slice, combine=_progress)
-"""Progress summary: ``{enabled, currentStep, currentStepIndex, totalSteps, completedSteps, ...}``."""
+"""Progress: ``{enabled, currentStep, currentStepIndex, totalSteps, completedSteps, ...}``."""
 
 
 def _current_prompt(state: Mapping[str, Any]) -> Any:
