@@ -83,11 +83,22 @@ class SaveBenchReport(msgspec.Struct, frozen=True):
     results: tuple[SaveBenchResult, ...]
     target_save_p50_ms: float = SAVE_P50_TARGET_MS
 
+    def target_by_scenario(self) -> dict[str, bool]:
+        """For each scenario: does its durable (``FULL``) save p50 meet the target?"""
+        return {
+            r.scenario: r.save.p50_ms <= self.target_save_p50_ms
+            for r in self.results
+            if r.synchronous == "FULL"
+        }
+
     @property
     def meets_target(self) -> bool:
-        """Every ``synchronous=FULL`` configuration saves within the p50 target."""
-        durable = [r for r in self.results if r.synchronous == "FULL"]
-        return bool(durable) and all(r.save.p50_ms <= self.target_save_p50_ms for r in durable)
+        """The save path's own durable p50 (scenario ``payload``, ``FULL``) meets the target.
+
+        The ``store`` scenario adds ``WorldStore.snapshot()``, which the target does not cover;
+        see :meth:`target_by_scenario` for it.
+        """
+        return self.target_by_scenario().get("payload", False)
 
 
 class FixedSnapshot:

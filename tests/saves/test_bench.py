@@ -1,0 +1,66 @@
+"""The save benchmark runs and reports what it measured (correctness only, never timing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from worldstate.bench.saves import LatencyStats, run_save_bench
+from worldstate.cli import cli
+
+SEED = Path(__file__).resolve().parents[2] / "benchmarks/workloads/store-dispatch/seed.json"
+
+
+class TestSaveBench:
+    def test_report_covers_every_configuration(self, tmp_path: Path) -> None:
+        """Each scenario x synchronous mode is measured on the same payload size."""
+        snapshot = json.loads(SEED.read_text())
+        report = run_save_bench(snapshot, iterations=3, warmup=1, directory=tmp_path)
+        configs = [(r.scenario, r.synchronous) for r in report.results]
+        assert configs == [
+            ("payload", "FULL"),
+            ("payload", "NORMAL"),
+            ("store", "FULL"),
+            ("store", "NORMAL"),
+        ]
+        for result in report.results:
+            assert result.iterations == 3 and result.payload_bytes > 50_000
+            assert 0 < result.save.min_ms <= result.save.p50_ms <= result.save.max_ms
+        assert list(tmp_path.iterdir()) == []  # the benchmark databases are cleaned up
+
+    def test_percentiles_are_nearest_rank(self) -> None:
+        """p50 and p99 are nearest-rank over the sorted samples, in milliseconds."""
+        stats = LatencyStats.of([i / 1000 for i in range(1, 101)])
+        assert (stats.p50_ms, stats.p99_ms, stats.min_ms, stats.max_ms) == (50, 99, 1, 100)
+
+    def test_cli_json(self, tmp_path: Path) -> None:
+        """`worldstate bench saves --json` prints the report with the target verdict."""
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "saves",
+                "--snapshot",
+                str(SEED),
+                "--iterations",
+                "2",
+                "--scenario",
+                "payload",
+                "--dir",
+                str(tmp_path),
+                "--json",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        assert [r["synchronous"] for r in report["results"]] == ["FULL", "NORMAL"]
+        assert isinstance(report["meetsTarget"], bool)
+
+    def test_cli_missing_snapshot_is_bad_input(self, tmp_path: Path) -> None:
+        """A snapshot file that does not exist exits 2."""
+        result = CliRunner().invoke(
+            cli, ["bench", "saves", "--snapshot", str(tmp_path / "no.json")]
+        )
+        assert result.exit_code == 2 and "no.json" in result.output
