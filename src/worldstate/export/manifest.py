@@ -70,7 +70,7 @@ class Manifest(msgspec.Struct, frozen=True, rename="camel"):
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as JSON-shaped builtins (camelCase keys)."""
-        builtins: dict[str, Any] = msgspec.to_builtins(self)
+        builtins: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self))
         return builtins
 
 
