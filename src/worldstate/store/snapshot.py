@@ -76,7 +76,9 @@ def validate_snapshot(
 
         slices = default_slices()
     if not isinstance(data, dict):
-        raise SnapshotError(f"expected a JSON object, got {type(data).__name__}", source=source, path="$")
+        raise SnapshotError(
+            f"expected a JSON object, got {type(data).__name__}", source=source, path="$"
+        )
     schema = snapshot_schema(slices)
     try:
         msgspec.convert(data, schema)
