@@ -166,6 +166,7 @@ def run_writer_bench(
     durable_fanout = WriterFanout(
         [FileSystemWriter(workdir / "durable", durable=True)], timer=timer
     )
+    e2e_fanout = WriterFanout([FileSystemWriter(workdir / "e2e")], timer=timer)
     try:
         # Modes alternate in chunks so that each sees the same disk conditions: on a shared
         # machine the cost of creating files drifts a lot over a run.
@@ -182,7 +183,7 @@ def run_writer_bench(
             baseline += [
                 _time_fsync_baseline(exports[i], workdir / "baseline", i, timer) for i in chunk
             ]
-            end_to_end += [_time_end_to_end(plain_fanout, picks[i], i, now, timer) for i in chunk]
+            end_to_end += [_time_end_to_end(e2e_fanout, picks[i], i, now, timer) for i in chunk]
     finally:
         if root is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -215,7 +216,7 @@ def _time_end_to_end(
     timer: Timer,
 ) -> float:
     started = timer()
-    fanout.write(render_export(pick[0], pick[1], now), folder=f"e2e-{index:04d}")
+    fanout.write(render_export(pick[0], pick[1], now), folder=f"run-{index:04d}")
     return (timer() - started) * 1000.0
 
 
