@@ -95,6 +95,41 @@ class TestReplayGoldens:
             assert (out / name).read_bytes() == (case / "expected" / name).read_bytes(), name
 
 
+class TestSaveSource:
+    def test_save_slot_reproduces_the_golden_csvs(self, tmp_path: Path) -> None:
+        """A save made from a playthrough exports the same CSVs as the playthrough itself."""
+        case = GOLDENS / "replay" / "story_demo"
+        meta = json.loads((case / "meta.json").read_text())
+        db = tmp_path / "saves.db"
+        made = CliRunner().invoke(
+            cli, ["saves", "import", "--db", str(db), "--slot", "case", "--events",
+                  str(case / "events.jsonl")],
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        out = tmp_path / "out"
+        result = invoke(
+            "--save", db, "--slot", "case", "--prefix", meta["prefix"], "--formats", "csv",
+            "--generated-at", str(meta["generatedAt"]), "--out", out,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        for name in ("cascade-targets", "tutorial-snapshots"):
+            filename = f"{meta['prefix']}-{name}-20251030T170100Z.csv"
+            assert (out / filename).read_bytes() == (case / "expected" / filename).read_bytes()
+
+    def test_missing_slot_exits_2(self, tmp_path: Path) -> None:
+        """An existing database without that slot is bad input; nothing is written."""
+        db = tmp_path / "saves.db"
+        made = CliRunner().invoke(
+            cli, ["saves", "import", "--db", str(db), "--slot", "a", "--snapshot",
+                  str(GOLDENS / "replay" / "edge_cases" / "reference_snapshot.json")],
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        result = invoke("--save", db, "--slot", "other", "--out", tmp_path / "out")
+        assert result.exit_code == 2
+        assert "other" in result.output
+        assert not (tmp_path / "out").exists()
+
+
 class TestExporterGoldens:
     @pytest.mark.parametrize("case", EXPORTER, ids=[p.name for p in EXPORTER])
     def test_summary_reproduces_the_golden_artifacts(self, case: Path, tmp_path: Path) -> None:
