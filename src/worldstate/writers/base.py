@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from worldstate.artifacts import Artifact
 from worldstate.errors import UnsafeNameError
+from worldstate.names import check_safe_name
 
 __all__ = [
     "Writer",
@@ -101,22 +102,15 @@ class Writer(Protocol):
         ...
 
 
-_FORBIDDEN = frozenset(chr(c) for c in range(32)) | {"\x7f", "/", "\\"}
-
-
 def check_filename(name: str, *, what: str = "artifact filename") -> str:
     """Return ``name`` if it is a bare file name, else raise :class:`UnsafeNameError`.
 
-    Refused: empty names, ``.``/``..``, path separators (``/`` or ``\\``), control characters.
+    Refused (see :func:`worldstate.names.check_safe_name`): empty names, ``.``, anything with
+    ``..``, a path separator (``/`` or ``\\``) or a control character, absolute paths.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"{what} must be a string, got {type(name).__name__}")
-    if name in ("", ".", "..") or not _FORBIDDEN.isdisjoint(name):
-        raise UnsafeNameError(
-            f"{what} {name!r} is not a bare file name (no folders, '..' or control characters)",
-            source=what,
-        )
-    return name
+    if name == ".":
+        raise UnsafeNameError(f"unsafe {what} '.': it names the folder itself", source=what)
+    return check_safe_name(name, what=what)
 
 
 def check_folder(folder: str | None) -> tuple[str, ...]:
