@@ -107,8 +107,11 @@ class InvalidSlotNameError(SaveError, InputError):
 
     def __init__(self, value: object):
         self.value = value
-        InputError.__init__(self, f"invalid slot name {value!r}: expected a non-empty string "
-                                  "with at least one letter, digit, '-' or '_'")
+        InputError.__init__(
+            self,
+            f"invalid slot name {value!r}: expected a non-empty string "
+            "with at least one letter, digit, '-' or '_'",
+        )
 
 
 class CorruptSaveError(SaveError):
