@@ -18,6 +18,7 @@ from worldstate.cli._app import cli
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SlotNotFoundError
 from worldstate.events import EventBus
+from worldstate.inspector.jsformat import iso_from_ms
 from worldstate.replay import iter_event_log, replay_events
 from worldstate.saves import (
     DEFAULT_MIGRATIONS,
@@ -57,7 +58,14 @@ def _echo_json(value: Any) -> None:
 
 
 def _table(infos: list[SlotInfo]) -> Table:
-    table = Table("slot", "label", "type", "saved at (ms)", "playtime (ms)", "version", "status")
+    table = Table()
+    table.add_column("slot", overflow="fold")
+    table.add_column("label", overflow="fold")
+    table.add_column("type")
+    table.add_column("saved at (UTC)", no_wrap=True, min_width=24)
+    table.add_column("playtime", no_wrap=True)
+    table.add_column("version", justify="right")
+    table.add_column("status", overflow="fold")
     for info in infos:
         e = info.entry
         status = info.status.value if info.problem is None else f"corrupt: {info.problem}"
@@ -65,12 +73,22 @@ def _table(infos: list[SlotInfo]) -> Table:
             e.slot,
             e.label,
             e.slot_type.value,
-            str(e.timestamp),
-            str(e.playtime),
+            iso_from_ms(e.timestamp),
+            _playtime(e.playtime),
             str(e.version),
             status,
         )
     return table
+
+
+def _playtime(ms: int) -> str:
+    """``1h 02m 03s`` style; the exact milliseconds are in ``--json``."""
+    seconds = max(ms, 0) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
 @saves.command("list")
