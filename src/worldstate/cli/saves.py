@@ -59,12 +59,12 @@ def _echo_json(value: Any) -> None:
 
 def _table(infos: list[SlotInfo]) -> Table:
     table = Table()
-    table.add_column("slot", overflow="fold")
+    table.add_column("slot", no_wrap=True)
     table.add_column("label", overflow="fold")
-    table.add_column("type")
-    table.add_column("saved at (UTC)", no_wrap=True, min_width=24)
+    table.add_column("type", no_wrap=True)
+    table.add_column("saved at (UTC)", no_wrap=True)
     table.add_column("playtime", no_wrap=True)
-    table.add_column("version", justify="right")
+    table.add_column("v", justify="right", no_wrap=True)
     table.add_column("status", overflow="fold")
     for info in infos:
         e = info.entry
@@ -73,7 +73,7 @@ def _table(infos: list[SlotInfo]) -> Table:
             e.slot,
             e.label,
             e.slot_type.value,
-            iso_from_ms(e.timestamp),
+            iso_from_ms(e.timestamp)[:19].replace("T", " "),
             _playtime(e.playtime),
             str(e.version),
             status,
