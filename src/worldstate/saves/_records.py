@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from worldstate.saves._slots import SlotType
+from worldstate.store import SNAPSHOT_KEYS
 
 __all__ = [
     "CURRENT_SAVE_VERSION",
@@ -33,19 +34,6 @@ CURRENT_SAVE_VERSION = 1
 """The envelope version this release writes; older saves are migrated on load."""
 
 SNAPSHOT_SOURCE = "worldStateStore"
-
-SNAPSHOT_KEYS = (
-    "storyFlags",
-    "quests",
-    "factions",
-    "tutorial",
-    "dialogue",
-    "inventory",
-    "districts",
-    "npcs",
-    "tutorialComplete",
-)
-"""The world snapshot's keys inside ``gameData`` (REFERENCE §2.4, in snapshot order)."""
 
 
 class SaveMeta(msgspec.Struct, frozen=True, rename="camel"):

@@ -15,7 +15,13 @@ See ``docs/store.md`` for the slice protocol, snapshots, replay and selectors.
 
 from __future__ import annotations
 
-from worldstate.store._store import HYDRATE_ACTION, SNAPSHOT_ORDER, UpdateListener, WorldStore
+from worldstate.store._store import (
+    HYDRATE_ACTION,
+    SNAPSHOT_KEYS,
+    SNAPSHOT_ORDER,
+    UpdateListener,
+    WorldStore,
+)
 from worldstate.store.catalog import ContentCatalog
 from worldstate.store.selectors import MemoSelector, SelectorCache, create_selector
 from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
@@ -32,6 +38,7 @@ __all__ = [
     "State",
     "WORLD_DOMAIN",
     "HYDRATE_ACTION",
+    "SNAPSHOT_KEYS",
     "SNAPSHOT_ORDER",
     "UpdateListener",
     "create_selector",

@@ -6,7 +6,7 @@ what it did not touch) and a new root dict.  So a listener may keep ``state`` as
 likes, selectors can memoise by identity, and nothing is copied to notify anyone.
 
 Payload ownership: reducers copy the dict and list containers of payload values they store (see
-``slices._common.copy_json``), so a caller may reuse or mutate its payload after dispatching.
+``slices._payload.copy_json``), so a caller may reuse or mutate its payload after dispatching.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from worldstate.store.selectors import MemoSelector, SelectorCache
 from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
 from worldstate.store.snapshot import section_of, validate_snapshot
 
-__all__ = ["WorldStore", "UpdateListener", "HYDRATE_ACTION", "SNAPSHOT_ORDER"]
+__all__ = ["WorldStore", "UpdateListener", "HYDRATE_ACTION", "SNAPSHOT_KEYS", "SNAPSHOT_ORDER"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ SNAPSHOT_ORDER = (
     "npcs",
 )
 """Snapshot key order of the reference; other slices' sections follow ``tutorialComplete``."""
+
+SNAPSHOT_KEYS = (*SNAPSHOT_ORDER, "tutorialComplete")
+"""Every key of a snapshot of the built-in slices, in snapshot order (REFERENCE §2.4)."""
 
 _ACTION_EVENT = "worldstate:action"
 _UPDATED_EVENT = "worldstate:updated"

@@ -1,33 +1,51 @@
-"""Small helpers shared by the quest, dialogue, inventory, npc and district slices.
+"""The JavaScript rules the slices read payloads by, spelt out once, plus small shared pieces.
 
 Bus payloads are loosely typed JSON.  The reference reads them with JavaScript's ``??`` and
 truthiness rules, which differ from Python's (an empty list is truthy in JS, ``0`` is not a
-missing value).  These helpers spell those rules out once so the reducers read plainly.
+missing value).  Every slice uses these helpers so the reducers read like the spec.
+
+Some reducers run for every replayed event, so the helpers on that path are written for speed:
+:func:`coalesce` takes exactly two arguments (a variadic call costs measurably more; use
+:func:`first_present` for three or more), and :func:`truthy` / :func:`copy_json` test exact types
+first.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeGuard
 
-from worldstate.store.slice import Action
+from worldstate.store.slice import Action, ActionBuilder, State
 
 __all__ = [
+    "EMPTY",
     "append_bounded",
     "as_mapping",
     "coalesce",
     "copy_json",
+    "first_present",
     "is_finite_number",
     "is_number",
-    "js_truthy",
     "pick",
     "prepend_bounded",
+    "reduce_stamped",
     "simple_action",
+    "truthy",
+    "with_logged_record",
 ]
 
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+"""A shared, read-only empty mapping."""
 
-def coalesce(*values: Any) -> Any:
+
+def coalesce(value: Any, default: Any) -> Any:
+    """JavaScript ``value ?? default``: ``default`` only when ``value`` is ``None``."""
+    return default if value is None else value
+
+
+def first_present(*values: Any) -> Any:
     """JavaScript ``a ?? b ?? c``: the first value that is not ``None`` (else ``None``)."""
     for value in values:
         if value is not None:
@@ -35,19 +53,19 @@ def coalesce(*values: Any) -> Any:
     return None
 
 
-def js_truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """JavaScript truthiness: ``None``, ``False``, ``0``, NaN and ``""`` are false.
 
     Unlike Python, empty lists and dicts are true.
     """
+    if type(value) is str:
+        return value != ""
     if value is None or value is False:
         return False
-    if isinstance(value, bool):
+    if value is True:
         return True
     if isinstance(value, int | float):
-        return value != 0 and not (isinstance(value, float) and math.isnan(value))
-    if isinstance(value, str):
-        return value != ""
+        return value == value and value != 0  # NaN != NaN
     return True
 
 
@@ -63,27 +81,40 @@ def is_finite_number(value: Any) -> TypeGuard[int | float]:
 
 def as_mapping(value: Any) -> Mapping[str, Any]:
     """``value`` when it is a mapping, else an empty one (JS optional chaining on non-objects)."""
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, Mapping) else EMPTY
 
 
 def copy_json(value: Any) -> Any:
-    """A deep copy of JSON-shaped data, so state never aliases a caller's dicts and lists."""
-    if isinstance(value, Mapping):
+    """A copy of the containers (mappings, lists, tuples) of JSON-shaped data; scalars are shared.
+
+    Reducers copy what they store from a payload, so a caller that keeps and later mutates its
+    payload cannot reach into the world state.
+    """
+    cls = type(value)
+    if cls is str or value is None:
+        return value
+    if cls is dict or isinstance(value, Mapping):
         return {key: copy_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if cls is list or isinstance(value, tuple | list):
         return [copy_json(item) for item in value]
     return value
 
 
 def pick(payload: Mapping[str, Any], *keys: str) -> dict[str, Any]:
     """``{key: payload.get(key)}`` for each key, in order (missing keys become ``None``)."""
-    return {key: payload.get(key) for key in keys}
+    get = payload.get
+    return {key: get(key) for key in keys}
 
 
-def append_bounded(items: Any, entry: Any, limit: int) -> list[Any]:
-    """A new list: ``items`` (a list, else empty) plus ``entry``, keeping the newest ``limit``."""
+def append_bounded(items: Any, entry: Any, limit: int | float) -> list[Any]:
+    """A new list: ``items`` (a list, else empty) plus ``entry``, keeping the newest ``limit``.
+
+    A ``limit`` of 0 or less keeps nothing (as the reference's ``slice(-limit)`` trimming does
+    for the limits a snapshot may carry).
+    """
     result = [*items, entry] if isinstance(items, list) else [entry]
-    return result[-limit:] if len(result) > limit else result
+    overflow = len(result) - int(limit)
+    return result[overflow:] if overflow > 0 else result
 
 
 def prepend_bounded(items: Any, entry: Any, limit: int) -> list[Any]:
@@ -92,13 +123,49 @@ def prepend_bounded(items: Any, entry: Any, limit: int) -> list[Any]:
     return result[:limit]
 
 
-def simple_action(
-    action_type: str, domain: str, keys: tuple[str, ...]
-) -> Callable[[Mapping[str, Any], int], Action | None]:
+def simple_action(action_type: str, domain: str, keys: tuple[str, ...]) -> ActionBuilder:
     """An action builder copying ``keys`` from the event payload (missing -> ``None``)."""
 
     def build(payload: Mapping[str, Any], now: int) -> Action | None:
-        return Action(type=action_type, domain=domain, payload=pick(payload, *keys))
+        get = payload.get
+        return Action(action_type, domain, {key: get(key) for key in keys}, now)
 
     build.__name__ = f"build_{action_type.lower()}"
     return build
+
+
+def with_logged_record(
+    state: State, record_id: str, record: Any, entry: Any, ts: int, log_limit: int
+) -> State:
+    """``state`` (``{byId, changeLog, lastUpdatedAt, ...}``) with one record replaced and the
+    change ``entry`` logged (newest ``log_limit`` kept), stamped ``ts``.
+    """
+    return {
+        **state,
+        "byId": {**state["byId"], record_id: record},
+        "changeLog": append_bounded(state.get("changeLog"), entry, log_limit),
+        "lastUpdatedAt": ts,
+    }
+
+
+Reducer = Callable[[State, dict[str, Any], int], State]
+"""One entry of a reducer table: ``(state, payload, timestamp) -> next state``.
+
+It returns ``state`` itself when nothing changes, else a new dict the caller may still fill in.
+"""
+
+
+def reduce_stamped(
+    reducers: Mapping[str, Reducer], domain: str, state: State, action: Action
+) -> State:
+    """Run the reducer of ``action.type`` (actions of ``domain`` only); a change also sets
+    ``lastActionAt`` to the action's timestamp.
+    """
+    reducer = reducers.get(action.type) if action.domain == domain else None
+    if reducer is None:
+        return state
+    now = action.timestamp if action.timestamp is not None else 0
+    next_state = reducer(state, action.payload, now)
+    if next_state is not state:
+        next_state["lastActionAt"] = now
+    return next_state

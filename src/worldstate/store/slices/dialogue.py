@@ -13,20 +13,23 @@ instance (and a hydrated snapshot may carry its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
 from ._payload import (
+    Reducer,
     append_bounded,
     as_mapping,
     coalesce,
     copy_json,
+    first_present,
     is_number,
-    js_truthy,
+    reduce_stamped,
     simple_action,
+    truthy,
 )
 
 __all__ = [
@@ -85,7 +88,7 @@ def _build_choice(payload: Mapping[str, Any], now: int) -> Action:
             "npcId": payload.get("npcId"),
             "dialogueId": payload.get("dialogueId"),
             "nodeId": payload.get("nodeId"),
-            "choiceId": coalesce(
+            "choiceId": first_present(
                 payload.get("choiceId"), choice.get("id"), payload.get("choiceIndex")
             ),
             "choiceText": coalesce(payload.get("choiceText"), choice.get("text")),
@@ -129,8 +132,8 @@ def _active(
         "nodeId": source.get("nodeId"),
         "speaker": source.get("speaker"),
         "text": source.get("text"),
-        "canAdvance": js_truthy(source.get("canAdvance")),
-        "hasChoices": js_truthy(source.get("hasChoices")),
+        "canAdvance": truthy(source.get("canAdvance")),
+        "hasChoices": truthy(source.get("hasChoices")),
         "startedAt": started_at,
         "updatedAt": updated_at,
         "choices": [
@@ -143,7 +146,7 @@ def _active(
 def _active_from_payload(payload: Mapping[str, Any], started_at: Any, now: int) -> dict[str, Any]:
     updated_at = coalesce(payload.get("timestamp"), now)
     choices = payload.get("choices")
-    has_choices = js_truthy(payload.get("hasChoices")) or (
+    has_choices = truthy(payload.get("hasChoices")) or (
         isinstance(choices, list) and len(choices) > 0
     )
     source = {**payload, "text": coalesce(payload.get("text"), ""), "hasChoices": has_choices}
@@ -179,43 +182,43 @@ def _choice_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
 
 
 def _with_history(state: State, npc_id: Any, entry: dict[str, Any]) -> State:
-    if not js_truthy(npc_id) or not state["transcriptEnabled"]:
+    if not truthy(npc_id) or not state["transcriptEnabled"]:
         return state
     history = state["historyByNpc"]
     entries = append_bounded(history.get(npc_id), entry, state["historyLimit"])
     return {**state, "historyByNpc": {**history, npc_id: entries}}
 
 
-# --- reducers (return the next state, or None when nothing changed) -----------------------------
+# --- reducers (return a new state, or ``state`` itself when nothing changed) ---------------------
 
 
-def _started(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _started(state: State, payload: dict[str, Any], now: int) -> State:
     active = _active_from_payload(payload, payload.get("startedAt"), now)
     return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
 
 
-def _node_changed(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _node_changed(state: State, payload: dict[str, Any], now: int) -> State:
     started_at = coalesce(as_mapping(state["active"]).get("startedAt"), payload.get("startedAt"))
     active = _active_from_payload(payload, started_at, now)
     return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
 
 
-def _choice_made(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _choice_made(state: State, payload: dict[str, Any], now: int) -> State:
     npc_id = coalesce(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
-    if not js_truthy(npc_id):
-        return None
+    if not truthy(npc_id):
+        return state
     return _with_history(dict(state), npc_id, _choice_entry(payload, now))
 
 
-def _ended(state: State, payload: dict[str, Any], now: int) -> State | None:
-    return {**state, "active": None} if state["active"] else None
+def _ended(state: State, payload: dict[str, Any], now: int) -> State:
+    return {**state, "active": None} if state["active"] else state
 
 
-def _completed(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _completed(state: State, payload: dict[str, Any], now: int) -> State:
     active = as_mapping(state["active"])
     npc_id = coalesce(payload.get("npcId"), active.get("npcId"))
-    if not js_truthy(npc_id):
-        return None
+    if not truthy(npc_id):
+        return state
     record = {
         "lastDialogueId": coalesce(payload.get("dialogueId"), active.get("dialogueId")),
         "lastNodeId": coalesce(payload.get("nodeId"), active.get("nodeId")),
@@ -225,7 +228,7 @@ def _completed(state: State, payload: dict[str, Any], now: int) -> State | None:
     return {**state, "active": None, "completedByNpc": {**state["completedByNpc"], npc_id: record}}
 
 
-_REDUCERS: dict[str, Callable[[State, dict[str, Any], int], State | None]] = {
+_REDUCERS: dict[str, Reducer] = {
     "DIALOGUE_STARTED": _started,
     "DIALOGUE_NODE_CHANGED": _node_changed,
     "DIALOGUE_CHOICE_MADE": _choice_made,
@@ -282,17 +285,7 @@ class DialogueSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a dialogue action (any change also sets ``lastActionAt``)."""
-        reducer = _REDUCERS.get(action.type) if action.domain == DOMAIN else None
-        if reducer is None:
-            return state
-        now = action.timestamp if action.timestamp is not None else 0
-        next_state = reducer(state, action.payload, now)
-        if next_state is None:
-            return state
-        if next_state is state:
-            next_state = dict(state)
-        next_state["lastActionAt"] = now
-        return next_state
+        return reduce_stamped(_REDUCERS, DOMAIN, state, action)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``dialogue`` section (a deep copy; NPCs with no entries are left out)."""
@@ -320,7 +313,7 @@ class DialogueSlice:
         if is_number(limit) and limit >= 1 and limit != float("inf"):
             state["historyLimit"] = int(limit)
         active = section.get("active")
-        if js_truthy(active):
+        if truthy(active):
             source = as_mapping(active)
             state["active"] = _active(
                 source, source.get("startedAt"), source.get("updatedAt"), numbered=False

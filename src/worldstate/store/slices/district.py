@@ -34,7 +34,8 @@ from ._payload import (
     copy_json,
     is_finite_number,
     is_number,
-    js_truthy,
+    truthy,
+    with_logged_record,
 )
 
 __all__ = [
@@ -105,21 +106,21 @@ def _build(
 
 def _registered_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
     district_id = coalesce(p.get("districtId"), p.get("id"))
-    if not js_truthy(district_id):
+    if not truthy(district_id):
         return None
     return {"districtId": district_id, "definition": p.get("definition")}
 
 
 def _control_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
     faction = coalesce(p.get("controllingFaction"), p.get("factionId"))
-    if not js_truthy(p.get("districtId")) or not js_truthy(faction):
+    if not truthy(p.get("districtId")) or not truthy(faction):
         return None
     return {"districtId": p["districtId"], "controllingFaction": faction, "source": p.get("source")}
 
 
 def _stability_set_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
     # Non-finite numbers are refused too: a NaN stability would poison every later adjustment.
-    if not js_truthy(p.get("districtId")) or not is_finite_number(p.get("stability")):
+    if not truthy(p.get("districtId")) or not is_finite_number(p.get("stability")):
         return None
     return {
         "districtId": p["districtId"],
@@ -130,7 +131,7 @@ def _stability_set_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _stability_adjusted_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    if not js_truthy(p.get("districtId")) or not is_finite_number(p.get("delta")):
+    if not truthy(p.get("districtId")) or not is_finite_number(p.get("delta")):
         return None
     return {"districtId": p["districtId"], "delta": p["delta"], "source": p.get("source")}
 
@@ -138,8 +139,8 @@ def _stability_adjusted_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
 def _restriction_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
     restriction_id = coalesce(p.get("restrictionId"), p.get("id"))
     if (
-        not js_truthy(p.get("districtId"))
-        or not js_truthy(restriction_id)
+        not truthy(p.get("districtId"))
+        or not truthy(restriction_id)
         or not isinstance(p.get("active"), bool)
     ):
         return None
@@ -153,13 +154,13 @@ def _restriction_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def _route_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
     route_id = coalesce(p.get("routeId"), p.get("id"))
-    if not js_truthy(p.get("districtId")) or not js_truthy(route_id):
+    if not truthy(p.get("districtId")) or not truthy(route_id):
         return None
     return {"districtId": p["districtId"], "routeId": route_id, "source": p.get("source")}
 
 
 def _fast_travel_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    if not js_truthy(p.get("districtId")) or not isinstance(p.get("enabled"), bool):
+    if not truthy(p.get("districtId")) or not isinstance(p.get("enabled"), bool):
         return None
     return {"districtId": p["districtId"], "enabled": p["enabled"]}
 
@@ -197,7 +198,7 @@ def _restriction(value: Any) -> dict[str, Any]:
         "id": source.get("id"),
         "type": source.get("type"),
         "description": coalesce(source.get("description"), ""),
-        "active": js_truthy(source.get("active")),
+        "active": truthy(source.get("active")),
         "lastChangedAt": source.get("lastChangedAt"),
         "metadata": copy_json(coalesce(source.get("metadata"), {})),
     }
@@ -209,8 +210,8 @@ def _route(value: Any) -> dict[str, Any]:
         "id": source.get("id"),
         "type": source.get("type"),
         "description": coalesce(source.get("description"), ""),
-        "unlocked": js_truthy(source.get("unlocked")),
-        "defaultUnlocked": js_truthy(source.get("defaultUnlocked")),
+        "unlocked": truthy(source.get("unlocked")),
+        "defaultUnlocked": truthy(source.get("defaultUnlocked")),
         "unlockedAt": source.get("unlockedAt"),
         "metadata": copy_json(coalesce(source.get("metadata"), {})),
     }
@@ -263,8 +264,8 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
             "surveillanceCoverage": security.get("surveillanceCoverage"),
         },
         "access": {
-            "defaultUnlocked": js_truthy(access.get("defaultUnlocked")),
-            "fastTravelEnabled": js_truthy(access.get("fastTravelEnabled")),
+            "defaultUnlocked": truthy(access.get("defaultUnlocked")),
+            "fastTravelEnabled": truthy(access.get("fastTravelEnabled")),
             "requirements": copy_json(coalesce(access.get("requirements"), {})),
             "restrictions": [
                 _restriction(item)
@@ -292,7 +293,7 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _definition_restriction(definition: Any, index: int, district_id: Any) -> dict[str, Any] | None:
-    if not js_truthy(definition):
+    if not truthy(definition):
         return None
     source = as_mapping(definition)
     kind = coalesce(source.get("type"), "generic")
@@ -300,7 +301,7 @@ def _definition_restriction(definition: Any, index: int, district_id: Any) -> di
         "id": coalesce(source.get("id"), f"{district_id}_restriction_{kind}_{index}"),
         "type": kind,
         "description": coalesce(source.get("description"), ""),
-        "active": js_truthy(source.get("active")),
+        "active": truthy(source.get("active")),
         "lastChangedAt": None,
         "metadata": copy_json(definition),
     }
@@ -309,11 +310,11 @@ def _definition_restriction(definition: Any, index: int, district_id: Any) -> di
 def _definition_route(
     definition: Any, index: int, district_id: Any, now: int | None
 ) -> dict[str, Any] | None:
-    if not js_truthy(definition):
+    if not truthy(definition):
         return None
     source = as_mapping(definition)
     kind = coalesce(source.get("type"), "general")
-    unlocked = js_truthy(source.get("defaultUnlocked"))
+    unlocked = truthy(source.get("defaultUnlocked"))
     return {
         "id": coalesce(source.get("id"), f"{district_id}_route_{kind}_{index}"),
         "type": kind,
@@ -380,8 +381,8 @@ def record_from_definition(
                 "surveillanceCoverage": security.get("surveillanceCoverage"),
             },
             "access": {
-                "defaultUnlocked": js_truthy(access.get("defaultUnlocked")),
-                "fastTravelEnabled": js_truthy(access.get("fastTravelEnabled")),
+                "defaultUnlocked": truthy(access.get("defaultUnlocked")),
+                "fastTravelEnabled": truthy(access.get("fastTravelEnabled")),
                 "requirements": copy_json(coalesce(access.get("requirements"), {})),
                 "restrictions": restrictions,
                 "unlockedRoutes": [route["id"] for route in routes if route["unlocked"]],
@@ -405,6 +406,11 @@ def record_from_definition(
 # --- reducers (each gets a shallow copy of the record; returns its change-log entry or None) ----
 
 
+def _log_entry(kind: str, p: Mapping[str, Any], ts: int, **fields: Any) -> dict[str, Any]:
+    """A change-log entry: ``{type, districtId, <fields>..., timestamp}``."""
+    return {"type": kind, "districtId": p["districtId"], **fields, "timestamp": ts}
+
+
 def _with(record: dict[str, Any], key: str, **changes: Any) -> None:
     record[key] = {**record[key], **changes}
 
@@ -423,13 +429,7 @@ def _control_changed(
         record["analytics"].get("controlHistory"), entry, CONTROL_HISTORY_LIMIT
     )
     _with(record, "analytics", controlHistory=history)
-    return {
-        "type": "control_changed",
-        "districtId": p["districtId"],
-        "controllingFaction": faction,
-        "source": p.get("source"),
-        "timestamp": ts,
-    }
+    return _log_entry("control_changed", p, ts, controllingFaction=faction, source=p.get("source"))
 
 
 def _stability(
@@ -451,14 +451,7 @@ def _stability_set(record: dict[str, Any], p: Mapping[str, Any], ts: int) -> dic
     _stability(
         record, value, {"timestamp": ts, "value": value, "source": source}, ts, rating=rating
     )
-    return {
-        "type": "stability_set",
-        "districtId": p["districtId"],
-        "value": value,
-        "rating": rating,
-        "source": source,
-        "timestamp": ts,
-    }
+    return _log_entry("stability_set", p, ts, value=value, rating=rating, source=source)
 
 
 def _stability_adjusted(
@@ -473,21 +466,14 @@ def _stability_adjusted(
     source = p.get("source")
     entry = {"timestamp": ts, "value": value, "delta": delta, "source": source}
     _stability(record, value, entry, ts)
-    return {
-        "type": "stability_adjusted",
-        "districtId": p["districtId"],
-        "delta": delta,
-        "value": value,
-        "source": source,
-        "timestamp": ts,
-    }
+    return _log_entry("stability_adjusted", p, ts, delta=delta, value=value, source=source)
 
 
 def _restriction_set(
     record: dict[str, Any], p: Mapping[str, Any], ts: int
 ) -> dict[str, Any] | None:
     restriction_id, active = p.get("restrictionId"), p.get("active")
-    if not js_truthy(restriction_id) or not isinstance(active, bool):
+    if not truthy(restriction_id) or not isinstance(active, bool):
         return None
     metadata = p.get("metadata")
     access = dict(record["access"])
@@ -509,7 +495,7 @@ def _restriction_set(
     else:
         target["active"] = active
         target["lastChangedAt"] = ts
-        if js_truthy(metadata):
+        if truthy(metadata):
             target["metadata"] = copy_json(metadata)
     access["restrictions"] = restrictions
     access["unlockedRoutes"] = [
@@ -523,20 +509,14 @@ def _restriction_set(
     if active:
         lockdowns = coalesce(record["analytics"].get("lockdownsTriggered"), 0) + 1
         _with(record, "analytics", lockdownsTriggered=lockdowns, lastLockdownAt=ts)
-    return {
-        "type": "restriction_set",
-        "districtId": p["districtId"],
-        "restrictionId": restriction_id,
-        "active": active,
-        "timestamp": ts,
-    }
+    return _log_entry("restriction_set", p, ts, restrictionId=restriction_id, active=active)
 
 
 def _route_unlocked(record: dict[str, Any], p: Mapping[str, Any], ts: int) -> dict[str, Any] | None:
     route_id = p.get("routeId")
     routes = record["infiltrationRoutes"]
     index = next((i for i, route in enumerate(routes) if route.get("id") == route_id), None)
-    if not js_truthy(route_id) or index is None or js_truthy(routes[index].get("unlocked")):
+    if not truthy(route_id) or index is None or truthy(routes[index].get("unlocked")):
         return None
     record["infiltrationRoutes"] = [
         {**route, "unlocked": True, "unlockedAt": ts} if i == index else route
@@ -544,13 +524,7 @@ def _route_unlocked(record: dict[str, Any], p: Mapping[str, Any], ts: int) -> di
     ]
     unlocked = list(dict.fromkeys([*(record["access"].get("unlockedRoutes") or []), route_id]))
     _with(record, "access", unlockedRoutes=unlocked)
-    return {
-        "type": "route_unlocked",
-        "districtId": p["districtId"],
-        "routeId": route_id,
-        "source": p.get("source"),
-        "timestamp": ts,
-    }
+    return _log_entry("route_unlocked", p, ts, routeId=route_id, source=p.get("source"))
 
 
 def _fast_travel_set(
@@ -560,12 +534,7 @@ def _fast_travel_set(
     if not isinstance(enabled, bool) or record["access"].get("fastTravelEnabled") == enabled:
         return None
     _with(record, "access", fastTravelEnabled=enabled)
-    return {
-        "type": "fast_travel_set",
-        "districtId": p["districtId"],
-        "enabled": enabled,
-        "timestamp": ts,
-    }
+    return _log_entry("fast_travel_set", p, ts, enabled=enabled)
 
 
 _RECORD_REDUCERS: dict[
@@ -624,7 +593,7 @@ class DistrictSlice:
         payload = action.payload
         district_id = payload.get("districtId")
         ts = action.timestamp if action.timestamp is not None else 0
-        if not js_truthy(district_id) or not isinstance(district_id, str):
+        if not truthy(district_id) or not isinstance(district_id, str):
             return state
         if action.type == "DISTRICT_REGISTERED":
             return self._register(state, district_id, payload.get("definition"), ts)
@@ -640,7 +609,7 @@ class DistrictSlice:
         entry = reducer(record, payload, ts)
         if entry is None:
             return state
-        return self._changed(state, district_id, record, entry, ts)
+        return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
 
     def _register(self, state: State, district_id: str, definition: Any, ts: int) -> State:
         record = state["byId"].get(district_id)
@@ -652,17 +621,7 @@ class DistrictSlice:
                 return state
             record = record_from_definition(source, district_id=district_id, now=ts)
         entry = {"type": "registered", "districtId": district_id, "timestamp": ts}
-        return self._changed(state, district_id, record, entry, ts)
-
-    @staticmethod
-    def _changed(
-        state: State, district_id: str, record: dict[str, Any], entry: dict[str, Any], ts: int
-    ) -> State:
-        return {
-            "byId": {**state["byId"], district_id: record},
-            "changeLog": append_bounded(state.get("changeLog"), entry, CHANGE_LOG_LIMIT),
-            "lastUpdatedAt": ts,
-        }
+        return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``districts`` section (a deep copy)."""

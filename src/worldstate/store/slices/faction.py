@@ -15,7 +15,8 @@ import msgspec
 
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
-from worldstate.store.slices._common import coalesce, copy_json, truthy
+
+from ._payload import coalesce, copy_json, simple_action, truthy
 
 __all__ = [
     "FactionSlice",
@@ -67,47 +68,31 @@ class FactionsSnapshot(msgspec.Struct):
 # -- bus events -> actions -------------------------------------------------------------------
 
 
-def _action(kind: str, payload: dict[str, Any], now: int) -> Action:
-    return Action(kind, DOMAIN, payload, now)
-
-
-def _reputation_changed(p: Mapping[str, Any], now: int) -> Action:
-    get = p.get
-    payload = {
-        "factionId": get("factionId"),
-        "factionName": get("factionName"),
-        "deltaFame": get("deltaFame"),
-        "deltaInfamy": get("deltaInfamy"),
-        "newFame": get("newFame"),
-        "newInfamy": get("newInfamy"),
-        "reason": get("reason"),
-    }
-    return Action("FACTION_REPUTATION_CHANGED", DOMAIN, payload, now)
-
-
-def _attitude_changed(p: Mapping[str, Any], now: int) -> Action:
-    get = p.get
-    payload = {
-        "factionId": get("factionId"),
-        "factionName": get("factionName"),
-        "newAttitude": get("newAttitude"),
-        "oldAttitude": get("oldAttitude"),
-        "cascade": get("cascade"),
-        "source": get("source"),
-        "sourceFactionName": get("sourceFactionName"),
-    }
-    return Action("FACTION_ATTITUDE_CHANGED", DOMAIN, payload, now)
-
-
-def _reputation_reset(p: Mapping[str, Any], now: int) -> Action:
-    payload = {"reason": p.get("reason"), "initiatedBy": p.get("initiatedBy")}
-    return _action("FACTION_REPUTATION_RESET", payload, now)
+_reputation_changed = simple_action(
+    "FACTION_REPUTATION_CHANGED",
+    DOMAIN,
+    ("factionId", "factionName", "deltaFame", "deltaInfamy", "newFame", "newInfamy", "reason"),
+)
+_attitude_changed = simple_action(
+    "FACTION_ATTITUDE_CHANGED",
+    DOMAIN,
+    (
+        "factionId",
+        "factionName",
+        "newAttitude",
+        "oldAttitude",
+        "cascade",
+        "source",
+        "sourceFactionName",
+    ),
+)
+_reputation_reset = simple_action("FACTION_REPUTATION_RESET", DOMAIN, ("reason", "initiatedBy"))
 
 
 def _member_removed(p: Mapping[str, Any], now: int) -> Action:
     payload = {k: p.get(k) for k in ("factionId", "factionName", "npcId", "entityId", "tag")}
     payload["removedAt"] = coalesce(p.get("removedAt"), now)
-    return _action("FACTION_MEMBER_REMOVED", payload, now)
+    return Action("FACTION_MEMBER_REMOVED", DOMAIN, payload, now)
 
 
 EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(

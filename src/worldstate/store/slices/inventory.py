@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import as_mapping, coalesce, copy_json, is_finite_number, js_truthy
+from ._payload import as_mapping, coalesce, copy_json, is_finite_number, truthy
 
 __all__ = ["InventorySlice", "InventorySnapshot", "select_items"]
 
@@ -206,7 +206,7 @@ def _item_updated(state: State, payload: dict[str, Any], now: int) -> State | No
 
 def _item_removed(state: State, payload: dict[str, Any], now: int) -> State | None:
     item_id = payload.get("id")
-    if not js_truthy(item_id):
+    if not truthy(item_id):
         return None
     return {
         **state,
@@ -223,7 +223,7 @@ def _cleared(state: State, payload: dict[str, Any], now: int) -> State | None:
 
 def _equipped(state: State, payload: dict[str, Any], now: int) -> State | None:
     slot, item_id = payload.get("slot"), payload.get("itemId")
-    if not isinstance(slot, str) or not slot or not js_truthy(item_id):
+    if not isinstance(slot, str) or not slot or not truthy(item_id):
         return None
     return {
         **state,

@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import append_bounded, as_mapping, coalesce, copy_json, js_truthy
+from ._payload import append_bounded, as_mapping, coalesce, copy_json, truthy, with_logged_record
 
 __all__ = [
     "CHANGE_LOG_LIMIT",
@@ -83,7 +83,7 @@ def _npc_action(
         npc_id = payload.get("npcId")
         if alias:
             npc_id = coalesce(npc_id, payload.get("id"))
-        if not js_truthy(npc_id):
+        if not truthy(npc_id):
             return None
         return Action(type=action_type, domain=DOMAIN, payload={"npcId": npc_id, **fields(payload)})
 
@@ -151,7 +151,7 @@ def _new_record(npc_id: Any) -> dict[str, Any]:
 def _flag(value: Any) -> dict[str, Any]:
     source = as_mapping(value)
     return {
-        "active": js_truthy(source.get("active")),
+        "active": truthy(source.get("active")),
         "reason": source.get("reason"),
         "updatedAt": source.get("updatedAt"),
     }
@@ -171,7 +171,7 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
         },
         "suspicion": _flag(record.get("suspicion")),
         "alert": _flag(record.get("alert")),
-        "lastCrimeWitnessed": copy_json(crime) if js_truthy(crime) else None,
+        "lastCrimeWitnessed": copy_json(crime) if truthy(crime) else None,
         "history": copy_json(history) if isinstance(history, list) else [],
         "tags": copy_json(tags) if isinstance(tags, list) else [],
     }
@@ -183,9 +183,9 @@ def _touch(
     """A copy of the NPC's record (created if new) with a newly learnt name and faction."""
     result = dict(record) if record is not None else _new_record(npc_id)
     name, faction = payload.get("npcName"), payload.get("npcFaction")
-    if js_truthy(name) and name != result.get("name"):
+    if truthy(name) and name != result.get("name"):
         result["name"] = name
-    if js_truthy(faction) and faction != result.get("factionId"):
+    if truthy(faction) and faction != result.get("factionId"):
         result["factionId"] = faction
     return result
 
@@ -315,12 +315,7 @@ class NpcSlice:
         payload = {**payload, "npcId": npc_id}
         record = _touch(state["byId"].get(npc_id), npc_id, payload)
         log_entry = reducer(record, payload, ts)
-        return {
-            **state,
-            "byId": {**state["byId"], npc_id: record},
-            "changeLog": append_bounded(state.get("changeLog"), log_entry, CHANGE_LOG_LIMIT),
-            "lastUpdatedAt": ts,
-        }
+        return with_logged_record(state, npc_id, record, log_entry, ts, CHANGE_LOG_LIMIT)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``npcs`` section (a deep copy)."""
@@ -358,7 +353,7 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
         "name": coalesce(record.get("name"), record.get("id")),
         "status": record.get("status"),
         "factionId": record.get("factionId"),
-        "knowsPlayer": js_truthy(record.get("knowsPlayer")),
+        "knowsPlayer": truthy(record.get("knowsPlayer")),
         "lastInteractionAt": record.get("lastInteractionAt"),
         "lastDialogueId": record.get("lastDialogueId"),
         "suspicion": _flag(record.get("suspicion")),

@@ -21,14 +21,17 @@ from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
 from ._payload import (
+    Reducer,
     as_mapping,
     coalesce,
     copy_json,
+    first_present,
     is_finite_number,
     is_number,
-    js_truthy,
     prepend_bounded,
+    reduce_stamped,
     simple_action,
+    truthy,
 )
 
 __all__ = [
@@ -43,8 +46,6 @@ NPC_AVAILABILITY_HISTORY_LIMIT = 20
 """How many NPC availability changes the slice remembers (newest first)."""
 
 DOMAIN = "quest"
-
-_Reducer = Callable[[State, dict[str, Any], int], State]
 
 
 class QuestRecordSnapshot(TypedDict, total=False):
@@ -104,7 +105,7 @@ def _build_npc_availability(payload: Mapping[str, Any], now: int) -> Action:
             "factionId": payload.get("factionId"),
             "tag": payload.get("tag"),
             "entityId": payload.get("entityId"),
-            "available": js_truthy(payload.get("available")),
+            "available": truthy(payload.get("available")),
             "updatedAt": updated_at,
             "reason": payload.get("reason"),
             "objectives": objectives,
@@ -184,7 +185,7 @@ _EVENTS: dict[str, ActionBuilder] = {
 
 def _objective_definition(objective: Any) -> dict[str, Any] | None:
     """An objective from a quest definition, or ``None`` when it has no id."""
-    if not isinstance(objective, Mapping) or not js_truthy(objective.get("id")):
+    if not isinstance(objective, Mapping) or not truthy(objective.get("id")):
         return None
     objective_id = objective["id"]
     title = objective.get("title")
@@ -192,11 +193,11 @@ def _objective_definition(objective: Any) -> dict[str, Any] | None:
     trigger = objective.get("trigger")
     return {
         "id": objective_id,
-        "title": coalesce(title, description, objective_id),
-        "description": coalesce(description, title, ""),
-        "optional": js_truthy(objective.get("optional")),
-        "hidden": js_truthy(objective.get("hidden")),
-        "target": coalesce(as_mapping(trigger).get("count"), objective.get("target"), 1),
+        "title": first_present(title, description, objective_id),
+        "description": first_present(description, title, ""),
+        "optional": truthy(objective.get("optional")),
+        "hidden": truthy(objective.get("hidden")),
+        "target": first_present(as_mapping(trigger).get("count"), objective.get("target"), 1),
         "metadata": {
             "trigger": copy_json(trigger),
             "tags": copy_json(coalesce(objective.get("tags"), [])),
@@ -209,18 +210,18 @@ def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str
     old = existing or {}
     merged: State = dict(old)
     merged["id"] = definition["id"]
-    merged["title"] = coalesce(definition.get("title"), old.get("title"), definition["id"])
-    merged["description"] = coalesce(definition.get("description"), old.get("description"), "")
-    merged["optional"] = coalesce(definition.get("optional"), old.get("optional"), False)
-    merged["hidden"] = coalesce(definition.get("hidden"), old.get("hidden"), False)
-    merged["target"] = coalesce(definition.get("target"), old.get("target"), 1)
+    merged["title"] = first_present(definition.get("title"), old.get("title"), definition["id"])
+    merged["description"] = first_present(definition.get("description"), old.get("description"), "")
+    merged["optional"] = first_present(definition.get("optional"), old.get("optional"), False)
+    merged["hidden"] = first_present(definition.get("hidden"), old.get("hidden"), False)
+    merged["target"] = first_present(definition.get("target"), old.get("target"), 1)
     merged["metadata"] = {
         **as_mapping(old.get("metadata")),
         **copy_json(as_mapping(definition.get("metadata"))),
     }
     if not is_number(merged.get("progress")):
         merged["progress"] = 0
-    if not js_truthy(merged.get("status")):
+    if not truthy(merged.get("status")):
         merged["status"] = "pending"
     if "blocked" not in merged:
         merged["blocked"] = None
@@ -231,7 +232,7 @@ def _apply_definition(record: Mapping[str, Any], payload: Mapping[str, Any]) -> 
     """A copy of ``record`` with the truthy definition fields of ``payload`` applied."""
     result: State = dict(record)
     for key in ("title", "type", "description", "act", "rewards", "branches"):
-        if js_truthy(payload.get(key)):
+        if truthy(payload.get(key)):
             result[key] = copy_json(payload[key])
     if isinstance(payload.get("autoStart"), bool):
         result["autoStart"] = payload["autoStart"]
@@ -316,7 +317,7 @@ def _registered(state: State, payload: dict[str, Any], now: int) -> State:
     return {**state, "byId": by_id}
 
 
-def _status_change(status: str, stamp_key: str) -> _Reducer:
+def _status_change(status: str, stamp_key: str) -> Reducer:
     def reduce(state: State, payload: dict[str, Any], now: int) -> State:
         quest_id = payload.get("questId")
         if not _valid_id(quest_id):
@@ -358,7 +359,7 @@ def _objective_update(
 
 def _target_definition(payload: Mapping[str, Any]) -> Callable[[Mapping[str, Any] | None], Any]:
     def definition(existing: Mapping[str, Any] | None) -> dict[str, Any]:
-        target = coalesce(payload.get("target"), (existing or {}).get("target"), 1)
+        target = first_present(payload.get("target"), (existing or {}).get("target"), 1)
         return {"id": payload["objectiveId"], "target": target}
 
     return definition
@@ -370,36 +371,38 @@ def _unblock(quest: State, objective_id: str) -> None:
         quest["blockedObjectives"] = {k: v for k, v in blocked.items() if k != objective_id}
 
 
-def _objective_progress(state: State, payload: dict[str, Any], now: int) -> State:
-    def update(objective: State) -> None:
-        objective["status"] = "completed" if objective["status"] == "completed" else "in_progress"
-        objective["progress"] = coalesce(payload.get("progress"), objective.get("progress"), 0)
-        objective["target"] = coalesce(payload.get("target"), objective.get("target"))
-        if js_truthy(objective.get("blocked")):
-            del objective["blocked"]
-        if _number_at_least(objective["progress"], objective["target"]):
-            objective["status"] = "completed"
-
+def _objective_update_unblocking(
+    state: State, payload: dict[str, Any], update: Callable[[State], None]
+) -> State:
+    """Update an objective (by its ``target``) and lift any block recorded for it."""
     result = _objective_update(state, payload, _target_definition(payload), update)
     if result is None:
         return state
     next_state, quest = result
     _unblock(quest, payload["objectiveId"])
     return next_state
+
+
+def _objective_progress(state: State, payload: dict[str, Any], now: int) -> State:
+    def update(objective: State) -> None:
+        objective["status"] = "completed" if objective["status"] == "completed" else "in_progress"
+        objective["progress"] = first_present(payload.get("progress"), objective.get("progress"), 0)
+        objective["target"] = coalesce(payload.get("target"), objective.get("target"))
+        if truthy(objective.get("blocked")):
+            del objective["blocked"]
+        if _number_at_least(objective["progress"], objective["target"]):
+            objective["status"] = "completed"
+
+    return _objective_update_unblocking(state, payload, update)
 
 
 def _objective_completed(state: State, payload: dict[str, Any], now: int) -> State:
     def update(objective: State) -> None:
         objective["status"] = "completed"
-        objective["progress"] = coalesce(payload.get("target"), objective.get("progress"), 1)
+        objective["progress"] = first_present(payload.get("target"), objective.get("progress"), 1)
         objective.pop("blocked", None)
 
-    result = _objective_update(state, payload, _target_definition(payload), update)
-    if result is None:
-        return state
-    next_state, quest = result
-    _unblock(quest, payload["objectiveId"])
-    return next_state
+    return _objective_update_unblocking(state, payload, update)
 
 
 def _requirements(payload: Mapping[str, Any]) -> Any:
@@ -414,10 +417,10 @@ def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State
         old = existing or {}
         return {
             "id": objective_id,
-            "title": coalesce(
+            "title": first_present(
                 payload.get("objectiveTitle"), description, old.get("title"), objective_id
             ),
-            "description": coalesce(description, old.get("description"), ""),
+            "description": first_present(description, old.get("description"), ""),
         }
 
     event_data = payload.get("eventData")
@@ -443,7 +446,7 @@ def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State
     blocked[objective_id] = {
         "objectiveId": objective_id,
         "questId": quest_id,
-        "questTitle": coalesce(payload.get("questTitle"), quest.get("title"), quest_id),
+        "questTitle": first_present(payload.get("questTitle"), quest.get("title"), quest_id),
         "questType": coalesce(payload.get("questType"), quest.get("type")),
         "reason": payload.get("reason"),
         "requirement": copy_json(payload.get("requirement")),
@@ -469,7 +472,7 @@ def _normalise_npc_objective(entry: Any, fallback: Any) -> dict[str, Any] | None
     source = as_mapping(entry)
     quest_id = coalesce(source.get("questId"), source.get("id"))
     objective_id = source.get("objectiveId")
-    if not js_truthy(quest_id) or not js_truthy(objective_id):
+    if not truthy(quest_id) or not truthy(objective_id):
         return None
     recorded = source.get("recordedAt")
     return {
@@ -491,7 +494,7 @@ def _npc_availability(state: State, payload: dict[str, Any], now: int) -> State:
         return state
     updated_at = payload.get("updatedAt")
     recorded_at = updated_at if is_finite_number(updated_at) and updated_at > 0 else now
-    available = js_truthy(payload.get("available"))
+    available = truthy(payload.get("available"))
     previous = as_mapping(as_mapping(state.get("npcAvailability")).get(npc_id))
     raw = payload.get("objectives")
     objectives = [
@@ -560,11 +563,11 @@ def _release_npc_blocks(by_id: Mapping[str, Any], npc_id: str, recorded_at: Any)
         if not remaining:
             if last_is_npc:
                 record["lastBlocked"] = None
-            if last_is_npc or not js_truthy(record.get("lastBlocked")):
+            if last_is_npc or not truthy(record.get("lastBlocked")):
                 record["lastBlockedAt"] = None
         elif last_is_npc:
             latest = as_mapping(_newest(list(remaining.values())))
-            when = coalesce(latest.get("recordedAt"), record.get("lastBlockedAt"), recorded_at)
+            when = first_present(latest.get("recordedAt"), record.get("lastBlockedAt"), recorded_at)
             record["lastBlocked"] = {
                 "objectiveId": coalesce(latest.get("objectiveId"), last.get("objectiveId")),
                 "questId": quest_id,
@@ -606,16 +609,16 @@ def _block_for_npc(
         )
         blocked = dict(as_mapping(quest.get("blockedObjectives")))
         existing = as_mapping(blocked.get(objective["objectiveId"]))
-        fallback_reason = payload["reason"] if js_truthy(payload.get("reason")) else None
+        fallback_reason = payload["reason"] if truthy(payload.get("reason")) else None
         blocked[objective["objectiveId"]] = {
             "questId": objective["questId"],
-            "questTitle": coalesce(
+            "questTitle": first_present(
                 objective["questTitle"], quest.get("title"), objective["questId"]
             ),
             "questType": coalesce(objective["questType"], quest.get("type")),
             "objectiveId": objective["objectiveId"],
             "objectiveTitle": coalesce(objective["objectiveTitle"], objective["objectiveId"]),
-            "reason": coalesce(
+            "reason": first_present(
                 objective["reason"], existing.get("reason"), fallback_reason, "npc_unavailable"
             ),
             "requirement": coalesce(
@@ -639,7 +642,7 @@ def _block_for_npc(
     return result
 
 
-_REDUCERS: dict[str, _Reducer] = {
+_REDUCERS: dict[str, Reducer] = {
     "QUEST_REGISTERED": _registered,
     "QUEST_STARTED": _status_change("active", "startedAt"),
     "QUEST_COMPLETED": _status_change("completed", "completedAt"),
@@ -676,15 +679,7 @@ class QuestSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a quest action; other types and domains, and invalid payloads, change nothing."""
-        reducer = _REDUCERS.get(action.type) if action.domain == DOMAIN else None
-        if reducer is None:
-            return state
-        now = action.timestamp if action.timestamp is not None else 0
-        next_state = reducer(state, action.payload, now)
-        if next_state is state:
-            return state
-        next_state["lastActionAt"] = now
-        return next_state
+        return reduce_stamped(_REDUCERS, DOMAIN, state, action)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``quests`` section (a deep copy, without ``lastActionAt``)."""

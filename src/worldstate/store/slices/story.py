@@ -13,7 +13,8 @@ import msgspec
 
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
-from worldstate.store.slices._common import coalesce, copy_json, truthy
+
+from ._payload import coalesce, copy_json, truthy
 
 __all__ = [
     "StorySlice",

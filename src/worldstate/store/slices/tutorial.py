@@ -19,7 +19,8 @@ import msgspec
 
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
-from worldstate.store.slices._common import coalesce, copy_json, is_number, trim, truthy
+
+from ._payload import append_bounded, coalesce, copy_json, is_number, truthy
 
 __all__ = [
     "TutorialSlice",
@@ -204,8 +205,9 @@ def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]
         },
         "metadata": metadata,
     }
-    snapshots = [*state["promptHistorySnapshots"], snapshot]
-    state["promptHistorySnapshots"] = trim(snapshots, state["promptHistorySnapshotLimit"])
+    state["promptHistorySnapshots"] = append_bounded(
+        state["promptHistorySnapshots"], snapshot, state["promptHistorySnapshotLimit"]
+    )
 
 
 Reducer = Callable[[State, Mapping[str, Any], int], State]
@@ -357,8 +359,8 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
     next_state["totalSteps"] = total_steps
     next_state["stepStartedAt"] = ts
     next_state["currentPrompt"] = prompt
-    next_state["promptHistory"] = trim(
-        [*state["promptHistory"], prompt], state["promptHistoryLimit"]
+    next_state["promptHistory"] = append_bounded(
+        state["promptHistory"], prompt, state["promptHistoryLimit"]
     )
     next_state["lastActionAt"] = ts
     return next_state
