@@ -63,7 +63,7 @@ class TestPrepare:
         prepared = exporter(MemoryWriter()).prepare(spatial_summary(), prefix="p")
         event = prepared.budget_event
         assert event is not None
-        spatial = prepared.payload["engine"]["spatialHash"]
+        spatial = prepared.payload.body["engine"]["spatialHash"]
         assert event["type"] == "spatialHash"
         assert event["status"] == "exceeds_budget"
         assert event["payloadBytes"] == spatial["payloadBytes"]
@@ -78,7 +78,7 @@ class TestPrepare:
         assert prepared.budget_event is None
         assert prepared.budget_report["events"] == []
         assert prepared.budget_status == "unknown"
-        assert prepared.payload["source"] == "unavailable"
+        assert prepared.payload.body["source"] == "unavailable"
 
 
 class TestRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from worldstate.inspector import (
+    InspectorPayload,
     budget_artifacts,
     build_budget_report,
     render_budget_markdown,
@@ -29,17 +30,19 @@ JAN_1 = 1735689600000
 
 
 def _over_budget_report() -> dict[str, object]:
-    payload = {
-        "generatedAt": JAN_1,
-        "engine": {
-            "spatialHash": {
-                "payloadBytes": 13000,
-                "payloadBudgetBytes": 12288,
-                "payloadBudgetStatus": "exceeds_budget",
-                "payloadBudgetExceededBy": 712,
-            }
-        },
-    }
+    payload = InspectorPayload(
+        {
+            "generatedAt": JAN_1,
+            "engine": {
+                "spatialHash": {
+                    "payloadBytes": 13000,
+                    "payloadBudgetBytes": 12288,
+                    "payloadBudgetStatus": "exceeds_budget",
+                    "payloadBudgetExceededBy": 712,
+                }
+            },
+        }
+    )
     event = {
         "status": "exceeds_budget",
         "type": "spatialHash",

@@ -56,9 +56,9 @@ def test_npc_faction_names_use_the_same_resolution() -> None:
     payload = sanitize_summary(
         {"npcs": npcs, "factions": {"factionNames": {"a": "Seen A"}}}, now=NOW
     )
-    names = [entry["factionName"] for entry in payload["npcs"]["alerts"]]
+    names = [entry["factionName"] for entry in payload.body["npcs"]["alerts"]]
     assert names == ["Seen A", "Own", "", None]
-    assert payload["npcs"]["alerts"][3] == dict.fromkeys(
+    assert payload.body["npcs"]["alerts"][3] == dict.fromkeys(
         ["id", "name", "factionId", "factionName", "status", "reason", "updatedAt", "updatedIso"]
     )
 
@@ -75,7 +75,7 @@ def test_never_set_timestamps_stay_null() -> None:
         ],
     }
     payload = sanitize_summary({"districts": districts, "npcs": {"lastUpdatedAt": None}}, now=NOW)
-    block = payload["districts"]
+    block = payload.body["districts"]
     assert (block["lastUpdatedAt"], block["lastUpdatedIso"]) == (None, None)
     restriction = block["restrictedDistricts"][0]["restrictions"][0]
     assert restriction == {
@@ -87,7 +87,7 @@ def test_never_set_timestamps_stay_null() -> None:
     }
     assert block["restrictedDistricts"][0]["lastLockdownIso"] == "2025-10-30T17:00:00.000Z"
     assert block["restrictedDistricts"][0]["activeRestrictionCount"] == 1
-    assert payload["npcs"]["lastUpdatedIso"] is None
+    assert payload.body["npcs"]["lastUpdatedIso"] is None
 
 
 def test_appendix_a_edge_fixture() -> None:
@@ -115,9 +115,9 @@ def test_appendix_a_edge_fixture() -> None:
     assert json_file.filename == "save-inspector-summary-00000000T000000Z.json"
     assert cascade.content.splitlines()[1] == 'target,f,f,1,,,,0,,"a||b,c"'
     assert tutorial.content.split("\n", 1)[1].startswith('e,,,,,,"Line1\nLine2",,')
-    dwell = payload["controlBindings"]["dwell"]
+    dwell = payload.body["controlBindings"]["dwell"]
     assert (dwell["averageMs"], dwell["averageLabel"], dwell["maxLabel"]) == (1250, "1.3s", "2m 5s")
-    ratio = payload["controlBindings"]["ratios"]["selectionBlocked"]
+    ratio = payload.body["controlBindings"]["ratios"]["selectionBlocked"]
     assert (ratio["value"], ratio["percentage"]) == (0.125, "13%")
 
 
@@ -141,7 +141,7 @@ def test_spatial_payload_bytes_and_budget() -> None:
         "stats": {"insertions": 3, "updates": "x"},
     }
     payload = sanitize_summary({"engine": {"spatialHash": spatial}}, now=NOW)
-    result = payload["engine"]["spatialHash"]
+    result = payload.body["engine"]["spatialHash"]
     history_json = '[{"cellCount":1,"maxBucketSize":2,"trackedEntities":3,"timestamp":4}]'
     assert result["payloadBytes"] == len(history_json)
     assert result["payloadBudgetStatus"] == "within_budget"
@@ -156,15 +156,15 @@ def test_spatial_payload_bytes_and_budget() -> None:
 
 def test_extra_sections_are_kept_after_npcs() -> None:
     payload = sanitize_summary({"weather": {"rain": 0.5}}, now=NOW)
-    assert list(payload)[-2:] == ["npcs", "weather"]
-    assert payload["weather"] == {"rain": 0.5}
+    assert list(payload.body)[-2:] == ["npcs", "weather"]
+    assert payload.body["weather"] == {"rain": 0.5}
 
 
 def test_payload_does_not_share_state_with_the_summary() -> None:
     summary = {"factions": {"cascadeTargets": [{"factionId": "a", "sources": ["x"]}]}}
     payload = sanitize_summary(summary, now=NOW)
     summary["factions"]["cascadeTargets"][0]["sources"].append("y")  # type: ignore[index]
-    assert payload["factions"]["cascadeTargets"][0]["sources"] == ["x"]
+    assert payload.body["factions"]["cascadeTargets"][0]["sources"] == ["x"]
 
 
 @pytest.mark.parametrize("bad", ["soon", float("nan"), True])
@@ -175,5 +175,5 @@ def test_unusable_generated_at_names_its_path(bad: object) -> None:
 
 def test_missing_summary_uses_now() -> None:
     payload = sanitize_summary(None, now=NOW)
-    assert (payload["generatedAt"], payload["source"]) == (NOW, "unavailable")
-    assert payload["generatedIso"] == "2025-10-30T17:00:00.000Z"
+    assert (payload.generated_at, payload.source) == (NOW, "unavailable")
+    assert payload.body["generatedIso"] == "2025-10-30T17:00:00.000Z"

@@ -80,7 +80,7 @@ def test_control_bindings_are_normalised_once_without_truncation(store: WorldSto
         },
     )
     payload = sanitize_summary(summary, now=NOW)
-    block = payload["controlBindings"]
+    block = payload.body["controlBindings"]
     assert block["source"] == "observation-log"
     assert block["actionsVisited"] == actions
     assert block["actionsVisitedCount"] == 8
@@ -106,7 +106,7 @@ def test_game_sections_are_appended_and_exported(store: WorldStore) -> None:
     summary = build_summary(store, sections=[section])
     assert list(summary)[-1] == "weather"
     payload = sanitize_summary(summary, now=NOW)
-    assert payload["weather"] == {"factions": 0}
+    assert payload.body["weather"] == {"factions": 0}
 
 
 def test_section_key_collision_is_refused(store: WorldStore) -> None:

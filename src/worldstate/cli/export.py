@@ -241,7 +241,7 @@ def _report(
         return
     console = Console(highlight=False, soft_wrap=True)
     console.print(_table(result))
-    console.print(f"Summary source: {result.prepared.payload.get('source')} (from {source.origin})")
+    console.print(f"Summary source: {result.prepared.payload.source} (from {source.origin})")
     console.print(f"Budget status: {result.prepared.budget_status}")
     console.print(f"Artifact directory: {settings.out_dir}")
     manifest_state = "written" if result.manifest_write and result.manifest_write.ok else "FAILED"
@@ -273,7 +273,7 @@ def result_json(
     return {
         "ok": result.ok,
         "source": source.origin,
-        "summarySource": result.prepared.payload.get("source"),
+        "summarySource": result.prepared.payload.source,
         "eventsReplayed": source.events,
         "generatedAt": result.prepared.generated_at,
         "prefix": settings.prefix,

@@ -30,6 +30,7 @@ from worldstate.clock import Clock, system_clock
 from worldstate.events import EventBus
 from worldstate.export.manifest import Manifest, build_manifest, write_manifest
 from worldstate.inspector import (
+    InspectorPayload,
     budget_artifacts,
     build_budget_report,
     render_artifacts,
@@ -77,7 +78,7 @@ class PreparedExport:
         prefix: the file name prefix.
     """
 
-    payload: Mapping[str, Any]
+    payload: InspectorPayload
     summary_artifacts: tuple[Artifact, ...]
     budget_report: Mapping[str, Any]
     budget_artifacts: tuple[Artifact, ...]
@@ -93,7 +94,7 @@ class PreparedExport:
     @property
     def generated_at(self) -> int:
         """The summary's ``generatedAt`` (ms since the epoch)."""
-        return int(self.payload["generatedAt"])
+        return int(self.payload.generated_at)
 
     @property
     def budget_status(self) -> str:
@@ -194,7 +195,7 @@ class Exporter:
             "prefix": prefix,
             "formats": list(dict.fromkeys(a.type for a in artifacts)),
             "artifactCount": len(artifacts),
-            "source": payload.get("source"),
+            "source": payload.source,
         }
         if self.artifact_dir is not None:
             context["artifactDir"] = str(self.artifact_dir)
@@ -312,22 +313,22 @@ def manifest_context(
         "artifactDir": str(artifact_dir),
         "artifactFilenames": [a.filename for a in prepared.artifacts],
         "metrics": writes.to_json(),
-        "summarySource": prepared.payload.get("source") or "unknown",
+        "summarySource": prepared.payload.source or "unknown",
         "budgetStatus": dict(prepared.budget_report),
         "publish": publish,
     }
 
 
 def spatial_budget_event(
-    payload: Mapping[str, Any], context: Mapping[str, Any], *, recorded_at: int
+    payload: InspectorPayload, context: Mapping[str, Any], *, recorded_at: int
 ) -> dict[str, Any] | None:
     """The ``telemetry:export_budget_status`` payload (§3.10 step 6), or ``None``.
 
     It doubles as the event record the budget report lists (§8.3 step 2), so the report is
     computed from this value rather than from a bus listener.
     """
-    spatial = payload.get("engine", {}).get("spatialHash")
-    if not isinstance(spatial, Mapping):
+    spatial = payload.spatial_hash
+    if spatial is None:
         return None
     return {
         "type": "spatialHash",

@@ -19,6 +19,7 @@ from worldstate.inspector.jsformat import (
     truthy,
 )
 from worldstate.inspector.markdown import md_table
+from worldstate.inspector.sanitize import InspectorPayload
 from worldstate.names import check_safe_name
 
 __all__ = [
@@ -76,24 +77,24 @@ def normalize_budget_events(events: Iterable[object]) -> list[dict[str, Any]]:
 
 
 def build_budget_report(
-    payload: Mapping[str, Any] | None, events: Iterable[object] = ()
+    payload: InspectorPayload | None, events: Iterable[object] = ()
 ) -> dict[str, Any]:
     """The budget-status report of an export.
 
     Args:
-        payload: the export's sanitised summary (its ``engine.spatialHash`` gives the status).
+        payload: the export's sanitised summary (its ``engine.spatialHash`` gives the status),
+            or ``None``.
         events: recorded budget-status events (see :func:`normalize_budget_events`).
 
     Returns:
         ``{status, payloadBytes, budgetBytes, exceededBy, generatedAt, generatedIso, events,
         hasBudgetOverruns}``.
     """
-    spatial = get(get(payload, "engine"), "spatialHash")
+    spatial = payload.spatial_hash if payload is not None else None
     spatial = spatial if truthy(spatial) else None
     status = get(spatial, "payloadBudgetStatus")
     status = status if isinstance(status, str) else "unknown"
-    generated_at = get(payload, "generatedAt")
-    generated_at = generated_at if is_finite_number(generated_at) else None
+    generated_at = payload.generated_at if payload is not None else None
     normalized = normalize_budget_events(events)
     return {
         "status": status,

@@ -3,79 +3,99 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from worldstate.artifacts import Artifact
 from worldstate.inspector.csv_render import cascade_csv, transcript_csv, tutorial_snapshots_csv
-from worldstate.inspector.faction_names import FactionNames
 from worldstate.inspector.formats import resolve_formats
-from worldstate.inspector.jsformat import dumps_pretty, get, timestamp_fragment
+from worldstate.inspector.jsformat import get, timestamp_fragment
 from worldstate.inspector.markdown import transcript_markdown
+from worldstate.inspector.sanitize import InspectorPayload
 from worldstate.names import check_safe_name
 
 __all__ = ["DEFAULT_PREFIX", "render_artifacts"]
 
 DEFAULT_PREFIX: Final = "save-inspector"
 
-_Body = Callable[[Mapping[str, Any], FactionNames], str]
+_Body = Callable[[InspectorPayload], str]
 
 
-def _transcript(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    entries = get(get(payload, "tutorial"), "transcript")
+def _transcript(payload: InspectorPayload) -> list[Mapping[str, Any]]:
+    entries = get(get(payload.body, "tutorial"), "transcript")
     return (
         [e if isinstance(e, Mapping) else {} for e in entries] if isinstance(entries, list) else []
     )
 
 
-# (format, type, section, file-name part, extension, MIME type, body) in emission order.
-_SPECS: Final[tuple[tuple[str, str, str | None, str, str, str, _Body], ...]] = (
-    ("json", "json", None, "summary", "json", "application/json", lambda p, _: dumps_pretty(p)),
-    ("csv", "csv", "cascade", "cascade-targets", "csv", "text/csv", lambda p, n: cascade_csv(p, n)),
-    (
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """One artifact an export can produce."""
+
+    format: str
+    type: str
+    section: str | None
+    name_part: str
+    extension: str
+    mime_type: str
+    body: _Body
+
+
+# In emission order: the order is part of the format (REFERENCE §4.2).
+_SPECS: Final = (
+    _Spec("json", "json", None, "summary", "json", "application/json", InspectorPayload.to_json),
+    _Spec(
+        "csv",
+        "csv",
+        "cascade",
+        "cascade-targets",
+        "csv",
+        "text/csv",
+        lambda p: cascade_csv(p.body, p.faction_names),
+    ),
+    _Spec(
         "csv",
         "csv",
         "tutorial",
         "tutorial-snapshots",
         "csv",
         "text/csv",
-        lambda p, _: tutorial_snapshots_csv(p),
+        lambda p: tutorial_snapshots_csv(p.body),
     ),
-    (
+    _Spec(
         "transcript-csv",
         "transcript-csv",
         "tutorial-transcript",
         "tutorial-transcript",
         "csv",
         "text/csv",
-        lambda p, _: transcript_csv(_transcript(p)),
+        lambda p: transcript_csv(_transcript(p)),
     ),
-    (
+    _Spec(
         "transcript-md",
         "transcript-md",
         "tutorial-transcript",
         "tutorial-transcript",
         "md",
         "text/markdown",
-        lambda p, _: transcript_markdown(_transcript(p)),
+        lambda p: transcript_markdown(_transcript(p)),
     ),
 )
 
 
 def render_artifacts(
-    payload: Mapping[str, Any],
+    payload: InspectorPayload,
     *,
     prefix: str = DEFAULT_PREFIX,
     formats: Iterable[str] = ("json", "csv"),
-    faction_names: FactionNames | None = None,
 ) -> list[Artifact]:
     """Render the artifacts of an export, always in the fixed order json, csv, transcripts.
 
     Args:
-        payload: the result of :func:`~worldstate.inspector.sanitize_summary`.
+        payload: the result of :func:`~worldstate.inspector.sanitize_summary`; its
+            ``faction_names`` fill the CSV faction-name columns.
         prefix: start of every file name; must be a safe bare name.
         formats: requested formats or aliases (see :func:`resolve_formats`).
-        faction_names: names for faction-name columns; defaults to the ones the payload
-            carries (:attr:`InspectorPayload.faction_names`), else ids are shown.
 
     Returns:
         One :class:`Artifact` per file; each ``content`` ends with exactly one newline.
@@ -86,16 +106,15 @@ def render_artifacts(
     """
     check_safe_name(prefix, what="prefix")
     wanted = resolve_formats(formats)
-    names = faction_names or getattr(payload, "faction_names", None) or FactionNames()
-    stamp = timestamp_fragment(get(payload, "generatedAt"))
+    stamp = timestamp_fragment(payload.generated_at)
     return [
         Artifact(
-            type=kind,
-            section=section,
-            filename=f"{prefix}-{part}-{stamp}.{extension}",
-            mime_type=mime,
-            content=body(payload, names).rstrip("\n") + "\n",
+            type=spec.type,
+            section=spec.section,
+            filename=f"{prefix}-{spec.name_part}-{stamp}.{spec.extension}",
+            mime_type=spec.mime_type,
+            content=spec.body(payload).rstrip("\n") + "\n",
         )
-        for fmt, kind, section, part, extension, mime, body in _SPECS
-        if fmt in wanted
+        for spec in _SPECS
+        if spec.format in wanted
     ]

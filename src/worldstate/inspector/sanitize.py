@@ -8,6 +8,7 @@ the defects listed in DEVIATIONS D1 to D5 are fixed here and in the renderers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from worldstate.errors import SnapshotError
@@ -18,6 +19,7 @@ from worldstate.inspector.faction_names import FactionNames
 from worldstate.inspector.jsformat import (
     ABSENT,
     coalesce,
+    dumps_pretty,
     get,
     is_finite_number,
     to_number,
@@ -43,19 +45,45 @@ STANDARD_KEYS: Final = frozenset(
 )
 
 
-class InspectorPayload(dict[str, Any]):
-    """The sanitised summary: a plain JSON dict plus the faction names its CSVs need.
+@dataclass(frozen=True, slots=True)
+class InspectorPayload:
+    """The sanitised summary of an export: the JSON artifact plus the names its CSVs need.
 
     Attributes:
-        faction_names: the catalog and seen names used to fill faction-name columns (D1);
-            they are not part of the JSON artifact.
+        body: exactly the JSON artifact's content, keys in the reference's order (REFERENCE
+            §4.3); treat it as read-only.
+        faction_names: the catalog and seen names that fill faction-name columns (D1); they
+            are not part of the JSON artifact.
     """
 
-    faction_names: FactionNames
+    body: dict[str, Any]
+    faction_names: FactionNames = field(default_factory=FactionNames)
 
-    def __init__(self, data: Mapping[str, Any], faction_names: FactionNames) -> None:
-        super().__init__(data)
-        self.faction_names = faction_names
+    def __post_init__(self) -> None:
+        # Every artifact's file name is stamped from it: refuse a body without one up front.
+        _generated_at(self.body, None)
+
+    @property
+    def generated_at(self) -> float:
+        """``generatedAt``: ms since the epoch."""
+        value: float = self.body["generatedAt"]
+        return value
+
+    @property
+    def source(self) -> Any:
+        """``source``: where the summary came from (``worldStateStore``, ``unavailable``, ...)."""
+        return self.body.get("source")
+
+    @property
+    def spatial_hash(self) -> Mapping[str, Any] | None:
+        """``engine.spatialHash``, or ``None`` when the summary had no spatial telemetry."""
+        spatial = get(get(self.body, "engine"), "spatialHash")
+        return spatial if isinstance(spatial, Mapping) else None
+
+    def to_json(self) -> str:
+        """The JSON artifact's text (two-space indent, JavaScript number formatting, no final
+        newline)."""
+        return dumps_pretty(self.body)
 
 
 def json_clone(value: object) -> Any:
@@ -71,7 +99,7 @@ def _list(value: object) -> list[Any]:
     return json_clone(value) if isinstance(value, list | tuple) else []
 
 
-def _generated_at(summary: Mapping[str, Any], now: int) -> float:
+def _generated_at(summary: Mapping[str, Any], now: int | None) -> float:
     value = coalesce(get(summary, "generatedAt"), now)
     if not is_finite_number(value):
         raise SnapshotError(
@@ -139,10 +167,10 @@ def sanitize_summary(
 ) -> InspectorPayload:
     """Build the JSON payload of an export from a raw inspector summary.
 
-    Keys come in the reference's order (``generatedAt, generatedIso, source, factions,
-    tutorial, engine, controlBindings, districts, npcs``); any further top-level section of
-    the summary (a game's own :class:`~worldstate.inspector.summary.SummarySection`) follows,
-    copied as is.
+    The payload's :attr:`~InspectorPayload.body` has the reference's key order
+    (``generatedAt, generatedIso, source, factions, tutorial, engine, controlBindings,
+    districts, npcs``); any further top-level section of the summary (a game's own
+    :class:`~worldstate.inspector.summary.SummarySection`) follows, copied as is.
 
     Args:
         summary: a summary from :func:`~worldstate.inspector.build_summary`, one built
@@ -150,6 +178,9 @@ def sanitize_summary(
         now: ms since the epoch, used when the summary has no ``generatedAt``.
         faction_names: the game's faction catalog (id -> display name), used by faction-name
             columns after a record's own name and before names seen in the world state (D1).
+
+    Returns:
+        The :class:`InspectorPayload` to pass to :func:`~worldstate.inspector.render_artifacts`.
 
     Raises:
         SnapshotError: ``generatedAt`` (or another timestamp that must be formatted) is not a
@@ -159,7 +190,7 @@ def sanitize_summary(
     generated_at = _generated_at(summary, now)
     names = FactionNames(catalog=dict(faction_names or {}), seen=_seen_names(summary))
     engine = coalesce(get(summary, "engine"), {})
-    payload: dict[str, Any] = {
+    body: dict[str, Any] = {
         "generatedAt": generated_at,
         "generatedIso": iso_or_none(generated_at, "$.generatedAt"),
         "source": json_clone(coalesce(get(summary, "source"), "unavailable")),
@@ -172,5 +203,5 @@ def sanitize_summary(
     }
     for key, value in summary.items():
         if key not in STANDARD_KEYS:
-            payload[key] = json_clone(value)
-    return InspectorPayload(payload, names)
+            body[key] = json_clone(value)
+    return InspectorPayload(body, names)
