@@ -1,8 +1,7 @@
-"""Exporter: prepare without I/O, run through the fan-out, events, background and async runs."""
+"""Exporter: prepare without I/O, run through the fan-out, events (background: test_background)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -150,40 +149,4 @@ class TestRun:
         result = exporter(memory, manifest_path=tmp_path / "f" / "m.json").export(None, now=NOW)
         assert not result.ok
         assert [f.writer_id for f in result.failures] == ["manifest"]
-        assert len(memory.files) == 5
-
-
-class TestBackground:
-    def test_submit_returns_a_future(self, tmp_path: Path) -> None:
-        """The write phase runs on the exporter's thread; the result comes through the future."""
-        with exporter(FileSystemWriter(tmp_path)) as runner:
-            prepared = runner.prepare(None, now=NOW)
-            future = runner.submit(prepared)
-            result = future.result(timeout=30)
-        assert result.ok
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-            a.filename for a in prepared.artifacts
-        )
-
-    def test_submitted_exports_run_one_after_another(self) -> None:
-        """Several submitted exports all complete, in submission order."""
-        recorder = RecordingWriter()
-        with exporter(recorder) as runner:
-            futures = [
-                runner.submit(runner.prepare(None, now=NOW, prefix=f"e{i}")) for i in range(4)
-            ]
-            assert all(f.result(timeout=30).ok for f in futures)
-        prefixes = [name.split("-")[0] for name in recorder.filenames]
-        assert prefixes == [p for p in ("e0", "e1", "e2", "e3") for _ in range(5)]
-
-    def test_run_async(self) -> None:
-        """run_async can be awaited from an event loop."""
-        memory = MemoryWriter()
-
-        async def main() -> bool:
-            with exporter(memory) as runner:
-                result = await runner.run_async(runner.prepare(None, now=NOW))
-                return result.ok
-
-        assert asyncio.run(main())
         assert len(memory.files) == 5

@@ -11,7 +11,13 @@ import pytest
 from worldstate.artifacts import Artifact
 from worldstate.events import EventBus
 from worldstate.testing import FailingWriter, RecordingWriter
-from worldstate.writers import FileSystemWriter, MemoryWriter, WriterFanout, WriteStatus
+from worldstate.writers import (
+    DeferredEvents,
+    FileSystemWriter,
+    MemoryWriter,
+    WriterFanout,
+    WriteStatus,
+)
 
 
 def artifacts(*names: str) -> list[Artifact]:
@@ -117,6 +123,23 @@ class TestWriterFanout:
             "telemetry:artifact_failed",
             "telemetry:artifacts_written",
         ]
+
+    def test_a_call_can_send_its_events_elsewhere_to_deliver_later(self) -> None:
+        """events= overrides the bus for one call; DeferredEvents keeps them for later."""
+        bus = EventBus()
+        log = EventLog(bus)
+        fanout = WriterFanout([FailingWriter(id="bad", raises=True)], bus=bus)
+        deferred = DeferredEvents()
+        fanout.write(artifacts("a.json"), events=deferred)
+        assert log.seen == []
+        assert [name for name, _ in deferred.events] == [
+            "telemetry:artifact_failed",
+            "telemetry:artifacts_written",
+        ]
+        deferred.deliver(bus)
+        assert log.seen == list(deferred.events)
+        deferred.deliver(None)  # nowhere: a no-op
+        assert len(log.seen) == 2
 
     def test_durations_come_from_the_injected_timer(self) -> None:
         """Each write is timed with the timer; summaries sum their writer's writes."""

@@ -1,7 +1,8 @@
 """Inspector telemetry export: orchestration, manifest, settings and summary sources.
 
 * :class:`Exporter` prepares an export (sanitise + render, no I/O) and runs it through a
-  :class:`~worldstate.writers.WriterFanout` (synchronously, in the background, or awaited).
+  :class:`~worldstate.writers.WriterFanout` (synchronously, in the background, or awaited);
+  a background run returns an :class:`ExportHandle` that emits the events where it is collected.
 * :func:`run_export` does both in one call.
 * :mod:`worldstate.export.manifest` builds and writes ``ci-artifacts.json``.
 * :mod:`worldstate.export.sources` loads summaries from logs, snapshots, saves and files.
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 from worldstate.export import sources
+from worldstate.export.handle import ExportHandle
 from worldstate.export.manifest import (
     MANIFEST_FILENAME,
     FallbackSummary,
@@ -27,14 +29,14 @@ from worldstate.export.pipeline import (
     EXPORT_FAILED,
     EXPORT_STARTED,
     Exporter,
-    ExportResult,
-    PreparedExport,
     run_export,
 )
+from worldstate.export.records import ExportResult, PreparedExport
 from worldstate.export.settings import ExportSettings, parse_context
 
 __all__ = [
     "Exporter",
+    "ExportHandle",
     "ExportResult",
     "PreparedExport",
     "run_export",

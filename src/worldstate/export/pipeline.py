@@ -4,31 +4,31 @@ An export has two phases:
 
 1. :meth:`Exporter.prepare` (synchronous, fast, no I/O): sanitise the inspector summary,
    render its artifacts and the budget status report (§8.5) from returned values.
-2. :meth:`Exporter.run` (I/O): hand every artifact to the writer fan-out, write the manifest,
-   emit the ``telemetry:export_*`` events.  :meth:`Exporter.submit` runs this phase on a
-   background thread and returns a :class:`~concurrent.futures.Future`;
-   :meth:`Exporter.run_async` awaits it from asyncio.  Exports submitted to one exporter run
-   one after another, never concurrently.
+2. The write phase (I/O): hand every artifact to the writer fan-out, write the manifest, emit
+   the ``telemetry:*`` events.  :meth:`Exporter.run` does it on the calling thread.
+   :meth:`Exporter.submit` does it on a worker thread and returns an
+   :class:`~worldstate.export.handle.ExportHandle`; :meth:`Exporter.run_async` awaits it from
+   asyncio.  Exports submitted to one exporter run one after another, never concurrently.
 
-Events of the write phase are emitted on the thread that runs it: with ``submit``, bus
-handlers must be thread-safe (or run the phase yourself with :meth:`Exporter.run`).
+Events are always emitted on the caller's side: ``run`` emits as it goes; a background run
+records them and the handle emits them on the thread that collects the result, so bus handlers
+never run on the worker.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worldstate.artifacts import Artifact
 from worldstate.clock import Clock, system_clock
-from worldstate.events import EventBus
+from worldstate.export.handle import ExportHandle
 from worldstate.export.manifest import Manifest, build_manifest, write_manifest
+from worldstate.export.records import ExportResult, PreparedExport
 from worldstate.inspector import (
     InspectorPayload,
     budget_artifacts,
@@ -37,10 +37,11 @@ from worldstate.inspector import (
     sanitize_summary,
 )
 from worldstate.redact import redact
-from worldstate.writers import FanoutResult, WriteResult, WriterFanout
+from worldstate.writers import DeferredEvents, EventSink, FanoutResult, WriteResult, WriterFanout
 
 __all__ = [
     "Exporter",
+    "ExportHandle",
     "ExportResult",
     "PreparedExport",
     "run_export",
@@ -63,89 +64,14 @@ DEFAULT_FORMATS = ("json", "csv")
 DEFAULT_BUDGET_BYTES = 12288
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedExport:
-    """Everything an export will write, computed without I/O.
-
-    Attributes:
-        payload: the sanitised summary (the JSON artifact's content, REFERENCE §4.3).
-        summary_artifacts: the exporter's artifacts (§4.2 order).
-        budget_report: the budget status report (§8.5).
-        budget_artifacts: ``<prefix>-budget-status.json`` and ``.md``.
-        budget_event: the ``telemetry:export_budget_status`` payload, or ``None`` when the
-            summary has no spatial telemetry.
-        context: the export context of §3.10 (prefix, formats, artifactCount, source, ...).
-        prefix: the file name prefix.
-    """
-
-    payload: InspectorPayload
-    summary_artifacts: tuple[Artifact, ...]
-    budget_report: Mapping[str, Any]
-    budget_artifacts: tuple[Artifact, ...]
-    budget_event: Mapping[str, Any] | None
-    context: Mapping[str, Any]
-    prefix: str
-
-    @property
-    def artifacts(self) -> tuple[Artifact, ...]:
-        """Every artifact to write: the summary's, then the budget report's."""
-        return self.summary_artifacts + self.budget_artifacts
-
-    @property
-    def generated_at(self) -> int:
-        """The summary's ``generatedAt`` (ms since the epoch)."""
-        return int(self.payload.generated_at)
-
-    @property
-    def budget_status(self) -> str:
-        """The budget report's status (``within_budget``, ``exceeds_budget``, ``unknown``)."""
-        return str(self.budget_report.get("status", "unknown"))
-
-
-@dataclass(frozen=True, slots=True)
-class ExportResult:
-    """What an export did; failures are in here as values.
-
-    Attributes:
-        prepared: what was to be written.
-        writes: the fan-out's per-writer results and timings.
-        manifest: the manifest, when one was requested.
-        manifest_write: how writing the manifest went, when one was requested.
-        publish: whether publishing was requested (publishing itself comes later).
-    """
-
-    prepared: PreparedExport
-    writes: FanoutResult
-    manifest: Manifest | None = None
-    manifest_write: WriteResult | None = None
-    publish: bool = False
-
-    @property
-    def failures(self) -> tuple[WriteResult, ...]:
-        """Every failed write, the manifest's included."""
-        extra = (self.manifest_write,) if self.manifest_write and not self.manifest_write.ok else ()
-        return self.writes.failures + extra
-
-    @property
-    def ok(self) -> bool:
-        """True when every artifact and the manifest were written."""
-        return not self.failures
-
-    def failure_message(self) -> str:
-        """One line per failure: ``writer 'id' could not write 'file': reason``."""
-        return "; ".join(
-            f"writer {f.writer_id!r} could not write {f.filename!r}: {f.error}"
-            for f in self.failures
-        )
-
-
 @dataclass
 class Exporter:
     """Runs exports through a writer fan-out and writes the CI manifest.
 
     Args:
         fanout: the writers every artifact goes to.
-        bus: where ``telemetry:export_*`` events go (``None``: nowhere).
+        bus: where every event of an export goes, the fan-out's included (default: the
+            fan-out's bus; ``None`` there too: nowhere).
         clock: "now" for the manifest and the budget event's ``recordedAt``.
         manifest_path: where to write ``ci-artifacts.json``; ``None`` writes no manifest.
         artifact_dir: the folder listed as each artifact's ``filepath`` in the manifest (and as
@@ -158,7 +84,7 @@ class Exporter:
     """
 
     fanout: WriterFanout
-    bus: EventBus | None = None
+    bus: EventSink | None = None
     clock: Clock = system_clock
     manifest_path: Path | None = None
     artifact_dir: Path | None = None
@@ -168,6 +94,10 @@ class Exporter:
     executor: Executor | None = None
     _own_executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.bus is None:
+            self.bus = self.fanout.bus
 
     def prepare(
         self,
@@ -214,48 +144,32 @@ class Exporter:
         )
 
     def run(self, prepared: PreparedExport) -> ExportResult:
-        """Write ``prepared`` with every writer, then the manifest; emit the export events.
+        """Write ``prepared`` with every writer, then the manifest, emitting events as it goes.
 
         Never raises for a writer's failure: look at :attr:`ExportResult.ok`.
         """
-        context = dict(prepared.context)
-        count = len(prepared.summary_artifacts)
-        self._emit(EXPORT_STARTED, lambda: {"artifactCount": count, "context": context})
-        writes = self.fanout.write(prepared.artifacts, context=context)
-        manifest, manifest_write = self._write_manifest(prepared, writes)
-        result = ExportResult(prepared, writes, manifest, manifest_write, self.publish)
-        metrics = writes.to_json()
-        if result.ok:
-            self._emit(
-                EXPORT_COMPLETED,
-                lambda: {"artifactCount": count, "context": context, "metrics": metrics},
-            )
-        else:
-            self._emit(
-                EXPORT_FAILED,
-                lambda: {
-                    "artifactCount": count,
-                    "context": context,
-                    "errorMessage": result.failure_message(),
-                    "metrics": metrics,
-                },
-            )
-        if prepared.budget_event is not None:
-            event = dict(prepared.budget_event)
-            self._emit(EXPORT_BUDGET_STATUS, lambda: event)
-        return result
+        return self._write(prepared, self.bus)
 
     def export(self, summary: Mapping[str, Any] | None, **options: Any) -> ExportResult:
         """:meth:`prepare` then :meth:`run`, synchronously."""
         return self.run(self.prepare(summary, **options))
 
-    def submit(self, prepared: PreparedExport) -> Future[ExportResult]:
-        """Run the write phase in the background; the game loop never waits on disk."""
-        return self._executor().submit(self.run, prepared)
+    def submit(self, prepared: PreparedExport) -> ExportHandle:
+        """Start the write phase on the worker thread; the game loop never waits on disk.
+
+        Poll the returned handle (``handle.poll()``) from the game loop, or wait with
+        ``handle.result()``: the export's events are emitted there, not on the worker.
+        """
+        deferred = DeferredEvents()
+        future = self._executor().submit(self._write, prepared, deferred)
+        return ExportHandle(future, deferred, self.bus)
 
     async def run_async(self, prepared: PreparedExport) -> ExportResult:
-        """Await the write phase from asyncio (it runs on the exporter's executor)."""
-        return await asyncio.wrap_future(self.submit(prepared))
+        """Await the write phase from asyncio; its events are emitted in the loop's thread.
+
+        Cancelling the await does not stop the write, but its events are then never emitted.
+        """
+        return await self.submit(prepared).result_async()
 
     def close(self) -> None:
         """Wait for submitted exports, stop the private executor and close the writers."""
@@ -294,9 +208,39 @@ class Exporter:
         )
         return manifest, write_manifest(manifest, self.manifest_path)
 
-    def _emit(self, event: str, payload: Callable[[], Any]) -> None:
-        if self.bus is not None and self.bus.has_listeners(event):
-            self.bus.emit(event, payload())
+    def _write(self, prepared: PreparedExport, events: EventSink | None) -> ExportResult:
+        """The write phase; its events go to ``events`` (the bus, or a recorder)."""
+        context = dict(prepared.context)
+        count = len(prepared.summary_artifacts)
+        _emit(events, EXPORT_STARTED, lambda: {"artifactCount": count, "context": context})
+        writes = self.fanout.write(prepared.artifacts, context=context, events=events)
+        manifest, manifest_write = self._write_manifest(prepared, writes)
+        result = ExportResult(prepared, writes, manifest, manifest_write, self.publish)
+        _emit(events, *_outcome_event(result, context))
+        if prepared.budget_event is not None:
+            budget_event = dict(prepared.budget_event)
+            _emit(events, EXPORT_BUDGET_STATUS, lambda: budget_event)
+        return result
+
+
+def _emit(events: EventSink | None, event: str, payload: Callable[[], Any]) -> None:
+    """Emit ``event``, building its payload only when someone listens."""
+    if events is not None and events.has_listeners(event):
+        events.emit(event, payload())
+
+
+def _outcome_event(
+    result: ExportResult, context: dict[str, Any]
+) -> tuple[str, Callable[[], dict[str, Any]]]:
+    """``export_completed`` or ``export_failed`` with its payload builder."""
+    base = {"artifactCount": len(result.prepared.summary_artifacts), "context": context}
+    if result.ok:
+        return EXPORT_COMPLETED, lambda: {**base, "metrics": result.writes.to_json()}
+    return EXPORT_FAILED, lambda: {
+        **base,
+        "errorMessage": result.failure_message(),
+        "metrics": result.writes.to_json(),
+    }
 
 
 def manifest_context(
@@ -357,7 +301,7 @@ def run_export(
     *,
     prefix: str = DEFAULT_PREFIX,
     formats: Sequence[str] = DEFAULT_FORMATS,
-    bus: EventBus | None = None,
+    bus: EventSink | None = None,
     clock: Clock = system_clock,
     manifest_path: Path | None = None,
     artifact_dir: Path | None = None,
@@ -367,7 +311,7 @@ def run_export(
 ) -> ExportResult:
     """Export ``summary`` with ``writers`` in one synchronous call (see :class:`Exporter`)."""
     exporter = Exporter(
-        WriterFanout(writers, bus=bus),
+        WriterFanout(writers),
         bus=bus,
         clock=clock,
         manifest_path=manifest_path,

@@ -24,6 +24,7 @@ from worldstate.writers.fanout import (
 )
 from worldstate.writers.filesystem import FileSystemWriter
 from worldstate.writers.memory import MemoryWriter
+from worldstate.writers.sink import DeferredEvents, EventSink
 
 __all__ = [
     "Writer",
@@ -36,6 +37,8 @@ __all__ = [
     "WriterSummary",
     "ARTIFACT_FAILED",
     "ARTIFACTS_WRITTEN",
+    "EventSink",
+    "DeferredEvents",
     "check_filename",
     "check_folder",
     "normalise_content",

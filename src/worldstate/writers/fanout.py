@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from worldstate.artifacts import Artifact
-from worldstate.events import EventBus
 from worldstate.writers.base import Writer, WriteResult
+from worldstate.writers.sink import EventSink
 
 __all__ = ["WriterFanout", "FanoutResult", "WriterSummary", "ARTIFACT_FAILED", "ARTIFACTS_WRITTEN"]
 
@@ -124,12 +124,14 @@ class WriterFanout:
     :class:`WriteResult` (exception type and message), is logged once with its traceback, and
     the remaining writers and artifacts carry on.
 
-    Events (when a bus is given): ``telemetry:artifact_failed`` per failed write and one
-    ``telemetry:artifacts_written`` summary per :meth:`write` call (see ``docs/events.md``).
+    Events: ``telemetry:artifact_failed`` per failed write and one ``telemetry:artifacts_written``
+    summary per :meth:`write` call (see ``docs/events.md``), emitted on the thread that calls
+    :meth:`write`, to the call's ``events`` sink or else to ``bus``.
 
     Args:
         writers: the writers; their ``id``s must be unique.
-        bus: where to emit the events, or ``None``.
+        bus: where to emit the events by default (an :class:`~worldstate.events.EventBus` or any
+            :class:`~worldstate.writers.EventSink`), or ``None``.
         timer: a monotonic clock in seconds, for the durations.
 
     Raises:
@@ -140,7 +142,7 @@ class WriterFanout:
         self,
         writers: Iterable[Writer],
         *,
-        bus: EventBus | None = None,
+        bus: EventSink | None = None,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.writers: tuple[Writer, ...] = tuple(writers)
@@ -156,6 +158,7 @@ class WriterFanout:
         *,
         folder: str | None = None,
         context: Mapping[str, Any] | None = None,
+        events: EventSink | None = None,
     ) -> FanoutResult:
         """Write every artifact with every writer.
 
@@ -163,6 +166,8 @@ class WriterFanout:
             artifacts: what to write, in order.
             folder: a relative folder below each writer's root, or ``None``.
             context: extra data put into the events' ``context``.
+            events: where this call's events go instead of the fan-out's ``bus`` (for example
+                a :class:`~worldstate.writers.DeferredEvents` to emit them later elsewhere).
 
         Returns:
             One result per (artifact, writer) plus timings; never raises for a writer's failure.
@@ -192,7 +197,7 @@ class WriterFanout:
             results=tuple(results),
             duration_ms=max(0.0, (timer() - started) * 1000.0),
         )
-        self._report(outcome, dict(context or {}))
+        _report(outcome, dict(context or {}), events if events is not None else self.bus)
         return outcome
 
     def close(self) -> None:
@@ -216,33 +221,33 @@ class WriterFanout:
             )
         return result
 
-    def _report(self, outcome: FanoutResult, context: dict[str, Any]) -> None:
-        bus = self.bus
-        if bus is None:
-            return
-        if outcome.failures and bus.has_listeners(ARTIFACT_FAILED):
-            for failure in outcome.failures:
-                bus.emit(
-                    ARTIFACT_FAILED,
-                    {
-                        "writerId": failure.writer_id,
-                        "filename": failure.filename,
-                        "errorMessage": failure.error,
-                        "context": context,
-                    },
-                )
-        if bus.has_listeners(ARTIFACTS_WRITTEN):
+
+def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | None) -> None:
+    if bus is None:
+        return
+    if outcome.failures and bus.has_listeners(ARTIFACT_FAILED):
+        for failure in outcome.failures:
             bus.emit(
-                ARTIFACTS_WRITTEN,
+                ARTIFACT_FAILED,
                 {
-                    "artifactsAttempted": outcome.artifacts_attempted,
-                    "artifactsWritten": outcome.artifacts_written,
-                    "failures": len(outcome.failures),
+                    "writerId": failure.writer_id,
+                    "filename": failure.filename,
+                    "errorMessage": failure.error,
                     "context": context,
-                    "durationMs": round(outcome.duration_ms, 3),
-                    "writerSummaries": [
-                        {k: v for k, v in s.to_json().items() if k != "attempted"}
-                        for s in outcome.writer_summaries()
-                    ],
                 },
             )
+    if bus.has_listeners(ARTIFACTS_WRITTEN):
+        bus.emit(
+            ARTIFACTS_WRITTEN,
+            {
+                "artifactsAttempted": outcome.artifacts_attempted,
+                "artifactsWritten": outcome.artifacts_written,
+                "failures": len(outcome.failures),
+                "context": context,
+                "durationMs": round(outcome.duration_ms, 3),
+                "writerSummaries": [
+                    {k: v for k, v in s.to_json().items() if k != "attempted"}
+                    for s in outcome.writer_summaries()
+                ],
+            },
+        )
