@@ -454,8 +454,30 @@ class TestManifestAndSecrets:
         for name in listing(tmp_path):
             if name != "ci-artifacts.json":
                 assert name in result.output
-        assert f"Manifest: {tmp_path / 'ci-artifacts.json'} (written)" in result.output
-        assert "Budget status: unknown" in result.output
+        lines = result.output.splitlines()
+        assert lines[0] == "Export OK: 5 artifacts written to 1 folder."
+        header = next(line for line in lines if line.startswith("Artifact "))
+        assert header.split()[-2:] == ["written", "(out)"]
+        assert f"Manifest:        {tmp_path / 'ci-artifacts.json'} (written)" in lines
+        assert "Budget status:   unknown (the summary has no spatial telemetry)" in lines
+        assert f"Artifact folder: {tmp_path} (out)" in lines
+        assert any(
+            line.startswith("Summary source:  worldStateStore (from the bundled demo playthrough, ")
+            for line in lines
+        )
+
+    def test_human_output_of_a_failing_mirror(self, tmp_path: Path) -> None:
+        """Each writer has its own column; the failed one says FAILED on every row."""
+        (tmp_path / "file").write_text("")
+        out = tmp_path / "out"
+        result = invoke("--demo", "--out", out, "--mirror", tmp_path / "file" / "m")
+        assert result.exit_code == 1
+        lines = result.output.splitlines()
+        assert lines[0] == "Export FAILED: 5 of 11 writes failed (details below)."
+        rows = [line for line in lines if line.startswith("save-inspector-")]
+        assert len(rows) == 5
+        assert all([c.strip() for c in row.split("│")][2:] == ["yes", "FAILED"] for row in rows)
+        assert f"Mirror folder:   {tmp_path / 'file' / 'm'} (mirror-1)" in lines
 
 
 class TestSubprocess:

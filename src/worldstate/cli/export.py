@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,17 @@ PROGRESS_THRESHOLD = 2000
 """Replays of at least this many events show a progress bar (on a terminal)."""
 
 SOURCE_OPTIONS = ("--demo", "--events", "--snapshot", "--summary", "--save")
+
+OUT_WRITER_ID = "out"
+"""The id of the writer into ``--out`` (mirrors are ``mirror-1``, ``mirror-2``, ...)."""
+
+ORIGIN_LABELS = {
+    "demo": "the bundled demo playthrough",
+    "events": "an event log",
+    "snapshot": "a snapshot file",
+    "summary": "a summary file",
+    "save": "a save slot",
+}
 
 
 @cli.command("export")
@@ -102,7 +114,8 @@ def export_command(
 
     Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
     """
-    _check_one_source(demo, events_log, snapshot, summary, save, slot)
+    choice = SourceChoice(demo, events_log, snapshot, summary, save, slot)
+    choice.check()
     settings = ExportSettings.resolve(
         out=out,
         prefix=prefix,
@@ -117,83 +130,79 @@ def export_command(
         durable=durable,
     )
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
-    source = _load_source(
-        demo=demo,
-        events_log=events_log,
-        snapshot=snapshot,
-        summary=summary,
-        save=save,
-        slot=slot,
-        generated_at=generated_at,
-        show_progress=show_progress,
-    )
+    source = choice.load(generated_at=generated_at, show_progress=show_progress)
     with _exporter(settings) as exporter:
         prepared = exporter.prepare(
             source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
         )
         result = exporter.run(prepared)
-    _report(result, settings, source, as_json=as_json, quiet=quiet)
+    if as_json:
+        click.echo(json.dumps(result_json(result, settings, source), indent=2, ensure_ascii=False))
+    elif not (quiet and result.ok):
+        _print_report(result, settings, source)
     if not result.ok:
         raise JobFailed(f"export failed: {result.failure_message()}")
 
 
-def _check_one_source(
-    demo: bool,
-    events_log: str | None,
-    snapshot: Path | None,
-    summary: Path | None,
-    save: Path | None,
-    slot: str | None,
-) -> None:
-    given = [
-        name
-        for name, value in zip(
-            SOURCE_OPTIONS, (demo, events_log, snapshot, summary, save), strict=True
-        )
-        if value
-    ]
-    if len(given) != 1:
-        found = ", ".join(given) if given else "none"
-        raise click.UsageError(f"give exactly one source of {', '.join(SOURCE_OPTIONS)} ({found})")
-    if (save is None) != (slot is None):
-        raise click.UsageError("--save and --slot go together")
+@dataclass(frozen=True, slots=True)
+class SourceChoice:
+    """The source options as given on the command line (exactly one must be set)."""
 
+    demo: bool
+    events_log: str | None
+    snapshot: Path | None
+    summary: Path | None
+    save: Path | None
+    slot: str | None
 
-def _load_source(
-    *,
-    demo: bool,
-    events_log: str | None,
-    snapshot: Path | None,
-    summary: Path | None,
-    save: Path | None,
-    slot: str | None,
-    generated_at: int | None,
-    show_progress: bool,
-) -> SummarySource:
-    now = generated_at if generated_at is not None else system_clock()
-    if demo or events_log is not None:
-        events = sources.demo_events() if demo else sources.read_event_log(events_log or "-")
+    def check(self) -> None:
+        """Refuse zero or several sources, and ``--save`` without ``--slot`` (or the reverse).
+
+        Raises:
+            click.UsageError: names the sources given and the ones accepted.
+        """
+        values = (self.demo, self.events_log, self.snapshot, self.summary, self.save)
+        given = [name for name, value in zip(SOURCE_OPTIONS, values, strict=True) if value]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise click.UsageError(
+                f"give exactly one source of {', '.join(SOURCE_OPTIONS)} (given: {found})"
+            )
+        if (self.save is None) != (self.slot is None):
+            raise click.UsageError("--save DB and --slot NAME go together: give both")
+
+    def load(self, *, generated_at: int | None, show_progress: bool) -> SummarySource:
+        """Read, validate and summarise the chosen source (nothing is written)."""
+        if self.demo or self.events_log is not None:
+            return self._replay(generated_at, show_progress)
+        now = generated_at if generated_at is not None else system_clock()
+        if self.snapshot is not None:
+            world = sources.load_snapshot_file(self.snapshot)
+            return sources.summary_from_snapshot(world, origin="snapshot", now=now)
+        if self.summary is not None:
+            raw = sources.load_summary_file(self.summary)
+            if raw is not None and generated_at is not None:
+                raw = {**raw, "generatedAt": generated_at}
+            return SummarySource(raw, now, "summary")
+        from worldstate.saves import read_world_snapshot  # lazily: only --save needs SQLite
+
+        assert self.save is not None and self.slot is not None  # guaranteed by check()
+        world = read_world_snapshot(self.save, self.slot)
+        return sources.summary_from_snapshot(world, origin="save", now=now)
+
+    def _replay(self, generated_at: int | None, show_progress: bool) -> SummarySource:
+        if self.demo:
+            events = sources.demo_events()
+        else:
+            events = sources.read_event_log(self.events_log or "-")
         with _progress(len(events), enabled=show_progress) as advance:
             return sources.summary_from_events(
                 events,
-                origin="demo" if demo else "events",
+                origin="demo" if self.demo else "events",
                 generated_at=generated_at,
                 wall_clock=system_clock,
                 on_event=advance,
             )
-    if snapshot is not None:
-        world = sources.load_snapshot_file(snapshot)
-        return sources.summary_from_snapshot(world, origin="snapshot", now=now)
-    if summary is not None:
-        raw = sources.load_summary_file(summary)
-        if raw is not None and generated_at is not None:
-            raw = {**raw, "generatedAt": generated_at}
-        return SummarySource(raw, now, "summary")
-    from worldstate.saves import read_world_snapshot  # lazily: only --save needs SQLite
-
-    assert save is not None and slot is not None  # guaranteed by _check_one_source
-    world = read_world_snapshot(save, slot)
-    return sources.summary_from_snapshot(world, origin="save", now=now)
 
 
 @contextmanager
@@ -207,12 +216,17 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[RecordedEvent]
         yield lambda _event: bar.advance(task)
 
 
+def _writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
+    """``(writer id, folder)`` for the artifact folder and each mirror, in writing order."""
+    mirrors = [(f"mirror-{n}", folder) for n, folder in enumerate(settings.mirrors, start=1)]
+    return [(OUT_WRITER_ID, settings.out_dir), *mirrors]
+
+
 @contextmanager
 def _exporter(settings: ExportSettings) -> Iterator[Exporter]:
-    writers: list[Writer] = [FileSystemWriter(settings.out_dir, durable=settings.durable, id="out")]
-    writers += [
-        FileSystemWriter(folder, durable=settings.durable, id=f"mirror-{index}")
-        for index, folder in enumerate(settings.mirrors, start=1)
+    writers: list[Writer] = [
+        FileSystemWriter(folder, durable=settings.durable, id=writer_id)
+        for writer_id, folder in _writer_folders(settings)
     ]
     exporter = Exporter(
         WriterFanout(writers),
@@ -226,43 +240,78 @@ def _exporter(settings: ExportSettings) -> Iterator[Exporter]:
         yield exporter
 
 
-def _report(
-    result: ExportResult,
-    settings: ExportSettings,
-    source: SummarySource,
-    *,
-    as_json: bool,
-    quiet: bool,
-) -> None:
-    if as_json:
-        click.echo(json.dumps(result_json(result, settings, source), indent=2, ensure_ascii=False))
-        return
-    if quiet and result.ok:
-        return
+def _print_report(result: ExportResult, settings: ExportSettings, source: SummarySource) -> None:
     console = Console(highlight=False, soft_wrap=True)
+    console.print(_headline(result))
     console.print(_table(result))
-    console.print(f"Summary source: {result.prepared.payload.source} (from {source.origin})")
-    console.print(f"Budget status: {result.prepared.budget_status}")
-    console.print(f"Artifact directory: {settings.out_dir}")
-    manifest_state = "written" if result.manifest_write and result.manifest_write.ok else "FAILED"
-    console.print(f"Manifest: {settings.manifest_path} ({manifest_state})")
-    console.print(f"CI dry-run: {str(settings.dry_run).lower()}")
+    facts = _facts(result, settings, source)
+    width = max(len(label) for label, _ in facts) + 2
+    for label, value in facts:
+        console.print(f"{label + ':':<{width}}{value}")
+
+
+def _headline(result: ExportResult) -> str:
+    writes = result.writes
+    if result.ok:
+        return (
+            f"Export OK: {writes.artifacts_attempted} artifacts written to "
+            f"{_plural(len(writes.writer_ids), 'folder')}."
+        )
+    attempted = len(writes.results) + (1 if result.manifest_write else 0)
+    return f"Export FAILED: {len(result.failures)} of {attempted} writes failed (details below)."
 
 
 def _table(result: ExportResult) -> Table:
+    """One row per artifact: name, size, then whether each writer wrote it."""
+    writes = result.writes
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("Artifact")
     table.add_column("Bytes", justify="right")
-    for writer_id in result.writes.writer_ids:
-        table.add_column(writer_id)
-    writes = result.writes
-    per_artifact = len(writes.writer_ids)
-    for index, artifact in enumerate(writes.artifacts):
-        row = writes.results[index * per_artifact : (index + 1) * per_artifact]
-        cells = ["ok" if r.ok else "FAILED" for r in row]
+    for writer_id in writes.writer_ids:
+        table.add_column(f"written ({writer_id})")
+    for artifact in writes.artifacts:
+        row = writes.for_artifact(artifact.filename)
         size = next((r.size for r in row if r.ok), artifact.size)
-        table.add_row(artifact.filename, str(size), *cells)
+        table.add_row(artifact.filename, str(size), *("yes" if r.ok else "FAILED" for r in row))
     return table
+
+
+def _facts(
+    result: ExportResult, settings: ExportSettings, source: SummarySource
+) -> list[tuple[str, str]]:
+    origin = ORIGIN_LABELS.get(source.origin, source.origin)
+    if source.events:
+        origin += f", {_plural(source.events, 'event')} replayed"
+    facts = [
+        ("Summary source", f"{result.prepared.payload.source} (from {origin})"),
+        ("Budget status", _budget_text(result.prepared.budget_report)),
+    ]
+    facts += [
+        (
+            "Artifact folder" if writer_id == OUT_WRITER_ID else "Mirror folder",
+            f"{path} ({writer_id})",
+        )
+        for writer_id, path in _writer_folders(settings)
+    ]
+    manifest_state = "written" if result.manifest_write and result.manifest_write.ok else "FAILED"
+    facts += [
+        ("Manifest", f"{settings.manifest_path} ({manifest_state})"),
+        ("CI dry-run", str(settings.dry_run).lower()),
+    ]
+    return facts
+
+
+def _budget_text(report: Mapping[str, Any]) -> str:
+    status = str(report.get("status", "unknown"))
+    if status == "exceeds_budget":
+        return f"{status} (by {report.get('exceededBy')} bytes of {report.get('budgetBytes')})"
+    if status == "unknown":
+        return f"{status} (the summary has no spatial telemetry)"
+    return status
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def result_json(

@@ -81,6 +81,10 @@ class FanoutResult:
         """The results of one writer, in artifact order."""
         return tuple(r for r in self.results if r.writer_id == writer_id)
 
+    def for_artifact(self, filename: str) -> tuple[WriteResult, ...]:
+        """The results for one artifact, in writer registration order."""
+        return tuple(r for r in self.results if r.filename == filename)
+
     def writer_summaries(self) -> tuple[WriterSummary, ...]:
         """Per-writer counts and summed write time, in registration order."""
         return tuple(_summarise(wid, self.for_writer(wid)) for wid in self.writer_ids)
