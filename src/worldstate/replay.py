@@ -99,11 +99,11 @@ def _parse_lines(fh: IO[bytes], label: str) -> Iterator[RecordedEvent]:
     decode = _decoder.decode
     force_line = msgspec.structs.force_setattr
     for number, raw in enumerate(fh, 1):
-        if not raw.strip():
-            continue
         try:
             event = decode(raw)
         except msgspec.DecodeError as exc:
+            if not raw.strip():  # blank lines are allowed; checked only here, off the hot path
+                continue
             raise EventLogError(_describe(exc), source=label, line=number) from None
         force_line(event, "line", number)
         yield event

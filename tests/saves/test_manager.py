@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -106,6 +107,83 @@ class TestRoundTrip:
                 clock=world.clock,
                 contributors={"quests": object()},  # type: ignore[dict-item]
             )
+
+
+class _DictOnlySource:
+    """The store seen through ``snapshot()``/``hydrate()`` only (no ``snapshot_json``)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def snapshot(self) -> dict[str, Any]:
+        return self._store.snapshot()  # type: ignore[no-any-return]
+
+    def hydrate(self, data: Any, *, source: str | None = None) -> None:
+        self._store.hydrate(data, source=source)
+
+
+class _Constant:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def collect(self) -> Any:
+        return self.value
+
+    def restore(self, data: Any) -> None:
+        self.value = data
+
+
+class TestSnapshotBytes:
+    @pytest.mark.parametrize(
+        "contributors",
+        [
+            {},
+            {"cases": {"open": ["c1"], "solved": 2}, "finale": None},
+            # "flags" is also a key inside storyFlags: the manager merges decoded values then.
+            {"flags": [1, 2]},
+        ],
+        ids=["none", "two", "nested-name"],
+    )
+    def test_payload_from_snapshot_json_equals_the_dict_path(
+        self, make_world: MakeWorld, contributors: dict[str, Any]
+    ) -> None:
+        """Saving from the store's JSON bytes writes exactly what the dict path writes."""
+        world = make_world()
+        play_story(world.bus, world.clock)
+        payloads = []
+        for source in (world.store, _DictOnlySource(world.store)):
+            manager = SaveManager(
+                MemorySaveStorage(),
+                source,
+                bus=EventBus(),
+                clock=world.clock,
+                contributors={k: _Constant(v) for k, v in contributors.items()},
+                started_at=0,
+            )
+            manager.save("slot")
+            stored = manager.storage.read("slot")
+            assert stored is not None and stored.payload is not None
+            payloads.append(stored.payload)
+        assert payloads[0] == payloads[1]
+        game_data = json.loads(payloads[0])["gameData"]
+        assert list(game_data)[:9] == list(world.store.snapshot())
+        assert {k: game_data[k] for k in contributors} == contributors
+
+    def test_unserialisable_contributor_fails_the_save(self, make_world: MakeWorld) -> None:
+        """A contributor returning something JSON cannot hold fails the save with an event."""
+        world = make_world()
+        seen = _events(world.bus)
+        manager = SaveManager(
+            MemorySaveStorage(),
+            world.store,
+            bus=world.bus,
+            clock=world.clock,
+            contributors={"cases": _Constant(object())},
+        )
+        with pytest.raises(SaveError, match="not JSON-serialisable"):
+            manager.save("slot")
+        assert [name for name, _ in seen] == ["game:save_failed"]
+        assert not manager.exists("slot")
 
 
 class TestEvents:

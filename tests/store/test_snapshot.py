@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -67,6 +68,19 @@ class CraftingSlice:
         return {**self.initial_state(), **(data or {})}
 
 
+def _scramble(value: Any) -> None:
+    """Change every container reachable from ``value`` in place."""
+    if isinstance(value, dict):
+        for key in list(value):
+            _scramble(value[key])
+            value[key] = "scrambled" if not isinstance(value[key], dict | list) else value[key]
+        value["__added__"] = True
+    elif isinstance(value, list):
+        for item in value:
+            _scramble(item)
+        value.append("added")
+
+
 class TestSnapshotFormat:
     def test_key_order_of_fresh_store(self, world: Harness) -> None:
         """A snapshot has the reference's keys in the reference's order."""
@@ -80,6 +94,30 @@ class TestSnapshotFormat:
         assert world.store.state["faction"]["byId"]["a"]["fame"] == 3
         assert world.store.snapshot() == world.store.snapshot()
         assert world.store.snapshot() is not world.store.snapshot()
+
+    @pytest.mark.parametrize("case", REPLAY_GOLDENS, ids=lambda p: p.name)
+    def test_snapshot_json_is_the_compact_snapshot(self, case: Path) -> None:
+        """snapshot_json() is snapshot() as compact JSON: same values, same key order."""
+        store = replay_log(case / "events.jsonl")
+        raw = store.snapshot_json()
+        expected = json.dumps(store.snapshot(), separators=(",", ":"), ensure_ascii=False)
+        assert raw.decode("utf-8") == expected
+        assert list(json.loads(raw)) == REFERENCE_ORDER
+
+    def test_snapshot_json_of_hydrated_seed(self) -> None:
+        """The bench seed (every slice populated) encodes to its snapshot, byte for byte."""
+        store = WorldStore(clock=ManualClock(1))
+        store.hydrate(load_json(SEED))
+        assert store.snapshot_json() == msgspec.json.encode(store.snapshot())
+
+    def test_mutating_any_part_of_a_snapshot_never_changes_the_store(self) -> None:
+        """Slices hand the store views of their state; snapshot() must still be a deep copy."""
+        store = WorldStore(clock=ManualClock(1))
+        store.hydrate(load_json(SEED))
+        before = store.snapshot_json()
+        snap = store.snapshot()
+        _scramble(snap)
+        assert store.snapshot_json() == before
 
     def test_tutorial_complete_flag(self, world: Harness) -> None:
         """tutorialComplete mirrors tutorial.completed."""

@@ -12,24 +12,72 @@ from typing import Any
 import msgspec
 
 from worldstate.errors import CorruptSaveError
-from worldstate.saves._records import SaveEnvelope, StoredSave
+from worldstate.saves._records import SaveEnvelope, SaveMeta, StoredSave
 
-__all__ = ["encode_envelope", "decode_json", "to_envelope", "verified_json"]
+__all__ = ["encode_envelope", "decode_json", "to_envelope", "verified_json", "join_objects"]
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 
 
-def encode_envelope(envelope: SaveEnvelope) -> bytes:
+class _RawEnvelope(msgspec.Struct, frozen=True, rename="camel"):
+    """:class:`SaveEnvelope` with ``gameData`` as ready-made JSON (same fields, same order)."""
+
+    version: int
+    timestamp: int
+    playtime: int
+    slot: str
+    game_data: msgspec.Raw
+    meta: SaveMeta
+
+
+def encode_envelope(envelope: SaveEnvelope, *, game_data_json: bytes | None = None) -> bytes:
     """Compact JSON bytes of ``envelope``.
+
+    Args:
+        envelope: the save.
+        game_data_json: when given, the JSON object written as ``gameData`` verbatim (in place
+            of ``envelope.game_data``), so an already encoded world snapshot is not decoded and
+            encoded again.
 
     Raises:
         TypeError: ``gameData`` holds something JSON cannot represent.
     """
     try:
-        return _encoder.encode(envelope)
+        if game_data_json is None:
+            return _encoder.encode(envelope)
+        raw = _RawEnvelope(
+            envelope.version,
+            envelope.timestamp,
+            envelope.playtime,
+            envelope.slot,
+            msgspec.Raw(game_data_json),
+            envelope.meta,
+        )
+        return _encoder.encode(raw)
     except (TypeError, msgspec.EncodeError) as exc:
         raise TypeError(f"save for slot {envelope.slot!r} is not JSON-serialisable: {exc}") from exc
+
+
+def join_objects(head: bytes, tail: dict[str, Any]) -> bytes | None:
+    """The JSON object ``head`` (compact bytes) with ``tail``'s keys appended, or ``None`` when
+    ``head`` may already hold one of them (the caller then merges decoded values instead).
+
+    Raises:
+        TypeError: ``tail`` holds something JSON cannot represent.
+    """
+    if not tail:
+        return head
+    try:
+        body = _encoder.encode(tail)
+        for key in tail:
+            if _encoder.encode(key) + b":" in head:  # maybe a top-level key: stay exact
+                return None
+    except (TypeError, msgspec.EncodeError) as exc:
+        raise TypeError(f"game data is not JSON-serialisable: {exc}") from exc
+    if head == b"{}":
+        return body
+    return head[:-1] + b"," + body[1:]
 
 
 def decode_json(slot: str, payload: bytes) -> dict[str, Any]:

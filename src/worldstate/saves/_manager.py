@@ -29,7 +29,13 @@ from worldstate.errors import (
     SnapshotError,
 )
 from worldstate.events import EventBus
-from worldstate.saves._codec import decode_json, encode_envelope, to_envelope, verified_json
+from worldstate.saves._codec import (
+    decode_json,
+    encode_envelope,
+    join_objects,
+    to_envelope,
+    verified_json,
+)
 from worldstate.saves._migrations import DEFAULT_MIGRATIONS, MigrationRegistry
 from worldstate.saves._records import (
     SNAPSHOT_KEYS,
@@ -64,7 +70,11 @@ __all__ = [
 
 
 class WorldSnapshotSource(Protocol):
-    """What the manager needs from the world store (``worldstate.store.WorldStore`` fits)."""
+    """What the manager needs from the world store (``worldstate.store.WorldStore`` fits).
+
+    A source that also has ``snapshot_json() -> bytes`` (compact JSON of :meth:`snapshot`, as
+    ``WorldStore`` does) is saved from those bytes, without a Python copy of the world.
+    """
 
     def snapshot(self) -> dict[str, Any]:
         """A fresh copy of the world state in the reference snapshot format."""
@@ -220,8 +230,8 @@ class SaveManager:
         assert isinstance(slot, str)  # slot_name() refuses anything else
         now = self.clock()
         try:
-            envelope = self._envelope(name, slot_label(slot, name), now)
-            payload = encode_envelope(envelope)
+            envelope, game_data_json = self._envelope(name, slot_label(slot, name), now)
+            payload = encode_envelope(envelope, game_data_json=game_data_json)
             entry = IndexEntry.for_payload(envelope, payload)
             with self.storage.transaction() as tx:
                 evicted = slots_to_evict(tx.index(), name, self.max_manual_slots)
@@ -237,11 +247,20 @@ class SaveManager:
         self.bus.emit("game:saved", {"slot": name, "timestamp": now, "playtime": envelope.playtime})
         return SaveReceipt(name, now, envelope.playtime, tuple(evicted), len(payload))
 
-    def _envelope(self, slot: str, label: str, now: int) -> SaveEnvelope:
-        game_data = self.store.snapshot()
-        for key, contributor in self.contributors.items():
-            game_data[key] = contributor.collect()
-        return SaveEnvelope(
+    def _envelope(self, slot: str, label: str, now: int) -> tuple[SaveEnvelope, bytes | None]:
+        """The envelope, and ``gameData`` as JSON bytes when the store could give them (the
+        envelope's ``game_data`` is then empty: the bytes stand for it).
+        """
+        extra = {key: contributor.collect() for key, contributor in self.contributors.items()}
+        snapshot_json = getattr(self.store, "snapshot_json", None)
+        game_data_json = None
+        game_data: dict[str, Any] = {}
+        if snapshot_json is not None:
+            game_data_json = join_objects(snapshot_json(), extra)
+        if game_data_json is None:
+            game_data = self.store.snapshot()
+            game_data.update(extra)
+        envelope = SaveEnvelope(
             version=self.migrations.current_version,
             timestamp=now,
             playtime=now - self.started_at,
@@ -249,6 +268,7 @@ class SaveManager:
             game_data=game_data,
             meta=SaveMeta(snapshot_source=SNAPSHOT_SOURCE, slot_label=label),
         )
+        return envelope, game_data_json
 
     def load(self, slot: object = AUTOSAVE_SLOT) -> LoadReceipt:
         """Load ``slot`` into the store and contributors, migrating (and rewriting) old saves.

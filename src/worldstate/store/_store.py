@@ -53,6 +53,9 @@ SNAPSHOT_ORDER = (
 SNAPSHOT_KEYS = (*SNAPSHOT_ORDER, "tutorialComplete")
 """Every key of a snapshot of the built-in slices, in snapshot order (REFERENCE §2.4)."""
 
+_Target = tuple[str, Callable[[State, Action], State]]
+"""A slice an action is routed to: its key and its bound ``reduce``."""
+
 _ACTION_EVENT = "worldstate:action"
 _UPDATED_EVENT = "worldstate:updated"
 _ERROR_EVENT = "worldstate:error"
@@ -115,11 +118,12 @@ class WorldStore:
             if dupes:
                 raise ValueError(f"two slices share the {attr} {dupes[0]!r}")
 
-    def _build_routes(self) -> dict[str, tuple[Slice, ...]]:
-        routes: dict[str, list[Slice]] = {}
+    def _build_routes(self) -> dict[str, tuple[_Target, ...]]:
+        # Bound ``reduce`` methods are looked up once here, not on every dispatch.
+        routes: dict[str, list[_Target]] = {}
         for s in self._slices:
-            routes.setdefault(s.domain, []).append(s)
-        routes[WORLD_DOMAIN] = list(self._slices)
+            routes.setdefault(s.domain, []).append((s.key, s.reduce))
+        routes[WORLD_DOMAIN] = [(s.key, s.reduce) for s in self._slices]
         return {domain: tuple(group) for domain, group in routes.items()}
 
     def _event_handler(self, builder: ActionBuilder) -> Callable[[str, Any], None]:
@@ -178,6 +182,7 @@ class WorldStore:
         return self._apply(action, None)
 
     def _apply(self, action: Action, now: int | None) -> bool:
+        # The hot path of every bus event: written for few attribute lookups and calls.
         if action.timestamp is None:
             action = msgspec.structs.replace(action, timestamp=self.clock() if now is None else now)
         targets = self._routes.get(action.domain)
@@ -186,24 +191,31 @@ class WorldStore:
             return False
         state = self._state
         changed: dict[str, State] | None = None
-        for s in targets:
-            before = state[s.key]
+        for key, reduce in targets:
+            before = state[key]
             try:
-                after = s.reduce(before, action)
+                after = reduce(before, action)
             except Exception as exc:
-                logger.exception("slice %r failed on %s", s.key, action.type)
+                logger.exception("slice %r failed on %s", key, action.type)
                 self._fail(action, f"{type(exc).__name__}: {exc}")
                 return False
             if after is not before:
                 if changed is None:
-                    changed = {}
-                changed[s.key] = after
+                    changed = {key: after}
+                else:
+                    changed[key] = after
         if self._record:
             self._history.append(action)
         if changed is None:
             return False
-        self._state = {**state, **changed}
-        self._notify(action)
+        self._state = state = {**state, **changed}
+        bus = self.bus
+        if bus.has_listeners(_ACTION_EVENT):
+            bus.emit(_ACTION_EVENT, action)
+        if bus.has_listeners(_UPDATED_EVENT):
+            bus.emit(_UPDATED_EVENT, {"state": state, "lastAction": action})
+        if self._listeners:
+            self._call_listeners(state, action)
         return True
 
     def _fail(self, action: Action, error: str) -> None:
@@ -217,6 +229,9 @@ class WorldStore:
             bus.emit(_ACTION_EVENT, action)
         if bus.has_listeners(_UPDATED_EVENT):
             bus.emit(_UPDATED_EVENT, {"state": state, "lastAction": action})
+        self._call_listeners(state, action)
+
+    def _call_listeners(self, state: Mapping[str, Any], action: Action) -> None:
         for listener in self._listeners:
             try:
                 listener(state, action)
@@ -251,15 +266,27 @@ class WorldStore:
 
         Keys: ``storyFlags, quests, factions, tutorial, dialogue, inventory, districts, npcs,
         tutorialComplete`` (those whose slice is registered), then other slices' sections.
+        Nothing in it is shared with the store, so the caller may change it freely.
         """
-        sections = {s.snapshot_key: s.serialize(self._state[s.key]) for s in self._slices}
+        fresh: dict[str, Any] = _decode(self.snapshot_json())
+        return fresh
+
+    def snapshot_json(self) -> bytes:
+        """:meth:`snapshot` as compact JSON bytes (same keys, same order), without building
+        the Python copy: for callers that only store or send it.
+
+        Raises:
+            TypeError: a slice's section holds something JSON cannot represent.
+        """
+        state = self._state
+        # Slices may hand out views of their (immutable) state; encoding is the one copy.
+        sections = {s.snapshot_key: s.serialize(state[s.key]) for s in self._slices}
         out: dict[str, Any] = {k: sections.pop(k) for k in SNAPSHOT_ORDER if k in sections}
-        tutorial = self._state.get("tutorial")
+        tutorial = state.get("tutorial")
         if tutorial is not None:
             out["tutorialComplete"] = bool(tutorial.get("completed"))
         out.update(sections)
-        fresh: dict[str, Any] = _decode(_encode(out))
-        return fresh
+        return _encode(out)
 
     def hydrate(self, data: object, *, source: str | None = None) -> None:
         """Replace the whole state with a snapshot's (absent sections start afresh).

@@ -83,7 +83,11 @@ class Slice(Protocol):
         ...
 
     def serialize(self, state: State) -> Any:
-        """The slice's section of a snapshot (JSON-shaped, a fresh copy)."""
+        """The slice's section of a snapshot (JSON-shaped).
+
+        It may share the (immutable) state: the store encodes or copies it at once and never
+        hands it out.  Leave out runtime-only keys with a shallow copy.
+        """
         ...
 
     def hydrate(self, data: Any) -> State:

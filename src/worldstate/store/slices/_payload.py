@@ -81,7 +81,9 @@ def is_finite_number(value: Any) -> TypeGuard[int | float]:
 
 def as_mapping(value: Any) -> Mapping[str, Any]:
     """``value`` when it is a mapping, else an empty one (JS optional chaining on non-objects)."""
-    return value if isinstance(value, Mapping) else EMPTY
+    if type(value) is dict or isinstance(value, Mapping):
+        return value
+    return EMPTY
 
 
 def copy_json(value: Any) -> Any:
@@ -91,13 +93,21 @@ def copy_json(value: Any) -> Any:
     payload cannot reach into the world state.
     """
     cls = type(value)
-    if cls is str or value is None:
-        return value
-    if cls is dict or isinstance(value, Mapping):
+    if cls is dict:
         return {key: copy_json(item) for key, item in value.items()}
-    if cls is list or isinstance(value, tuple | list):
+    if cls is list:
+        return [copy_json(item) for item in value]
+    if value is None or cls in _SCALARS:
+        return value
+    # Slow path (ABC instance checks) only for other container types.
+    if isinstance(value, Mapping):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
         return [copy_json(item) for item in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool})
 
 
 def pick(payload: Mapping[str, Any], *keys: str) -> dict[str, Any]:

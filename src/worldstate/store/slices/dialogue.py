@@ -288,16 +288,16 @@ class DialogueSlice:
         return reduce_stamped(_REDUCERS, DOMAIN, state, action)
 
     def serialize(self, state: State) -> dict[str, Any]:
-        """The ``dialogue`` section (a deep copy; NPCs with no entries are left out)."""
+        """The ``dialogue`` section, sharing the state (NPCs with no entries are left out)."""
         limit = state["historyLimit"]
         return {
-            "active": copy_json(state["active"]),
+            "active": state["active"],
             "historyByNpc": {
-                npc_id: [_entry(**entry) for entry in entries[-limit:]]
+                npc_id: entries[-limit:]
                 for npc_id, entries in state["historyByNpc"].items()
                 if entries
             },
-            "completedByNpc": copy_json(state["completedByNpc"]),
+            "completedByNpc": state["completedByNpc"],
             "lastActionAt": state["lastActionAt"],
             "historyLimit": limit,
             "transcriptEnabled": state["transcriptEnabled"],

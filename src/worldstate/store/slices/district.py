@@ -624,12 +624,10 @@ class DistrictSlice:
         return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
 
     def serialize(self, state: State) -> dict[str, Any]:
-        """The ``districts`` section (a deep copy)."""
-        return {
-            "byId": {key: _normalise_record(record) for key, record in state["byId"].items()},
-            "changeLog": copy_json(state["changeLog"]),
-            "lastUpdatedAt": state["lastUpdatedAt"],
-        }
+        """The ``districts`` section: the state itself (records are kept normalised; the store
+        copies it).
+        """
+        return state
 
     def hydrate(self, data: Any) -> State:
         """The catalog's districts overlaid with the snapshot's records, log and timestamp."""

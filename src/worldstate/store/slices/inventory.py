@@ -303,8 +303,8 @@ class InventorySlice:
         return state if next_state is None else next_state
 
     def serialize(self, state: State) -> dict[str, Any]:
-        """The ``inventory`` section (a deep copy)."""
-        return copy_json(state)  # type: ignore[no-any-return]
+        """The ``inventory`` section: the state itself (the store copies it)."""
+        return state
 
     def hydrate(self, data: Any) -> State:
         """State from an ``inventory`` section; items lacking a string id are dropped.

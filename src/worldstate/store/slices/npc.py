@@ -318,12 +318,10 @@ class NpcSlice:
         return with_logged_record(state, npc_id, record, log_entry, ts, CHANGE_LOG_LIMIT)
 
     def serialize(self, state: State) -> dict[str, Any]:
-        """The ``npcs`` section (a deep copy)."""
-        return {
-            "byId": {npc_id: _normalise_record(record) for npc_id, record in state["byId"].items()},
-            "changeLog": copy_json(state["changeLog"]),
-            "lastUpdatedAt": state["lastUpdatedAt"],
-        }
+        """The ``npcs`` section: the state itself (records are kept normalised; the store
+        copies it).
+        """
+        return state
 
     def hydrate(self, data: Any) -> State:
         """State from an ``npcs`` (or legacy ``npc``) section; the change log is trimmed."""

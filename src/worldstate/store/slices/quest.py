@@ -654,6 +654,16 @@ _REDUCERS: dict[str, Reducer] = {
 }
 
 
+_SNAPSHOT_KEYS = (
+    "byId",
+    "activeIds",
+    "completedIds",
+    "failedIds",
+    "npcAvailability",
+    "npcAvailabilityHistory",
+)
+
+
 class QuestSlice:
     """Quests, objectives and NPC availability (snapshot section ``quests``)."""
 
@@ -682,25 +692,17 @@ class QuestSlice:
         return reduce_stamped(_REDUCERS, DOMAIN, state, action)
 
     def serialize(self, state: State) -> dict[str, Any]:
-        """The ``quests`` section (a deep copy, without ``lastActionAt``)."""
-        return {
-            key: copy_json(state[key])
-            for key in (
-                "byId",
-                "activeIds",
-                "completedIds",
-                "failedIds",
-                "npcAvailability",
-                "npcAvailabilityHistory",
-            )
-        }
+        """The ``quests`` section: a view sharing the state, without ``lastActionAt``."""
+        return {key: state[key] for key in _SNAPSHOT_KEYS}
 
     def hydrate(self, data: Any) -> State:
-        """State from a ``quests`` section; missing parts start empty."""
+        """State from a (validated, privately owned) ``quests`` section; missing parts start
+        empty.
+        """
         state = self.initial_state()
         for key, value in as_mapping(data).items():
             if key in state:
-                state[key] = copy_json(value)
+                state[key] = value
         return state
 
 
