@@ -170,19 +170,17 @@ def budget_artifacts(report: Mapping[str, Any], *, prefix: str) -> list[Artifact
         UnsafeNameError: the prefix could escape the artifact folder.
     """
     check_safe_name(prefix, what="prefix")
+    renderings = (
+        ("json", "json", "application/json", dumps_pretty(report)),
+        ("markdown", "md", "text/markdown", render_budget_markdown(report)),
+    )
     return [
         Artifact(
-            type="json",
+            type=kind,
             section="budget-status",
-            filename=f"{prefix}-budget-status.json",
-            mime_type="application/json",
-            content=dumps_pretty(report) + "\n",
-        ),
-        Artifact(
-            type="markdown",
-            section="budget-status",
-            filename=f"{prefix}-budget-status.md",
-            mime_type="text/markdown",
-            content=render_budget_markdown(report) + "\n",
-        ),
+            filename=f"{prefix}-budget-status.{extension}",
+            mime_type=mime_type,
+            content=text + "\n",
+        )
+        for kind, extension, mime_type, text in renderings
     ]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from types import TracebackType
 from typing import Any, Final
 
 import msgspec
@@ -98,9 +97,19 @@ def _opt(payload: object, key: str) -> Any:
     return _clone(coalesce(get(payload, key), None))
 
 
+def _opts(payload: object, *keys: str) -> dict[str, Any]:
+    """``{key: _opt(payload, key)}`` for each key, in order."""
+    return {key: _opt(payload, key) for key in keys}
+
+
 class _StepContext(msgspec.Struct, frozen=True):
+    """The step an entry concerns: its id and title."""
+
     step_id: Any
     title: Any
+
+
+_NO_STEP: Final = _StepContext(None, None)
 
 
 _EntryParts = tuple[str, Any, Any, str, dict[str, Any]]
@@ -161,12 +170,7 @@ class TutorialTranscriptRecorder:
     def __enter__(self) -> TutorialTranscriptRecorder:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     @property
@@ -259,46 +263,41 @@ class TutorialTranscriptRecorder:
         return self._clock()
 
     def _started(self, payload: object, timestamp: float) -> _EntryParts:
-        metadata = {
-            "totalSteps": _opt(payload, "totalSteps"),
-            "startedAt": _opt(payload, "startedAt"),
-        }
+        metadata = _opts(payload, "totalSteps", "startedAt")
         return "tutorial_started", None, None, "started", metadata
 
     def _step_started(self, payload: object, timestamp: float) -> _EntryParts:
         step_id, title = _opt(payload, "stepId"), _opt(payload, "title")
         self._context = _StepContext(step_id, title)
         metadata = {
-            **{k: _opt(payload, k) for k in ("stepIndex", "totalSteps", "description")},
-            **{k: _opt(payload, k) for k in ("highlight", "position", "canSkip")},
+            **_opts(payload, "stepIndex", "totalSteps", "description"),
+            **_opts(payload, "highlight", "position", "canSkip"),
             "startedAt": coalesce(_opt(payload, "startedAt"), timestamp),
         }
         return "tutorial_step_started", step_id, title, "step_started", metadata
 
+    def _step_of(self, payload: object) -> _StepContext:
+        """The payload's own ``stepId``, else the last started step's; that step's title."""
+        context = self._context or _NO_STEP
+        return _StepContext(coalesce(_opt(payload, "stepId"), context.step_id), context.title)
+
     def _step_completed(self, payload: object, timestamp: float) -> _EntryParts:
-        context = self._context or _StepContext(None, None)
+        step = self._step_of(payload)
         metadata = {
-            "stepIndex": _opt(payload, "stepIndex"),
-            "totalSteps": _opt(payload, "totalSteps"),
+            **_opts(payload, "stepIndex", "totalSteps"),
             "completedAt": coalesce(_opt(payload, "completedAt"), timestamp),
             "durationMs": _opt(payload, "durationMs"),
         }
-        step_id = coalesce(_opt(payload, "stepId"), context.step_id)
-        title = coalesce(_opt(payload, "title"), context.title)
-        return "tutorial_step_completed", step_id, title, "step_completed", metadata
+        title = coalesce(_opt(payload, "title"), step.title)
+        return "tutorial_step_completed", step.step_id, title, "step_completed", metadata
 
     def _skipped(self, payload: object, timestamp: float) -> _EntryParts:
-        context = self._context or _StepContext(None, None)
-        metadata = {
-            "stepIndex": _opt(payload, "stepIndex"),
-            "skippedAt": _opt(payload, "skippedAt"),
-        }
-        step_id = coalesce(_opt(payload, "stepId"), context.step_id)
-        return "tutorial_skipped", step_id, context.title, "skipped", metadata
+        step = self._step_of(payload)
+        metadata = _opts(payload, "stepIndex", "skippedAt")
+        return "tutorial_skipped", step.step_id, step.title, "skipped", metadata
 
     def _completed(self, payload: object, timestamp: float) -> _EntryParts:
-        keys = ("totalSteps", "completedSteps", "completedAt")
-        metadata = {key: _opt(payload, key) for key in keys}
+        metadata = _opts(payload, "totalSteps", "completedSteps", "completedAt")
         return "tutorial_completed", None, None, "completed", metadata
 
 
