@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from worldstate.bench.writer import load_summaries, run_writer_bench
 from worldstate.cli import cli
+from worldstate.errors import InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUMMARIES = REPO_ROOT / "benchmarks" / "workloads" / "export-writer" / "summaries.jsonl"
@@ -48,3 +50,26 @@ class TestWriterBench:
         result = CliRunner().invoke(cli, ["bench", "writer", "--summaries", str(bad)])
         assert result.exit_code == 2
         assert "bad.jsonl" in result.output and "line 2" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"prefix": "p", "summary": {}}\n{"prefix": "q"\n', "line 2: not valid JSON"),
+        (
+            '{"prefix": "p"}\n',
+            'line 1: expected a JSON object with "prefix" and "summary", missing summary',
+        ),
+        ("[1]\n", "missing prefix, summary"),
+        ("\n\n", "no summaries"),
+    ],
+)
+def test_a_malformed_workload_names_file_line_and_shape(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
+    path = tmp_path / "summaries.jsonl"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_summaries(path)
+    assert str(path) in str(caught.value)
+    assert fragment in str(caught.value)

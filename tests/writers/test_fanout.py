@@ -175,7 +175,7 @@ class TestWriterFanout:
 
     def test_duplicate_writer_ids_are_refused(self) -> None:
         """Two writers with the same id would make results ambiguous."""
-        with pytest.raises(ValueError, match="unique"):
+        with pytest.raises(ValueError, match="'same' used more than once"):
             WriterFanout([MemoryWriter(id="same"), RecordingWriter(id="same")])
 
     def test_close_closes_every_writer_despite_errors(self) -> None:

@@ -115,18 +115,31 @@ def load_summaries(path: Path) -> list[tuple[str, Mapping[str, Any]]]:
         raise InputError(f"cannot read summaries: {exc.strerror}", source=str(path)) from exc
     entries = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            entries.append((str(item["prefix"]), item["summary"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"expected {{prefix, summary}}: {exc}", source=str(path), location=f"line {number}"
-            ) from exc
+        if line.strip():
+            entries.append(_summary_line(line, source=str(path), location=f"line {number}"))
     if not entries:
-        raise InputError("no summaries", source=str(path))
+        raise InputError(
+            'no summaries: expected one {"prefix": ..., "summary": {...}} object per line',
+            source=str(path),
+        )
     return entries
+
+
+def _summary_line(line: str, *, source: str, location: str) -> tuple[str, Mapping[str, Any]]:
+    try:
+        item = json.loads(line)
+    except ValueError as exc:
+        raise InputError(f"not valid JSON: {exc}", source=source, location=location) from exc
+    missing = [
+        key for key in ("prefix", "summary") if not isinstance(item, dict) or key not in item
+    ]
+    if missing:
+        raise InputError(
+            f'expected a JSON object with "prefix" and "summary", missing {", ".join(missing)}',
+            source=source,
+            location=location,
+        )
+    return str(item["prefix"]), item["summary"]
 
 
 def render_export(prefix: str, summary: Mapping[str, Any], now: int) -> list[Artifact]:

@@ -17,7 +17,6 @@ never run on the worker.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -36,15 +35,15 @@ from worldstate.inspector import (
     render_artifacts,
     sanitize_summary,
 )
+from worldstate.inspector.jsformat import coalesce, is_finite_number
 from worldstate.redact import redact
 from worldstate.writers import DeferredEvents, EventSink, FanoutResult, WriteResult, WriterFanout
 
 __all__ = [
     "Exporter",
-    "ExportHandle",
-    "ExportResult",
-    "PreparedExport",
     "run_export",
+    "manifest_context",
+    "spatial_budget_event",
     "EXPORT_STARTED",
     "EXPORT_COMPLETED",
     "EXPORT_FAILED",
@@ -276,23 +275,17 @@ def spatial_budget_event(
         return None
     return {
         "type": "spatialHash",
-        "status": _coalesce(spatial.get("payloadBudgetStatus"), "unknown"),
-        "payloadBytes": _finite(spatial.get("payloadBytes"), None),
-        "budgetBytes": _coalesce(spatial.get("payloadBudgetBytes"), DEFAULT_BUDGET_BYTES),
-        "exceededBy": _finite(spatial.get("payloadBudgetExceededBy"), 0),
+        "status": coalesce(spatial.get("payloadBudgetStatus"), "unknown"),
+        "payloadBytes": _finite_or(spatial.get("payloadBytes"), None),
+        "budgetBytes": coalesce(spatial.get("payloadBudgetBytes"), DEFAULT_BUDGET_BYTES),
+        "exceededBy": _finite_or(spatial.get("payloadBudgetExceededBy"), 0),
         "context": dict(context),
         "recordedAt": recorded_at,
     }
 
 
-def _coalesce(value: object, default: object) -> object:
-    return default if value is None else value
-
-
-def _finite(value: object, default: float | None) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return value
-    return default
+def _finite_or(value: object, default: float | None) -> object:
+    return value if is_finite_number(value) else default
 
 
 def run_export(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -151,8 +152,13 @@ class WriterFanout:
     ) -> None:
         self.writers: tuple[Writer, ...] = tuple(writers)
         ids = [w.id for w in self.writers]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"writer ids must be unique, got {ids!r}")
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(
+                f"writer ids must be unique: {', '.join(map(repr, repeated))} used more than "
+                f"once in {ids!r}; give each writer its own id= (they name writers in results, "
+                "events and the manifest)"
+            )
         self.bus = bus
         self._timer = timer
 
@@ -184,17 +190,7 @@ class WriterFanout:
                 before = timer()
                 result = self._write_one(writer, artifact, folder)
                 elapsed = (timer() - before) * 1000.0
-                results.append(
-                    WriteResult(
-                        result.writer_id,
-                        result.filename,
-                        result.status,
-                        result.location,
-                        result.size,
-                        result.error,
-                        max(0.0, elapsed),
-                    )
-                )
+                results.append(dataclasses.replace(result, duration_ms=max(0.0, elapsed)))
         outcome = FanoutResult(
             artifacts=tuple(artifacts),
             writer_ids=tuple(w.id for w in self.writers),
