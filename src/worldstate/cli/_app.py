@@ -50,10 +50,14 @@ class _TranslatingGroup(click.Group):
 
 @click.group(cls=_TranslatingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="worldstate")
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+@click.option(
+    "-v", "--verbose", count=True, help="Log more to stderr (-v warnings, -vv info, -vvv debug)."
+)
 def cli(verbose: int) -> None:
     """World-state store, saves and inspector telemetry for narrative games."""
-    level = logging.WARNING - 10 * min(verbose, 2)
+    # Commands report expected failures themselves (exit code and message); by default only
+    # errors with tracebacks (a writer or handler that raised) are logged on top of that.
+    level = logging.ERROR - 10 * min(verbose, 3)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
