@@ -99,7 +99,7 @@ def _build(
         fields = guard(payload)
         if fields is None:
             return None
-        return Action(type=action_type, domain=DOMAIN, payload=fields)
+        return Action(action_type, DOMAIN, fields, now)
 
     return build
 

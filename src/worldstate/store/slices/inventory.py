@@ -56,13 +56,13 @@ class InventorySnapshot(TypedDict, total=False):
 
 def _raw(action_type: str) -> ActionBuilder:
     def build(payload: Mapping[str, Any], now: int) -> Action:
-        return Action(type=action_type, domain=DOMAIN, payload=dict(payload))
+        return Action(action_type, DOMAIN, dict(payload), now)
 
     return build
 
 
 def _build_clear(payload: Mapping[str, Any], now: int) -> Action:
-    return Action(type="INVENTORY_CLEAR", domain=DOMAIN)
+    return Action("INVENTORY_CLEAR", DOMAIN, {}, now)
 
 
 def _build_selection(payload: Mapping[str, Any], now: int) -> Action:
@@ -75,6 +75,7 @@ def _build_selection(payload: Mapping[str, Any], now: int) -> Action:
             "index": index if _is_int(index) else None,
             "source": coalesce(payload.get("source"), "inventoryOverlay"),
         },
+        timestamp=now,
     )
 
 

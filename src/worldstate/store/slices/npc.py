@@ -85,7 +85,7 @@ def _npc_action(
             npc_id = coalesce(npc_id, payload.get("id"))
         if not truthy(npc_id):
             return None
-        return Action(type=action_type, domain=DOMAIN, payload={"npcId": npc_id, **fields(payload)})
+        return Action(action_type, DOMAIN, {"npcId": npc_id, **fields(payload)}, now)
 
     return build
 
