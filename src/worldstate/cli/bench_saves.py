@@ -12,7 +12,7 @@ from rich.table import Table
 
 from worldstate.bench.saves import SaveBenchReport, run_save_bench
 from worldstate.cli._app import bench
-from worldstate.errors import InputError
+from worldstate.store.snapshot import load_snapshot_file
 
 __all__ = ["bench_saves"]
 
@@ -52,12 +52,7 @@ def bench_saves(
     as_json: bool,
 ) -> None:
     """Save and load latency (p50/p99), durable (synchronous=FULL) and NORMAL."""
-    try:
-        data = json.loads(snapshot.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read a JSON snapshot: {exc}", source=str(snapshot)) from exc
-    if not isinstance(data, dict):
-        raise InputError("a snapshot must be a JSON object", source=str(snapshot))
+    data = load_snapshot_file(snapshot)
     report = run_save_bench(
         data,
         snapshot_name=str(snapshot),

@@ -29,9 +29,10 @@ from worldstate.saves import (
     encode_envelope,
     list_saves,
     normalize_slot_name,
+    slot_info,
 )
-from worldstate.saves._manager import slot_info
-from worldstate.store import WorldStore, validate_snapshot
+from worldstate.store import WorldStore
+from worldstate.store.snapshot import load_snapshot_file
 
 __all__ = ["saves"]
 
@@ -199,11 +200,7 @@ def _replayed(events: Path) -> tuple[WorldStore, Clock, int | None]:
 
 
 def _hydrated(snapshot: Path) -> tuple[WorldStore, Clock, int | None]:
-    try:
-        data = json.loads(snapshot.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read a JSON snapshot: {exc}", source=str(snapshot)) from exc
-    valid = validate_snapshot(data, source=str(snapshot))
+    valid = load_snapshot_file(snapshot)
     store = WorldStore(EventBus(), clock=system_clock)
     store.hydrate(valid, source=str(snapshot))
     return store, system_clock, None

@@ -7,7 +7,6 @@ naming the file and the line or JSON path.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -17,7 +16,9 @@ from typing import Any
 from worldstate.clock import ManualClock
 from worldstate.errors import InputError, SnapshotError
 from worldstate.events import EventBus
+from worldstate.jsonfile import json_type_name, read_json_file
 from worldstate.replay import RecordedEvent, iter_event_log, replay_events
+from worldstate.store.snapshot import load_snapshot_file
 
 __all__ = [
     "SummarySource",
@@ -52,27 +53,6 @@ class SummarySource:
     events: int = 0
 
 
-def read_json_file(path: Path, *, what: str) -> Any:
-    """Parse the JSON document in ``path``.
-
-    Raises:
-        InputError: the file cannot be read, is not UTF-8 or is not JSON (names line and column).
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read {what}: {reason}", source=str(path)) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{what} is not valid JSON: {exc.msg}",
-            source=str(path),
-            location=f"line {exc.lineno} column {exc.colno}",
-        ) from exc
-
-
 def load_summary_file(path: Path) -> Mapping[str, Any] | None:
     """Read an inspector summary built elsewhere: a JSON object, or ``null``.
 
@@ -83,28 +63,11 @@ def load_summary_file(path: Path) -> Mapping[str, Any] | None:
     data = read_json_file(path, what="summary")
     if data is not None and not isinstance(data, dict):
         raise SnapshotError(
-            f"a summary must be a JSON object or null, got {_json_type(data)}",
+            f"a summary must be a JSON object or null, got {json_type_name(data)}",
             source=str(path),
             path="$",
         )
     return data
-
-
-def load_snapshot_file(path: Path) -> dict[str, Any]:
-    """Read and validate a world snapshot in the reference format.
-
-    Raises:
-        InputError: unreadable or not JSON.
-        SnapshotError: not an object, or a field fails validation (names its JSON path).
-    """
-    from worldstate.store.snapshot import validate_snapshot
-
-    data = read_json_file(path, what="snapshot")
-    if not isinstance(data, dict):
-        raise SnapshotError(
-            f"a snapshot must be a JSON object, got {_json_type(data)}", source=str(path), path="$"
-        )
-    return validate_snapshot(data, source=str(path))
 
 
 def read_event_log(source: Path | str) -> list[RecordedEvent]:
@@ -166,9 +129,3 @@ def summary_from_snapshot(snapshot: Mapping[str, Any], *, origin: str, now: int)
         store.hydrate(snapshot)
         summary = build_summary(store)
     return SummarySource(summary, now, origin)
-
-
-def _json_type(value: object) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", int: "a number"}.get(
-        type(value), "a number" if isinstance(value, float) else type(value).__name__
-    )

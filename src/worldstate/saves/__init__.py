@@ -32,6 +32,7 @@ from worldstate.saves._manager import (
     WorldSnapshotSource,
     decode_stored,
     list_saves,
+    slot_info,
     slots_to_evict,
     world_snapshot,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "read_world_snapshot",
     "world_snapshot",
     "list_saves",
+    "slot_info",
     "decode_stored",
     "slots_to_evict",
     # slots and records

@@ -12,14 +12,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from worldstate.errors import SnapshotError
+from worldstate.jsonfile import json_type_name, read_json_file
 from worldstate.store.slice import Slice
 
-__all__ = ["validate_snapshot", "snapshot_schema", "section_of"]
+__all__ = ["validate_snapshot", "load_snapshot_file", "snapshot_schema", "section_of"]
 
 _SchemaKey = tuple[tuple[str, str, Any], ...]
 
@@ -77,7 +79,7 @@ def validate_snapshot(
         slices = default_slices()
     if not isinstance(data, dict):
         raise SnapshotError(
-            f"expected a JSON object, got {type(data).__name__}", source=source, path="$"
+            f"a snapshot must be a JSON object, got {json_type_name(data)}", source=source, path="$"
         )
     schema = snapshot_schema(slices)
     try:
@@ -91,6 +93,17 @@ def validate_snapshot(
     except (TypeError, ValueError, msgspec.MsgspecError) as exc:
         raise SnapshotError(f"not JSON data: {exc}", source=source, path="$") from exc
     return copy
+
+
+def load_snapshot_file(path: Path, *, slices: Sequence[Slice] | None = None) -> dict[str, Any]:
+    """Read a snapshot file (reference format) and validate it with :func:`validate_snapshot`.
+
+    Raises:
+        InputError: the file cannot be read or is not JSON (names line and column).
+        SnapshotError: not an object, or a value fails validation (names its JSON path).
+    """
+    data = read_json_file(path, what="snapshot")
+    return validate_snapshot(data, source=str(path), slices=slices)
 
 
 # -- locating the offending value ------------------------------------------------------------
