@@ -116,7 +116,7 @@ def _describe(exc: msgspec.DecodeError) -> str:
         if sep:
             return f"{message} at {path.rstrip('`')}"
         return text
-    return text
+    return f"not valid JSON ({text})"
 
 
 def replay_events(
