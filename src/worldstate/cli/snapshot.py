@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from worldstate.artifacts import Artifact
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
 from worldstate.replay import iter_event_log, replay_events
 from worldstate.store import WorldStore
+from worldstate.writers import FileSystemWriter
 
-from ._app import cli
+from ._app import JobFailed, cli
 
-__all__ = ["snapshot", "replay_to_snapshot", "write_atomic"]
+__all__ = ["snapshot", "replay_to_snapshot"]
 
 
 def replay_to_snapshot(events: str) -> dict[str, object]:
@@ -30,22 +30,6 @@ def replay_to_snapshot(events: str) -> dict[str, object]:
     with WorldStore(bus, clock=clock) as store:
         replay_events(iter_event_log(events), bus, clock)
         return store.snapshot()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temp file in the same folder + rename."""
-    fd, temp = tempfile.mkstemp(
-        dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @cli.command("snapshot")
@@ -72,4 +56,14 @@ def snapshot(events: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        write_atomic(out, text)
+        written = FileSystemWriter(out.parent, durable=True, id="snapshot").write(
+            Artifact(
+                type="json",
+                section=None,
+                filename=out.name,
+                mime_type="application/json",
+                content=text,
+            )
+        )
+        if not written.ok:
+            raise JobFailed(f"cannot write {out}: {written.error}")

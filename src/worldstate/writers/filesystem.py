@@ -16,6 +16,8 @@ TEMP_SUFFIX = ".tmp"
 """Temp files are named ``.<filename>.<pid>.<n>.tmp`` beside their target."""
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_TEMP_NUMBERS = itertools.count()
+"""Process-wide, so two writers (or threads) never pick the same temp name in one folder."""
 
 
 class FileSystemWriter:
@@ -40,8 +42,6 @@ class FileSystemWriter:
         self.durable = durable
         self.id = id
         self._closed = False
-        self._counter = itertools.count()
-        self._pid = os.getpid()
 
     def __repr__(self) -> str:
         return f"FileSystemWriter({str(self.root)!r}, durable={self.durable}, id={self.id!r})"
@@ -75,7 +75,7 @@ class FileSystemWriter:
 
     def _replace(self, directory: str, target: str, filename: str, data: bytes) -> None:
         temp = os.path.join(
-            directory, f".{filename}.{self._pid}.{next(self._counter)}{TEMP_SUFFIX}"
+            directory, f".{filename}.{os.getpid()}.{next(_TEMP_NUMBERS)}{TEMP_SUFFIX}"
         )
         try:
             fd = os.open(temp, _FLAGS, 0o644)
