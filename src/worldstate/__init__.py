@@ -1,4 +1,11 @@
-"""worldstate: a world-state store, saves and inspector telemetry for narrative games."""
+"""worldstate: a world-state store, saves and inspector telemetry for narrative games.
+
+The names here are the ones most programs need; each part has its own package with the rest:
+``worldstate.store`` (store, slices, selectors, snapshots), ``worldstate.replay`` (event logs),
+``worldstate.inspector`` (summary, renderers, transcript, budget), ``worldstate.writers``,
+``worldstate.export`` (export pipeline and manifest), ``worldstate.saves`` and
+``worldstate.testing`` (test doubles).
+"""
 
 from __future__ import annotations
 
@@ -18,9 +25,12 @@ from worldstate.errors import (
     WorldstateError,
 )
 from worldstate.events import EventBus
+from worldstate.store import Action, ContentCatalog, WorldStore, default_slices
 
 __all__ = [
+    "Action",
     "Clock",
+    "ContentCatalog",
     "ConfigurationError",
     "CorruptSaveError",
     "EventBus",
@@ -34,6 +44,8 @@ __all__ = [
     "SlotNotFoundError",
     "SnapshotError",
     "UnsafeNameError",
+    "WorldStore",
     "WorldstateError",
+    "default_slices",
     "system_clock",
 ]
