@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from tests.saves.conftest import World
 
-from worldstate.errors import MigrationError
+from worldstate.errors import CorruptSaveError, MigrationError
 from worldstate.saves import (
     DEFAULT_MIGRATIONS,
     IndexEntry,
@@ -170,6 +170,34 @@ class TestRegistry:
         error = caught.value
         assert (error.slot, error.from_version, error.to_version) == ("legacy", 1, 2)
         assert "migration_failed_1_to_2" in error.reason and "weather table" in error.reason
+        assert _rows(db) == before
+        assert world.store.snapshot() == snapshot_before
+
+    def test_migrated_world_that_fails_validation_changes_nothing(
+        self, make_world: MakeWorld, tmp_path: Path
+    ) -> None:
+        """A step that succeeds but yields an invalid world: the load fails as a corrupt save,
+        the stored save keeps its old bytes and version, and the store is untouched."""
+        db = tmp_path / "saves.db"
+        _store_raw(db, "legacy", LEGACY_V0, version=0)
+        before = _rows(db)
+        world = make_world()
+        snapshot_before = world.store.snapshot()
+        registry = MigrationRegistry(current_version=2)
+        registry.register(0, 1)(migrate_0_to_1)
+
+        @registry.register(1, 2)
+        def break_factions(save: dict[str, Any]) -> dict[str, Any]:
+            save["gameData"]["factions"] = {"byId": "not an object"}
+            return save
+
+        with SqliteSaveStorage(db) as storage:
+            manager = SaveManager(
+                storage, world.store, bus=world.bus, clock=world.clock, migrations=registry
+            )
+            with pytest.raises(CorruptSaveError) as caught:
+                manager.load("legacy")
+        assert "$.factions.byId" in str(caught.value)
         assert _rows(db) == before
         assert world.store.snapshot() == snapshot_before
 

@@ -285,9 +285,11 @@ class SaveManager:
             raise SlotNotFoundError(name)
         try:
             envelope, migrated_from = decode_stored(stored, self.migrations)
-            if migrated_from is not None:
-                envelope = self._write_back(name)
+            # Restore before writing the migrated save back: a save whose migrated world does
+            # not validate is reported and left exactly as it was.
             self._restore(name, envelope)
+            if migrated_from is not None:
+                self._write_back(name)
         except SaveError as exc:
             self.bus.emit("game:load_failed", {"slot": name, "error": str(exc)})
             raise
@@ -296,7 +298,7 @@ class SaveManager:
         self.bus.emit("game:loaded", payload)
         return LoadReceipt(name, envelope.timestamp, envelope.playtime, migrated_from)
 
-    def _write_back(self, slot: str) -> SaveEnvelope:
+    def _write_back(self, slot: str) -> None:
         """Migrate the stored save again under the write lock and store the result."""
         with self.storage.transaction() as tx:
             stored = tx.read(slot)
@@ -305,7 +307,6 @@ class SaveManager:
             envelope, _ = decode_stored(stored, self.migrations)
             payload = encode_envelope(envelope)
             tx.put(IndexEntry.for_payload(envelope, payload), payload)
-        return envelope
 
     def _restore(self, slot: str, envelope: SaveEnvelope) -> None:
         try:
