@@ -69,13 +69,14 @@ class TestPrepare:
         assert event["budgetBytes"] == 12288
         assert event["exceededBy"] == spatial["payloadBudgetExceededBy"] > 0
         assert event["recordedAt"] == NOW
-        assert [e["status"] for e in prepared.budget_report["events"]] == ["exceeds_budget"]
+        [listed] = prepared.budget_report.events
+        assert listed.to_json() == event
 
     def test_no_spatial_no_budget_event(self) -> None:
         """Without spatial telemetry there is no budget event and the status is unknown."""
         prepared = exporter(MemoryWriter()).prepare(None, now=NOW)
         assert prepared.budget_event is None
-        assert prepared.budget_report["events"] == []
+        assert prepared.budget_report.events == ()
         assert prepared.budget_status == "unknown"
         assert prepared.payload.body["source"] == "unavailable"
 

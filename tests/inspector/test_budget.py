@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import pytest
+
 from worldstate.inspector import (
+    BudgetEvent,
+    BudgetReport,
     InspectorPayload,
     budget_artifacts,
     build_budget_report,
+    normalize_budget_events,
     render_budget_markdown,
     sanitize_summary,
 )
@@ -29,7 +35,7 @@ APPENDIX_B_MARKDOWN = """## Telemetry Payload Budget
 JAN_1 = 1735689600000
 
 
-def _over_budget_report() -> dict[str, object]:
+def _over_budget_report() -> BudgetReport:
     payload = InspectorPayload(
         {
             "generatedAt": JAN_1,
@@ -68,13 +74,15 @@ def test_appendix_b_markdown_byte_for_byte() -> None:
     )
     assert json_artifact.filename == "wh-budget-status.json"
     assert json.loads(json_artifact.content)["hasBudgetOverruns"] is True
-    assert report["generatedIso"] == "2025-01-01T00:00:00.000Z"
+    assert report.generated_iso == "2025-01-01T00:00:00.000Z"
+    assert json.loads(json_artifact.content) == report.to_json()
 
 
 def test_default_run_without_spatial_metrics() -> None:
     payload = sanitize_summary(None, now=1761843600000)
     report = build_budget_report(payload)
-    assert report == {
+    assert report == BudgetReport(status="unknown", generated_at=1761843600000)
+    assert report.to_json() == {
         "status": "unknown",
         "payloadBytes": None,
         "budgetBytes": None,
@@ -89,7 +97,7 @@ def test_default_run_without_spatial_metrics() -> None:
         "## Telemetry Payload Budget\n\n- Current status: `unknown` ❔\n- Events recorded: 0\n\n"
         "No budget events were emitted during the export run.\n\n"
     )
-    assert list(json.loads(json_artifact.content)) == list(report)
+    assert list(json.loads(json_artifact.content)) == list(report.to_json())
     assert json_artifact.content.endswith("}\n")
 
 
@@ -106,7 +114,8 @@ def test_event_normalisation_coerces_numbers() -> None:
     report = build_budget_report(
         None, [{"payloadBytes": "12", "budgetBytes": None, "exceededBy": "x", "recordedAt": -5}]
     )
-    assert report["events"] == [
+    assert report.events == (BudgetEvent(payload_bytes=12, budget_bytes=0),)
+    assert report.to_json()["events"] == [
         {
             "status": "unknown",
             "type": None,
@@ -117,3 +126,62 @@ def test_event_normalisation_coerces_numbers() -> None:
             "recordedAt": None,
         }
     ]
+
+
+def test_report_json_keys_are_the_references_in_order() -> None:
+    """``to_json`` is exactly §8.5's document: every key, in the reference's order."""
+    document = _over_budget_report().to_json()
+    assert list(document) == [
+        "status",
+        "payloadBytes",
+        "budgetBytes",
+        "exceededBy",
+        "generatedAt",
+        "generatedIso",
+        "events",
+        "hasBudgetOverruns",
+    ]
+    assert list(document["events"][0]) == [
+        "status",
+        "type",
+        "payloadBytes",
+        "budgetBytes",
+        "exceededBy",
+        "context",
+        "recordedAt",
+    ]
+    assert document["events"][0]["context"] == {"prefix": "wh"}
+
+
+def test_overruns_come_from_the_status_or_any_event() -> None:
+    within = BudgetReport(status="within_budget")
+    assert not within.has_budget_overruns
+    assert not dataclasses.replace(
+        within, events=(BudgetEvent("within_budget"),)
+    ).has_budget_overruns
+    assert dataclasses.replace(within, events=(BudgetEvent("exceeds_budget"),)).has_budget_overruns
+    assert BudgetReport(status="exceeds_budget").has_budget_overruns
+    assert BudgetReport(generated_at=0).generated_iso is None
+
+
+def test_records_are_frozen_and_do_not_share_their_context() -> None:
+    """Mutating the input or a ``to_json`` result never changes a record."""
+    context: dict[str, object] = {"prefix": "a", "tags": ["x"]}
+    [event] = normalize_budget_events([{"status": "within_budget", "context": context}])
+    context["prefix"] = "b"
+    report = build_budget_report(None, [event])
+    document = report.to_json()
+    document["events"][0]["context"]["tags"].append("y")
+    assert event.context == {"prefix": "a", "tags": ["x"]}
+    assert report.to_json()["events"][0]["context"] == {"prefix": "a", "tags": ["x"]}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.status = "exceeds_budget"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.status = "exceeds_budget"  # type: ignore[misc]
+
+
+def test_normalize_keeps_records_and_drops_non_mappings() -> None:
+    record = BudgetEvent("exceeds_budget", recorded_at=5)
+    events = normalize_budget_events([record, None, 3, "x", {"status": 7, "type": ["t"]}])
+    assert events == (record, BudgetEvent("unknown"))
+    assert events[0] is record

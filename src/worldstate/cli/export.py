@@ -26,6 +26,7 @@ from worldstate.cli._app import JobFailed, cli
 from worldstate.clock import system_clock
 from worldstate.export import Exporter, ExportResult, ExportSettings, sources
 from worldstate.export.sources import SummarySource
+from worldstate.inspector import BudgetReport
 from worldstate.replay import RecordedEvent
 from worldstate.writers import FileSystemWriter, Writer, WriterFanout
 
@@ -301,10 +302,10 @@ def _facts(
     return facts
 
 
-def _budget_text(report: Mapping[str, Any]) -> str:
-    status = str(report.get("status", "unknown"))
+def _budget_text(report: BudgetReport) -> str:
+    status = report.status
     if status == "exceeds_budget":
-        return f"{status} (by {report.get('exceededBy')} bytes of {report.get('budgetBytes')})"
+        return f"{status} (by {report.exceeded_by} bytes of {report.budget_bytes})"
     if status == "unknown":
         return f"{status} (the summary has no spatial telemetry)"
     return status

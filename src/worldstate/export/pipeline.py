@@ -257,7 +257,7 @@ def manifest_context(
         "artifactFilenames": [a.filename for a in prepared.artifacts],
         "metrics": writes.to_json(),
         "summarySource": prepared.payload.source or "unknown",
-        "budgetStatus": dict(prepared.budget_report),
+        "budgetStatus": prepared.budget_report.to_json(),
         "publish": publish,
     }
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from worldstate.artifacts import Artifact
 from worldstate.export.manifest import Manifest
-from worldstate.inspector import InspectorPayload
+from worldstate.inspector import BudgetReport, InspectorPayload
 from worldstate.writers import FanoutResult, WriteResult
 
 __all__ = ["PreparedExport", "ExportResult"]
@@ -31,7 +31,7 @@ class PreparedExport:
 
     payload: InspectorPayload
     summary_artifacts: tuple[Artifact, ...]
-    budget_report: Mapping[str, Any]
+    budget_report: BudgetReport
     budget_artifacts: tuple[Artifact, ...]
     budget_event: Mapping[str, Any] | None
     context: Mapping[str, Any]
@@ -50,7 +50,7 @@ class PreparedExport:
     @property
     def budget_status(self) -> str:
         """The budget report's status (``within_budget``, ``exceeds_budget``, ``unknown``)."""
-        return str(self.budget_report.get("status", "unknown"))
+        return self.budget_report.status
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from worldstate.inspector._controls import duration_label
 from worldstate.inspector._spatial import SPATIAL_HISTORY_BUDGET_BYTES
 from worldstate.inspector.budget import (
+    BudgetEvent,
+    BudgetReport,
     budget_artifacts,
     build_budget_report,
     normalize_budget_events,
@@ -68,6 +70,8 @@ __all__ = [
     "TUTORIAL_EVENTS",
     "build_transcript",
     # budget report
+    "BudgetReport",
+    "BudgetEvent",
     "build_budget_report",
     "normalize_budget_events",
     "render_budget_markdown",
