@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +33,8 @@ from worldstate.writers import FileSystemWriter, Writer, WriterFanout
 __all__ = ["export_command"]
 
 PROGRESS_THRESHOLD = 2000
-"""Replays of at least this many events show a progress bar (on a terminal)."""
+"""Event logs of at least this many lines show a replay progress bar (on a terminal, not for
+stdin)."""
 
 SOURCE_OPTIONS = ("--demo", "--events", "--snapshot", "--summary", "--save")
 
@@ -192,11 +193,17 @@ class SourceChoice:
         return sources.summary_from_snapshot(world, origin="save", now=now)
 
     def _replay(self, generated_at: int | None, show_progress: bool) -> SummarySource:
+        events: Iterable[RecordedEvent]
+        lines: int | None
         if self.demo:
-            events = sources.demo_events()
+            demo = sources.demo_events()
+            events, lines = demo, (demo[-1].line if demo else 0)
         else:
-            events = sources.read_event_log(self.events_log or "-")
-        with _progress(len(events), enabled=show_progress) as advance:
+            log = self.events_log or "-"
+            # Streamed into the replay, never held in memory; only a bar needs the line count.
+            events = sources.stream_event_log(log)
+            lines = sources.count_log_lines(log) if show_progress else None
+        with _progress(lines, enabled=show_progress) as advance:
             return sources.summary_from_events(
                 events,
                 origin="demo" if self.demo else "events",
@@ -207,14 +214,18 @@ class SourceChoice:
 
 
 @contextmanager
-def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[RecordedEvent], None] | None]:
-    if not enabled or total < PROGRESS_THRESHOLD:
+def _progress(
+    lines: int | None, *, enabled: bool
+) -> Iterator[Callable[[RecordedEvent], None] | None]:
+    """A replay progress bar over ``lines`` log lines (none for stdin or short logs)."""
+    if not enabled or lines is None or lines < PROGRESS_THRESHOLD:
         yield None
         return
     columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("replay", total=total)
-        yield lambda _event: bar.advance(task)
+        task = bar.add_task("replay", total=lines)
+        # By line number, not by event: blank lines are counted in the total but never replayed.
+        yield lambda event: bar.update(task, completed=event.line)
 
 
 def _writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:

@@ -1,13 +1,17 @@
 """Where an export's inspector summary comes from: an event log, a snapshot, a save, a file.
 
-Every loader reads and validates its whole input before returning, so a caller can check
-everything before writing anything.  Bad input raises an :class:`~worldstate.errors.InputError`
-naming the file and the line or JSON path.
+Every loader validates its whole input before the export writes anything: files are read
+whole, and an event log is streamed straight into the replay (memory does not grow with the
+log), which finishes before the first artifact is rendered.  Bad input raises an
+:class:`~worldstate.errors.InputError` naming the file and the line or JSON path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,7 +29,8 @@ __all__ = [
     "read_json_file",
     "load_summary_file",
     "load_snapshot_file",
-    "read_event_log",
+    "stream_event_log",
+    "count_log_lines",
     "demo_events",
     "summary_from_events",
     "summary_from_snapshot",
@@ -70,19 +75,52 @@ def load_summary_file(path: Path) -> Mapping[str, Any] | None:
     return data
 
 
-def read_event_log(source: Path | str) -> list[RecordedEvent]:
-    """Read and validate a whole JSONL event log (``"-"`` is stdin).
+def stream_event_log(source: Path | str) -> Iterator[RecordedEvent]:
+    """Stream and validate a JSONL event log (``"-"`` is stdin), one line at a time.
+
+    Nothing is read before iteration starts, and nothing is kept: a log of any length replays
+    in constant memory.
 
     Raises:
-        InputError: the file cannot be read.
-        EventLogError: a line is malformed (names file and line).
+        InputError: the file cannot be read (raised while iterating).
+        EventLogError: a line is malformed, naming file and line (raised when it is reached;
+            the events before it have been yielded).
     """
     name = "<stdin>" if source == "-" else str(source)
     try:
-        return list(iter_event_log(source, name=name))
+        yield from iter_event_log(source, name=name)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(f"cannot read event log: {reason}", source=name) from exc
+
+
+_COUNT_CHUNK = 1 << 20
+
+
+def count_log_lines(source: Path | str) -> int | None:
+    """How many lines a log file has, counted cheaply (bytes only, no JSON parsing).
+
+    Meant for a progress total: blank lines are counted too, and a final line without a
+    newline counts.
+
+    Returns:
+        The count, or ``None`` when ``source`` is stdin (``"-"``) or not a regular file that
+        can be read (a pipe can be read only once; the replay reports unreadable files).
+    """
+    if str(source) == "-":
+        return None
+    try:
+        # stat before opening: opening a named pipe would block, and reading it would eat it.
+        if not stat.S_ISREG(os.stat(source).st_mode):
+            return None
+        with open(source, "rb") as fh:
+            lines, last = 0, b"\n"
+            while chunk := fh.read(_COUNT_CHUNK):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except OSError:
+        return None
+    return lines + (last != b"\n")
 
 
 def demo_events() -> list[RecordedEvent]:
@@ -93,7 +131,7 @@ def demo_events() -> list[RecordedEvent]:
 
 
 def summary_from_events(
-    events: Sequence[RecordedEvent],
+    events: Iterable[RecordedEvent],
     *,
     origin: str,
     generated_at: int | None,
@@ -102,21 +140,29 @@ def summary_from_events(
 ) -> SummarySource:
     """Replay ``events`` into a fresh store (with a transcript recorder) and summarise it.
 
-    The clock follows each event's ``ts``, so ``generatedAt`` is the last event's ``ts``;
-    ``generated_at`` overrides it; an empty log uses ``wall_clock``.
+    ``events`` is consumed once, lazily (a stream from :func:`stream_event_log` is never
+    materialised).  The clock follows each event's ``ts``, so ``generatedAt`` is the last
+    event's ``ts``; ``generated_at`` overrides it; an empty log uses ``wall_clock``.
+
+    Raises:
+        EventLogError: propagated from ``events``; no summary is built.
     """
     from worldstate.inspector import TutorialTranscriptRecorder, build_summary
     from worldstate.store import WorldStore
 
-    clock = ManualClock(events[0].ts if events else wall_clock())
+    stream = iter(events)
+    first = next(stream, None)  # the store starts at the first event's time
+    clock = ManualClock(first.ts if first is not None else wall_clock())
+    if first is not None:
+        stream = itertools.chain((first,), stream)
     bus = EventBus()
     recorder = TutorialTranscriptRecorder(bus, clock=clock)
     with WorldStore(bus, clock=clock) as store:
-        replay_events(events, bus, clock, on_event=on_event)
+        stats = replay_events(stream, bus, clock, on_event=on_event)
         if generated_at is not None:
             clock.set(generated_at)
         summary = build_summary(store, recorder=recorder)
-    return SummarySource(summary, clock(), origin, len(events))
+    return SummarySource(summary, clock(), origin, stats.events)
 
 
 def summary_from_snapshot(snapshot: Mapping[str, Any], *, origin: str, now: int) -> SummarySource:
