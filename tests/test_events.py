@@ -224,6 +224,27 @@ class TestSubscriptionChanges:
         assert bus.listener_count() == 0
         assert not bus.has_listeners("x:y")
 
+    def test_generation_moves_with_subscriptions(self) -> None:
+        """generation changes on every subscribe and unsubscribe (once handlers included),
+        and not on emits or on an unsubscribe that removes nothing.
+        """
+        bus = EventBus()
+        seen = [bus.generation]
+        stop = bus.on("a", lambda e, p: None)
+        seen.append(bus.generation)
+        bus.once("b:*", lambda e, p: None)
+        seen.append(bus.generation)
+        bus.emit("a")
+        assert bus.generation == seen[-1]
+        bus.emit("b:x")  # the once handler is removed
+        seen.append(bus.generation)
+        stop()
+        seen.append(bus.generation)
+        stop()
+        assert bus.off("a", print) == 0
+        assert bus.generation == seen[-1]
+        assert len(set(seen)) == len(seen)
+
     def test_has_listeners_follows_wildcards(self) -> None:
         """has_listeners() is true when only a wildcard matches, false after unsubscribing."""
         bus = EventBus()

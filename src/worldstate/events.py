@@ -91,6 +91,13 @@ class EventBus:
         self._routes: dict[str, tuple[_Subscription, ...]] = {}
         self._lock = threading.Lock()
         self._seq = 0
+        # A plain attribute, not a property: it is read on every store dispatch.
+        self.generation = 0
+        """Changes whenever a subscription is added or removed (read it, never set it).
+
+        An emitter that would ask :meth:`has_listeners` on every call can keep the answers and
+        ask again only when this has moved (the store does, for its announcements).
+        """
 
     # -- subscribing -------------------------------------------------------------------------
 
@@ -197,6 +204,7 @@ class EventBus:
             target.append(sub)
             target.sort(key=_sort_key)
             self._routes = {}
+            self.generation += 1
         return sub.cancel
 
     def _remove(self, sub: _Subscription) -> None:
@@ -210,6 +218,7 @@ class EventBus:
                 else:
                     self._exact.pop(sub.pattern, None)
             self._routes = {}
+            self.generation += 1
 
     def _route(self, event: str) -> tuple[_Subscription, ...]:
         with self._lock:

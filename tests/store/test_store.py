@@ -223,6 +223,49 @@ class TestNotifications:
         assert seen[1][1]["state"] is world.store.state
         assert seen[1][1]["lastAction"] is action
 
+    def test_announcements_follow_later_subscriptions(self, world: Harness) -> None:
+        """The store remembers whether anyone listens only until the bus's subscriptions
+        change: listeners added after earlier dispatches are announced to, removed ones not.
+        """
+        world.store.dispatch(flag("a", 1))  # nobody listens yet
+        actions: list[str] = []
+        updates: list[Any] = []
+        stop_actions = world.bus.on("worldstate:action", lambda e, a: actions.append(a.type))
+        world.store.dispatch(flag("b", 1))
+        assert actions == ["STORY_FLAG_SET"]
+        stop_updates = world.bus.on("worldstate:*", lambda e, p: updates.append(e))
+        world.store.dispatch(flag("c", 1))
+        assert actions == ["STORY_FLAG_SET"] * 2
+        assert updates == ["worldstate:action", "worldstate:updated"]
+        stop_actions()
+        stop_updates()
+        world.store.dispatch(flag("d", 1))
+        assert len(actions) == 2
+        assert len(updates) == 2
+
+    def test_subscribing_during_an_announcement(self, world: Harness) -> None:
+        """A worldstate:action handler that subscribes to worldstate:updated gets the updated
+        event of the same dispatch (as if the store asked the bus afresh).
+        """
+        updates: list[Any] = []
+
+        def subscribe(event: str, action: Any) -> None:
+            world.bus.on("worldstate:updated", lambda e, p: updates.append(p["lastAction"]))
+
+        world.bus.once("worldstate:action", subscribe)
+        world.store.dispatch(flag("a", 1))
+        assert [a.payload["flagId"] for a in updates] == ["a"]
+
+    def test_unsubscribing_during_an_announcement(self, world: Harness) -> None:
+        """A worldstate:action handler that removes the worldstate:updated listener stops
+        it from hearing the same dispatch.
+        """
+        updates: list[Any] = []
+        stop = world.bus.on("worldstate:updated", lambda e, p: updates.append(p))
+        world.bus.once("worldstate:action", lambda e, a: stop())
+        world.store.dispatch(flag("a", 1))
+        assert updates == []
+
     def test_on_update_called_with_live_state(self, world: Harness) -> None:
         """on_update callbacks get the new state object itself and the action."""
         calls: list[Any] = []

@@ -103,6 +103,8 @@ class WorldStore:
         self._record = history_limit > 0
         self._listeners: tuple[UpdateListener, ...] = ()
         self._selectors = SelectorCache()
+        self._announce_generation = -1  # see _notify
+        self._announce_action = self._announce_updated = False
         self._subscriptions: list[Unsubscribe] = [
             self.bus.on(event, self._event_handler(builder))
             for s in self._slices
@@ -190,7 +192,7 @@ class WorldStore:
             self._fail(action, f"unknown world state domain {action.domain!r}")
             return False
         state = self._state
-        changed: dict[str, State] | None = None
+        next_state: dict[str, State] | None = None
         for key, reduce in targets:
             before = state[key]
             try:
@@ -200,22 +202,15 @@ class WorldStore:
                 self._fail(action, f"{type(exc).__name__}: {exc}")
                 return False
             if after is not before:
-                if changed is None:
-                    changed = {key: after}
-                else:
-                    changed[key] = after
+                if next_state is None:
+                    next_state = dict(state)
+                next_state[key] = after
         if self._record:
             self._history.append(action)
-        if changed is None:
+        if next_state is None:
             return False
-        self._state = state = {**state, **changed}
-        bus = self.bus
-        if bus.has_listeners(_ACTION_EVENT):
-            bus.emit(_ACTION_EVENT, action)
-        if bus.has_listeners(_UPDATED_EVENT):
-            bus.emit(_UPDATED_EVENT, {"state": state, "lastAction": action})
-        if self._listeners:
-            self._call_listeners(state, action)
+        self._state = next_state
+        self._notify(action)
         return True
 
     def _fail(self, action: Action, error: str) -> None:
@@ -223,13 +218,27 @@ class WorldStore:
         self.bus.emit(_ERROR_EVENT, {"action": action, "error": error})
 
     def _notify(self, action: Action) -> None:
+        """Announce a state change on the bus and to the update listeners."""
         bus = self.bus
         state = self._state
-        if bus.has_listeners(_ACTION_EVENT):
+        # Two has_listeners() calls per change cost more than most reducers save by sharing
+        # state; the answers only change when the bus's subscriptions do.
+        if bus.generation != self._announce_generation:
+            self._watch_announcements()
+        if self._announce_action:
             bus.emit(_ACTION_EVENT, action)
-        if bus.has_listeners(_UPDATED_EVENT):
+            if bus.generation != self._announce_generation:  # a listener (un)subscribed
+                self._watch_announcements()
+        if self._announce_updated:
             bus.emit(_UPDATED_EVENT, {"state": state, "lastAction": action})
-        self._call_listeners(state, action)
+        if self._listeners:
+            self._call_listeners(state, action)
+
+    def _watch_announcements(self) -> None:
+        bus = self.bus
+        self._announce_generation = bus.generation
+        self._announce_action = bus.has_listeners(_ACTION_EVENT)
+        self._announce_updated = bus.has_listeners(_UPDATED_EVENT)
 
     def _call_listeners(self, state: Mapping[str, Any], action: Action) -> None:
         for listener in self._listeners:

@@ -6,8 +6,9 @@ missing value).  Every slice uses these helpers so the reducers read like the sp
 
 Some reducers run for every replayed event, so the helpers on that path are written for speed:
 :func:`coalesce` takes exactly two arguments (a variadic call costs measurably more; use
-:func:`first_present` for three or more), and :func:`truthy` / :func:`copy_json` test exact types
-first.
+:func:`first_present` for three or more), and :func:`truthy`, :func:`is_number`,
+:func:`as_mapping` and :func:`copy_json` test exact types (and ``None``) before the slower
+``isinstance`` checks against unions and ABCs.
 """
 
 from __future__ import annotations
@@ -64,14 +65,19 @@ def truthy(value: Any) -> bool:
         return False
     if value is True:
         return True
-    if isinstance(value, int | float):
+    if type(value) is int or type(value) is float or isinstance(value, int | float):
         return value == value and value != 0  # NaN != NaN
     return True
 
 
 def is_number(value: Any) -> TypeGuard[int | float]:
     """JavaScript ``typeof value === 'number'`` (booleans are not numbers)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    cls = type(value)
+    if cls is int or cls is float:  # exact types first: a union isinstance costs ~3x more
+        return True
+    if value is None or cls is bool:
+        return False
+    return isinstance(value, int | float)
 
 
 def is_finite_number(value: Any) -> TypeGuard[int | float]:
@@ -81,9 +87,11 @@ def is_finite_number(value: Any) -> TypeGuard[int | float]:
 
 def as_mapping(value: Any) -> Mapping[str, Any]:
     """``value`` when it is a mapping, else an empty one (JS optional chaining on non-objects)."""
-    if type(value) is dict or isinstance(value, Mapping):
+    if type(value) is dict:
         return value
-    return EMPTY
+    if value is None or not isinstance(value, Mapping):  # None first: ABC checks are slow
+        return EMPTY
+    return value
 
 
 def copy_json(value: Any) -> Any:
@@ -137,8 +145,13 @@ def simple_action(action_type: str, domain: str, keys: tuple[str, ...]) -> Actio
     """An action builder copying ``keys`` from the event payload (missing -> ``None``)."""
 
     def build(payload: Mapping[str, Any], now: int) -> Action | None:
+        # A plain loop: on Python 3.11 a dict comprehension is a nested function call, which
+        # costs a third of this builder on every replayed event.
         get = payload.get
-        return Action(action_type, domain, {key: get(key) for key in keys}, now)
+        fields: dict[str, Any] = {}
+        for key in keys:
+            fields[key] = get(key)
+        return Action(action_type, domain, fields, now)
 
     build.__name__ = f"build_{action_type.lower()}"
     return build

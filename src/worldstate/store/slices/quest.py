@@ -215,10 +215,7 @@ def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str
     merged["optional"] = first_present(definition.get("optional"), old.get("optional"), False)
     merged["hidden"] = first_present(definition.get("hidden"), old.get("hidden"), False)
     merged["target"] = first_present(definition.get("target"), old.get("target"), 1)
-    merged["metadata"] = {
-        **as_mapping(old.get("metadata")),
-        **copy_json(as_mapping(definition.get("metadata"))),
-    }
+    merged["metadata"] = _merged_metadata(old.get("metadata"), definition.get("metadata"))
     if not is_number(merged.get("progress")):
         merged["progress"] = 0
     if not truthy(merged.get("status")):
@@ -228,19 +225,39 @@ def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str
     return merged
 
 
+_DEFINITION_KEYS = ("title", "type", "description", "act", "rewards", "branches")
+
+
+def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
+    """``{**old, **copy_json(new)}``, taking only those that are mappings."""
+    # Not written with ``**as_mapping(...)``: unpacking the shared empty mapping proxy costs
+    # more than the rest of an objective merge, and objectives rarely carry metadata.
+    result: dict[str, Any] = {}
+    if old is not None:
+        result.update(as_mapping(old))
+    if new is not None and isinstance(new, Mapping):
+        result.update(copy_json(new))
+    return result
+
+
 def _apply_definition(record: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
     """A copy of ``record`` with the truthy definition fields of ``payload`` applied."""
+    # Runs for every quest event; most payloads carry none of these fields, so ``None`` is
+    # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check).
     result: State = dict(record)
-    for key in ("title", "type", "description", "act", "rewards", "branches"):
-        if truthy(payload.get(key)):
-            result[key] = copy_json(payload[key])
-    if isinstance(payload.get("autoStart"), bool):
-        result["autoStart"] = payload["autoStart"]
-    metadata = payload.get("metadata")
-    if isinstance(metadata, Mapping):
+    get = payload.get
+    for key in _DEFINITION_KEYS:
+        value = get(key)
+        if value is not None and truthy(value):
+            result[key] = copy_json(value)
+    auto_start = get("autoStart")
+    if auto_start is True or auto_start is False:
+        result["autoStart"] = auto_start
+    metadata = get("metadata")
+    if metadata is not None and isinstance(metadata, Mapping):
         result["metadata"] = {**as_mapping(result.get("metadata")), **copy_json(metadata)}
-    objectives = payload.get("objectives")
-    if isinstance(objectives, list):
+    objectives = get("objectives")
+    if objectives is not None and isinstance(objectives, list):
         updated = dict(as_mapping(result.get("objectives")))
         order = list(result.get("objectivesOrder") or [])
         for objective in objectives:
@@ -257,6 +274,7 @@ def _apply_definition(record: Mapping[str, Any], payload: Mapping[str, Any]) -> 
 
 def _new_quest(payload: Mapping[str, Any]) -> State:
     metadata = payload.get("metadata")
+    has_metadata = metadata is not None and isinstance(metadata, Mapping)  # None: no ABC check
     return {
         "id": payload["questId"],
         "title": payload.get("title"),
@@ -269,7 +287,7 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
         "blockedObjectives": {},
         "lastBlockedAt": None,
         "lastBlocked": None,
-        "metadata": copy_json(metadata) if isinstance(metadata, Mapping) else {},
+        "metadata": copy_json(metadata) if has_metadata else {},
         "objectivesOrder": [],
         "description": payload.get("description"),
         "rewards": copy_json(payload.get("rewards")),
@@ -282,19 +300,29 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
 def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
     """Create or update the quest ``payload["questId"]`` in ``by_id`` (a fresh copy); return it."""
     existing = by_id.get(payload["questId"])
-    base = existing if isinstance(existing, Mapping) else _new_quest(payload)
+    base = existing if type(existing) is dict or isinstance(existing, Mapping) else None
+    if base is None:
+        base = _new_quest(payload)
     record = _apply_definition(base, payload)
     by_id[payload["questId"]] = record
     return record
 
 
-def _with_status_lists(state: State, quest_id: str, status: str) -> State:
-    lists = {"active": "activeIds", "completed": "completedIds", "failed": "failedIds"}
-    next_state = dict(state)
-    for key in lists.values():
-        next_state[key] = [qid for qid in state.get(key) or [] if qid != quest_id]
-    next_state[lists[status]].append(quest_id)
-    return next_state
+_STATUS_LISTS = {"active": "activeIds", "completed": "completedIds", "failed": "failedIds"}
+
+
+def _move_to_status_list(state: State, quest_id: str, status: str) -> None:
+    """In ``state`` (a new, unpublished dict): put ``quest_id`` last in the id list of
+    ``status`` and take it out of the others.  Lists that do not change are shared.
+    """
+    target = _STATUS_LISTS[status]
+    for key in _STATUS_LISTS.values():
+        ids = state.get(key) or []
+        if quest_id in ids:
+            ids = [qid for qid in ids if qid != quest_id]
+        if key == target:
+            ids = [*ids, quest_id]
+        state[key] = ids
 
 
 def _valid_id(value: Any) -> TypeGuard[str]:
@@ -326,7 +354,9 @@ def _status_change(status: str, stamp_key: str) -> Reducer:
         quest = _ensure_quest(by_id, payload)
         quest["status"] = status
         quest[stamp_key] = coalesce(payload.get("timestamp"), now)
-        return _with_status_lists({**state, "byId": by_id}, quest_id, status)
+        next_state = {**state, "byId": by_id}
+        _move_to_status_list(next_state, quest_id, status)
+        return next_state
 
     return reduce
 
@@ -345,14 +375,15 @@ def _objective_update(
     quest = _ensure_quest(by_id, payload)
     objectives = dict(as_mapping(quest.get("objectives")))
     existing = objectives.get(objective_id)
-    existing = existing if isinstance(existing, Mapping) else None
+    if not (type(existing) is dict or isinstance(existing, Mapping)):
+        existing = None
     objective = _merge_objective(existing, definition(existing))
     update(objective)
     objectives[objective_id] = objective
     quest["objectives"] = objectives
-    order = list(quest.get("objectivesOrder") or [])
+    order = quest.get("objectivesOrder") or []
     if objective_id not in order:
-        order.append(objective_id)
+        order = [*order, objective_id]
     quest["objectivesOrder"] = order
     return {**state, "byId": by_id}, quest
 
