@@ -90,8 +90,15 @@ _reputation_reset = simple_action("FACTION_REPUTATION_RESET", DOMAIN, ("reason",
 
 
 def _member_removed(p: Mapping[str, Any], now: int) -> Action:
-    payload = {k: p.get(k) for k in ("factionId", "factionName", "npcId", "entityId", "tag")}
-    payload["removedAt"] = coalesce(p.get("removedAt"), now)
+    get = p.get  # spelt out: cheaper than a comprehension on Python 3.11
+    payload = {
+        "factionId": get("factionId"),
+        "factionName": get("factionName"),
+        "npcId": get("npcId"),
+        "entityId": get("entityId"),
+        "tag": get("tag"),
+        "removedAt": coalesce(get("removedAt"), now),
+    }
     return Action("FACTION_MEMBER_REMOVED", DOMAIN, payload, now)
 
 

@@ -75,17 +75,26 @@ class TutorialSnapshot(msgspec.Struct):
 
 # -- bus events -> actions -------------------------------------------------------------------
 
-_STEP_KEYS = ("stepId", "stepIndex", "totalSteps", "title", "description", "highlight", "position")
-
 
 def _started(p: Mapping[str, Any], now: int) -> Action:
     return Action("TUTORIAL_STARTED", DOMAIN, {"totalSteps": p.get("totalSteps")}, now)
 
 
 def _step_started(p: Mapping[str, Any], now: int) -> Action:
-    payload = {k: p.get(k) for k in _STEP_KEYS}
-    payload["canSkip"] = p.get("canSkip")
-    payload["controlHint"] = p.get("controlHint")
+    # Spelt out rather than a comprehension over the keys: a busy event, and on Python 3.11 a
+    # comprehension is an extra function call.
+    get = p.get
+    payload = {
+        "stepId": get("stepId"),
+        "stepIndex": get("stepIndex"),
+        "totalSteps": get("totalSteps"),
+        "title": get("title"),
+        "description": get("description"),
+        "highlight": get("highlight"),
+        "position": get("position"),
+        "canSkip": get("canSkip"),
+        "controlHint": get("controlHint"),
+    }
     return Action("TUTORIAL_STEP_STARTED", DOMAIN, payload, now)
 
 
