@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -189,14 +190,16 @@ def import_command(
 
 
 def _replayed(events: Path) -> tuple[WorldStore, Clock, int | None]:
-    recorded = list(iter_event_log(events))
-    if not recorded:
+    """Stream the log into a fresh store; playtime counts from its first event."""
+    stream = iter_event_log(events)
+    first = next(stream, None)
+    if first is None:
         raise InputError("event log holds no events", source=str(events))
-    clock = ManualClock(recorded[0].ts)
+    clock = ManualClock(first.ts)
     bus = EventBus()
     store = WorldStore(bus, clock=clock)
-    replay_events(recorded, bus, clock)
-    return store, clock, recorded[0].ts
+    replay_events(itertools.chain((first,), stream), bus, clock)
+    return store, clock, first.ts
 
 
 def _hydrated(snapshot: Path) -> tuple[WorldStore, Clock, int | None]:
