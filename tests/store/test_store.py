@@ -176,6 +176,37 @@ class TestDispatch:
         stored = world.store.state["story"]["flags"]["met_guard"]["metadata"]
         assert stored == {"chapter": 1, "tags": ["a"]}
 
+    @pytest.mark.parametrize(
+        ("event", "payload", "mutable_key"),
+        [
+            (
+                "faction:attitude_changed",
+                {"factionId": "x", "newAttitude": "hostile", "factionName": {"en": "X"}},
+                "factionName",
+            ),
+            (
+                "faction:member_removed",
+                {"factionId": "x", "npcId": "n", "tag": ["informant"]},
+                "tag",
+            ),
+            ("npc:interviewed", {"npcId": "n", "dialogueId": {"id": "d"}}, "dialogueId"),
+            ("npc:witnessed_crime", {"npcId": "n", "severity": {"level": 2}}, "severity"),
+        ],
+    )
+    def test_container_values_in_scalar_fields_are_not_aliased(
+        self, world: Harness, event: str, payload: dict[str, Any], mutable_key: str
+    ) -> None:
+        """Ids, names and tags are normally strings; when a game sends a container there,
+        mutating it afterwards still does not reach the stored state."""
+        world.emit(event, payload, at=5)
+        before = world.store.snapshot()
+        container = payload[mutable_key]
+        if isinstance(container, dict):
+            container["changed"] = True
+        else:
+            container.append("changed")
+        assert world.store.snapshot() == before
+
     def test_bus_events_become_actions(self, world: Harness) -> None:
         """Events of every slice are turned into actions at construction."""
         world.emit("story:flag:changed", {"flagId": "f", "newValue": 3}, at=42)

@@ -150,7 +150,10 @@ def simple_action(action_type: str, domain: str, keys: tuple[str, ...]) -> Actio
         get = payload.get
         fields: dict[str, Any] = {}
         for key in keys:
-            fields[key] = get(key)
+            value = get(key)
+            if value is not None and value.__class__ not in _SCALARS:
+                value = copy_json(value)  # never let state alias a caller's container
+            fields[key] = value
         return Action(action_type, domain, fields, now)
 
     build.__name__ = f"build_{action_type.lower()}"

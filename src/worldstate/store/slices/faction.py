@@ -99,7 +99,7 @@ def _member_removed(p: Mapping[str, Any], now: int) -> Action:
         "tag": get("tag"),
         "removedAt": coalesce(get("removedAt"), now),
     }
-    return Action("FACTION_MEMBER_REMOVED", DOMAIN, payload, now)
+    return Action("FACTION_MEMBER_REMOVED", DOMAIN, copy_json(payload), now)
 
 
 EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(

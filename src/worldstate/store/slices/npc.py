@@ -85,7 +85,9 @@ def _npc_action(
             npc_id = coalesce(npc_id, payload.get("id"))
         if not truthy(npc_id):
             return None
-        return Action(action_type, DOMAIN, {"npcId": npc_id, **fields(payload)}, now)
+        # Copied: ids and names are normally strings, but state must never alias a caller's
+        # container when they are not.
+        return Action(action_type, DOMAIN, copy_json({"npcId": npc_id, **fields(payload)}), now)
 
     return build
 
