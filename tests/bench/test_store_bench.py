@@ -110,6 +110,24 @@ class TestCommands:
         assert result.exit_code == 2
         assert "$.factions.byId.a.fame" in result.output
 
+    def test_dispatch_empty_workload_exits_2(self, tmp_path: Path) -> None:
+        """A workload with no actions is bad input, not a crash."""
+        workload = tmp_path / "empty.jsonl"
+        workload.write_text("\n", encoding="utf-8")
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "dispatch",
+                "--seed",
+                str(WORKLOAD / "seed.json"),
+                "--workload",
+                str(workload),
+            ],
+        )
+        assert result.exit_code == 2
+        assert "empty.jsonl" in result.output and "no actions" in result.output
+
     def test_replay_json(self) -> None:
         """bench replay counts every event of every repetition."""
         result = CliRunner().invoke(

@@ -40,7 +40,8 @@ def load_workload(path: Path) -> list[WorkloadStep]:
     """Read a workload file and group consecutive lines by ``iteration``.
 
     Raises:
-        EventLogError: the file cannot be read or a line is malformed (names file and line).
+        EventLogError: the file cannot be read, a line is malformed (names file and line), or
+            it holds no actions.
     """
     decoder = msgspec.json.Decoder(_Line)
     steps: list[WorkloadStep] = []
@@ -58,6 +59,8 @@ def load_workload(path: Path) -> list[WorkloadStep]:
         current.append(line.action)
     if current:
         steps.append(WorkloadStep(iteration if iteration is not None else 0, tuple(current)))
+    if not steps:
+        raise EventLogError("the workload holds no actions", source=str(path))
     return steps
 
 

@@ -6,24 +6,16 @@ import json
 from pathlib import Path
 
 import click
-import msgspec
 
 from worldstate.bench.dispatch import load_workload, run_dispatch_bench
 from worldstate.bench.replay import run_replay_bench
-from worldstate.errors import SnapshotError
+from worldstate.store.snapshot import load_snapshot_file
 
 from ._app import bench
 
 __all__ = ["bench_dispatch", "bench_replay"]
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _read_seed(path: Path) -> object:
-    try:
-        return msgspec.json.decode(path.read_bytes())
-    except msgspec.DecodeError as exc:
-        raise SnapshotError(f"not valid JSON: {exc}", source=str(path)) from exc
 
 
 @bench.command("dispatch")
@@ -33,7 +25,7 @@ def _read_seed(path: Path) -> object:
 def bench_dispatch(seed: Path, workload: Path, as_json: bool) -> None:
     """Time the store's dispatch, one workload iteration at a time."""
     steps = load_workload(workload)
-    stats = run_dispatch_bench(_read_seed(seed), steps, source=str(seed))
+    stats = run_dispatch_bench(load_snapshot_file(seed), steps, source=str(seed))
     figures = {
         "iterations": stats.count,
         "mean_ms": stats.mean_ms,
