@@ -285,11 +285,12 @@ class TestBadInput:
         self.assert_rejected(invoke("--summary", bad, "--out", out), out, "summary.json", "line 2")
 
     def test_summary_with_bad_generated_at(self, tmp_path: Path) -> None:
-        """A summary whose generatedAt is not a number is refused naming $.generatedAt."""
+        """A summary whose generatedAt is not a number is refused naming file and path."""
         bad = tmp_path / "summary.json"
         bad.write_text('{"generatedAt": "yesterday"}')
         out = tmp_path / "out"
-        self.assert_rejected(invoke("--summary", bad, "--out", out), out, "$.generatedAt")
+        result = invoke("--summary", bad, "--out", out)
+        self.assert_rejected(result, out, "summary.json, at $.generatedAt")
 
     def test_unknown_format(self, tmp_path: Path) -> None:
         """An unknown format is a usage error naming it (D6)."""

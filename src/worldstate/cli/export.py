@@ -24,6 +24,7 @@ from rich.table import Table
 
 from worldstate.cli._app import JobFailed, cli
 from worldstate.clock import system_clock
+from worldstate.errors import SnapshotError
 from worldstate.export import Exporter, ExportResult, ExportSettings, sources
 from worldstate.export.sources import SummarySource
 from worldstate.inspector import BudgetReport
@@ -134,9 +135,12 @@ def export_command(
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
     source = choice.load(generated_at=generated_at, show_progress=show_progress)
     with _exporter(settings) as exporter:
-        prepared = exporter.prepare(
-            source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
-        )
+        try:
+            prepared = exporter.prepare(
+                source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
+            )
+        except SnapshotError as exc:  # name the file the bad summary came from
+            raise SnapshotError(exc.message, source=choice.label, path=exc.path) from exc
         result = exporter.run(prepared)
     if as_json:
         click.echo(json.dumps(result_json(result, settings, source), indent=2, ensure_ascii=False))
@@ -172,6 +176,12 @@ class SourceChoice:
             )
         if (self.save is None) != (self.slot is None):
             raise click.UsageError("--save DB and --slot NAME go together: give both")
+
+    @property
+    def label(self) -> str:
+        """The chosen source as a user would name it in a message (a path, or ``demo``)."""
+        given = self.summary or self.snapshot or self.events_log or self.save
+        return "demo" if given is None else str(given)
 
     def load(self, *, generated_at: int | None, show_progress: bool) -> SummarySource:
         """Read, validate and summarise the chosen source (nothing is written)."""
