@@ -12,6 +12,7 @@ import pytest
 
 from worldstate.artifacts import Artifact
 from worldstate.clock import ManualClock
+from worldstate.errors import SnapshotError
 from worldstate.events import EventBus
 from worldstate.export import Exporter, ExportHandle, ExportResult
 from worldstate.testing import FailingWriter, RecordingWriter
@@ -236,3 +237,30 @@ class TestExporterBus:
             "telemetry:artifacts_written",
             "telemetry:export_completed",
         ]
+
+
+class TestSubmitSummary:
+    def test_renders_and_writes_on_the_worker_like_a_synchronous_export(self) -> None:
+        """submit_summary gives the same artifacts and events as prepare + run, and its
+        events arrive on the collecting thread."""
+        sync_bus, background_bus = EventBus(), EventBus()
+        sync_log, background_log = ThreadLog(sync_bus), ThreadLog(background_bus)
+        sync_memory, background_memory = MemoryWriter(), MemoryWriter()
+        with exporter(sync_memory, bus=sync_bus) as runner:
+            runner.run(runner.prepare(SUMMARY, prefix="p"))
+        with exporter(background_memory, bus=background_bus) as runner:
+            handle = runner.submit_summary(SUMMARY, prefix="p")
+            result = handle.result(timeout=30)
+        assert result.ok
+        assert background_memory.files == sync_memory.files
+        assert comparable(background_log.seen) == comparable(sync_log.seen)
+        assert background_log.threads == {threading.get_ident()}
+
+    def test_an_unusable_summary_raises_when_collected_and_writes_nothing(self) -> None:
+        """A bad generatedAt surfaces from result() as SnapshotError; no writer is called."""
+        memory = MemoryWriter()
+        with exporter(memory) as runner:
+            handle = runner.submit_summary({"generatedAt": "soon"})
+            with pytest.raises(SnapshotError, match=r"\$\.generatedAt"):
+                handle.result(timeout=30)
+        assert memory.files == {}

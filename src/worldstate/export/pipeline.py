@@ -163,6 +163,34 @@ class Exporter:
         future = self._executor().submit(self._write, prepared, deferred)
         return ExportHandle(future, deferred, self.bus)
 
+    def submit_summary(
+        self,
+        summary: Mapping[str, Any] | None,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        formats: Sequence[str] = DEFAULT_FORMATS,
+        now: int | None = None,
+        faction_names: Mapping[str, str] | None = None,
+    ) -> ExportHandle:
+        """Render and write ``summary`` on the worker thread (:meth:`prepare` + :meth:`submit`).
+
+        The game loop pays only for ``build_summary``; sanitising and rendering (about a
+        millisecond for a typical summary) happen on the worker too.  The summary is read there,
+        so do not mutate it after handing it over (summaries built from a store share its
+        immutable state, which is safe).  A summary that cannot be exported (an unusable
+        ``generatedAt``) makes :meth:`ExportHandle.result` raise, and nothing is written.
+        """
+        at = self.clock() if now is None else now  # "now" is when the game asked, not later
+        deferred = DeferredEvents()
+
+        def prepare_and_write() -> ExportResult:
+            prepared = self.prepare(
+                summary, prefix=prefix, formats=formats, now=at, faction_names=faction_names
+            )
+            return self._write(prepared, deferred)
+
+        return ExportHandle(self._executor().submit(prepare_and_write), deferred, self.bus)
+
     async def run_async(self, prepared: PreparedExport) -> ExportResult:
         """Await the write phase from asyncio; its events are emitted in the loop's thread.
 
