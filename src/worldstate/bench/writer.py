@@ -142,6 +142,10 @@ def _summary_line(line: str, *, source: str, location: str) -> tuple[str, Mappin
     return str(item["prefix"]), item["summary"]
 
 
+def _chunks(iterations: int) -> list[range]:
+    return [range(start, min(start + CHUNK, iterations)) for start in range(0, iterations, CHUNK)]
+
+
 def render_export(prefix: str, summary: Mapping[str, Any], now: int) -> list[Artifact]:
     """Sanitise and render one summary in the default formats."""
     return render_artifacts(sanitize_summary(summary, now=now), prefix=prefix)
@@ -181,10 +185,11 @@ def run_writer_bench(
     )
     e2e_fanout = WriterFanout([FileSystemWriter(workdir / "e2e")], timer=timer)
     try:
-        # Modes alternate in chunks so that each sees the same disk conditions: on a shared
-        # machine the cost of creating files drifts a lot over a run.
-        for start in range(0, iterations, CHUNK):
-            chunk = range(start, min(start + CHUNK, iterations))
+        # Flush writeback left by earlier work, then measure the plain fan-out before any fsync:
+        # the durable modes force journal commits that would stall the plain writes after them.
+        # Within a phase, modes alternate in chunks so that both see the same disk conditions.
+        os.sync()
+        for chunk in _chunks(iterations):
             for index in chunk:
                 result, elapsed = _time_fanout(plain_fanout, exports[index], index, timer)
                 plain.append(elapsed)
@@ -192,11 +197,14 @@ def run_writer_bench(
                 written += result.artifacts_written
                 failed += len(result.failures)
             floor += [_time_floor(exports[i], workdir / "floor", i, timer) for i in chunk]
+        end_to_end += [
+            _time_end_to_end(e2e_fanout, picks[i], i, now, timer) for i in range(iterations)
+        ]
+        for chunk in _chunks(iterations):
             durable += [_time_fanout(durable_fanout, exports[i], i, timer)[1] for i in chunk]
             baseline += [
                 _time_fsync_baseline(exports[i], workdir / "baseline", i, timer) for i in chunk
             ]
-            end_to_end += [_time_end_to_end(e2e_fanout, picks[i], i, now, timer) for i in chunk]
     finally:
         if root is None:
             shutil.rmtree(workdir, ignore_errors=True)
