@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from worldstate.inspector import jsformat
 from worldstate.inspector.jsformat import (
     ABSENT,
     dumps_compact,
@@ -151,3 +154,56 @@ def test_json_strings_keep_non_ascii_and_escape_controls() -> None:
     assert dumps_compact({"s": 'ü—✓"\\\n\x01\u2028'}) == '{"s":"ü—✓\\"\\\\\\n\\u0001\u2028"}'
     assert dumps_compact(["\ud800"]) == '["\\ud800"]'
     assert dumps_compact({"a": ABSENT, "b": [ABSENT]}) == '{"b":[null]}'
+
+
+def _general_pretty(value: object) -> str:
+    parts: list[str] = []
+    jsformat._encode(value, "  ", 0, parts)
+    return "".join(parts)
+
+
+def _general_compact(value: object) -> str:
+    parts: list[str] = []
+    jsformat._encode(value, "", 0, parts)
+    return "".join(parts)
+
+
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([0.0, -0.0, 1e-5, 9.999e-6, 1e-7, 2.0**53, 2.0**53 + 2, 1e21, 1e20, 5e-324])
+    | st.text()
+)
+_JSON = st.recursive(
+    _JSON_SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+class TestFastEncoder:
+    @settings(max_examples=400, deadline=None)
+    @given(_JSON)
+    def test_fast_path_writes_what_the_general_encoder_writes(self, value: object) -> None:
+        """The msgspec fast path and the general JS-compatible encoder never disagree."""
+        assert dumps_pretty(value) == _general_pretty(value)
+        assert dumps_compact(value) == _general_compact(value)
+
+    def test_values_msgspec_would_print_differently_take_the_general_path(self) -> None:
+        """Integral floats, -0, tiny and huge floats, big ints and lone surrogates."""
+        cases = {
+            5.0: "5",
+            -0.0: "0",
+            1.2345e-6: "0.0000012345",
+            1e21: "1e+21",
+            2.0**60: "1152921504606847000",
+            2**60: "1152921504606847000",
+            math.inf: "null",
+        }
+        for value, text in cases.items():
+            assert dumps_compact([value]) == f"[{text}]"
+        assert dumps_compact({"s": "\udc00"}) == '{"s":"\\udc00"}'

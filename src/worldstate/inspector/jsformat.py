@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
+import msgspec
+
 __all__ = [
     "ABSENT",
     "Absent",
@@ -175,9 +177,9 @@ def number_text(value: float) -> str:
     Exponent form only when the magnitude is at least 1e21 or below 1e-6; ``-0`` prints ``0``.
     """
     if isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) < 10**21:
+        if abs(value) <= 2**53:
             return str(value)
-        value = to_number(value)
+        value = to_number(value)  # beyond 2**53 JavaScript holds only the nearest double
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -358,6 +360,12 @@ def dumps_pretty(value: object) -> str:
 
     NaN and infinities become ``null``; mapping entries whose value is :data:`ABSENT` are left out.
     """
+    ready = _msgspec_ready(value)
+    if ready is not _UNSUITED:
+        try:
+            return msgspec.json.format(msgspec.json.encode(ready), indent=2).decode()
+        except (UnicodeEncodeError, TypeError, msgspec.EncodeError):
+            pass  # lone surrogates and odd types: the general encoder below handles them
     parts: list[str] = []
     _encode(value, "  ", 0, parts)
     return "".join(parts)
@@ -365,6 +373,64 @@ def dumps_pretty(value: object) -> str:
 
 def dumps_compact(value: object) -> str:
     """``JSON.stringify(value)``: no spaces, otherwise like :func:`dumps_pretty`."""
+    ready = _msgspec_ready(value)
+    if ready is not _UNSUITED:
+        try:
+            return msgspec.json.encode(ready).decode()
+        except (UnicodeEncodeError, TypeError, msgspec.EncodeError):
+            pass
     parts: list[str] = []
     _encode(value, "", 0, parts)
     return "".join(parts)
+
+
+# -- fast path ---------------------------------------------------------------------------------
+# msgspec (C) writes the same text as JSON.stringify for plain dicts, lists, strings, bools,
+# None, integers up to 2**53 and non-integral floats from 1e-5 up.  It differs for integral
+# floats (``5.0``), -0.0, tiny or huge floats, big integers and lone surrogates: integral floats
+# up to 2**53 become ints here, and anything else msgspec would print differently goes to the
+# general encoder.  tests/inspector/test_jsformat.py checks that the two never disagree.
+
+_UNSUITED: Final = object()
+_SAFE_INTEGER: Final = 2**53
+
+
+class _Unsuited(Exception):
+    pass
+
+
+def _msgspec_ready(value: object) -> object:
+    try:
+        return _ready(value)
+    except _Unsuited:
+        return _UNSUITED
+
+
+def _ready(value: object) -> object:
+    cls = value.__class__
+    if cls is str or cls is bool or value is None:
+        return value
+    if cls is int:
+        if -_SAFE_INTEGER <= value <= _SAFE_INTEGER:  # type: ignore[operator]
+            return value
+        raise _Unsuited
+    if cls is float:
+        number: float = value  # type: ignore[assignment]
+        if number.is_integer():
+            if abs(number) <= _SAFE_INTEGER:
+                return int(number)
+            raise _Unsuited
+        if math.isfinite(number) and abs(number) >= 1e-5:  # non-integral, so below 2**52
+            return number
+        raise _Unsuited
+    if cls is dict:
+        ready: dict[str, object] = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if key.__class__ is not str:
+                raise _Unsuited
+            if item is not ABSENT:
+                ready[key] = _ready(item)
+        return ready
+    if cls is list or cls is tuple:
+        return [None if item is ABSENT else _ready(item) for item in value]  # type: ignore[attr-defined]
+    raise _Unsuited
