@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from worldstate.bench._stats import summarize_ns
 from worldstate.bench.dispatch import load_workload
+from worldstate.bench.replay import AUTO_REPEAT_EVENTS, run_replay_bench
 from worldstate.cli import cli
 from worldstate.errors import EventLogError
 
@@ -139,3 +140,10 @@ class TestCommands:
         assert figures["events"] == 3 * 33
         assert figures["seconds"] > 0
         assert figures["events_per_s"] == pytest.approx(figures["events"] / figures["seconds"])
+
+    def test_replay_repeats_until_enough_events_by_default(self) -> None:
+        """Without --repeat the log is replayed whole, often enough to time 100,000 events."""
+        result = run_replay_bench(EVENTS)
+        assert result.events >= AUTO_REPEAT_EVENTS
+        assert result.events % 33 == 0  # whole replays of the 33-event story demo
+        assert result.events - 33 < AUTO_REPEAT_EVENTS  # and no more than needed
