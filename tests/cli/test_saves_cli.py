@@ -115,6 +115,20 @@ class TestImportListShowDelete:
         )
         assert shown["save"] is None and "checksum" in shown["problem"]
 
+    def test_corrupt_status_stays_visible_at_80_columns(self, tmp_path: Path) -> None:
+        """With a long label the human table still says 'corrupt' on an 80-column terminal."""
+        db = tmp_path / "saves.db"
+        label = "A very long label for a QA run " * 3
+        log = str(STORY_DEMO / "events.jsonl")
+        imported = run("saves", "import", "--db", str(db), "--slot", label, "--events", log)
+        assert imported.exit_code == 0, imported.output
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE save_payload SET payload = CAST('{}' AS BLOB)")
+        table = CliRunner().invoke(cli, ["saves", "list", "--db", str(db)], terminal_width=80)
+        assert table.exit_code == 0, table.output
+        assert "corrupt" in table.output
+        assert max(len(line) for line in table.output.splitlines()) <= 80
+
 
 class TestBadInput:
     @pytest.mark.parametrize("command", ["list", "show", "delete"])

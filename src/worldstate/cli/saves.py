@@ -60,25 +60,24 @@ def _echo_json(value: Any) -> None:
 
 
 def _table(infos: list[SlotInfo]) -> Table:
+    # Status comes right after the slot and the free-text label last, so that on a narrow
+    # terminal the label wraps first and a corrupt save is never squeezed out of view.  Slot
+    # type and format version are in --json and `saves show --json`.
     table = Table()
-    table.add_column("slot", no_wrap=True)
-    table.add_column("label", overflow="fold")
-    table.add_column("type", no_wrap=True)
+    table.add_column("slot", overflow="fold", min_width=16)
+    table.add_column("status", overflow="fold", min_width=8)
     table.add_column("saved at (UTC)", no_wrap=True)
     table.add_column("playtime", no_wrap=True)
-    table.add_column("v", justify="right", no_wrap=True)
-    table.add_column("status", overflow="fold")
+    table.add_column("label", overflow="fold")
     for info in infos:
         e = info.entry
         status = info.status.value if info.problem is None else f"corrupt: {info.problem}"
         table.add_row(
             e.slot,
-            e.label,
-            e.slot_type.value,
+            status,
             iso_from_ms(e.timestamp)[:19].replace("T", " "),
             _playtime(e.playtime),
-            str(e.version),
-            status,
+            e.label,
         )
     return table
 
