@@ -134,3 +134,5 @@ def test_sigkill_never_leaves_a_partial_file(tmp_path: Path) -> None:
         proc.wait(timeout=60)
         check_run(run, expected, outcomes)
     assert outcomes["killed"] > 0, outcomes
+    # Some kill must have landed inside the write phase, or the test proved nothing.
+    assert outcomes["partial_sets"] + outcomes["temps_left"] > 0, outcomes
