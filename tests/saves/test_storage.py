@@ -97,6 +97,13 @@ class TestSqliteStorage:
             SqliteSaveStorage(db, mode=mode)  # type: ignore[arg-type]
         assert list(tmp_path.iterdir()) == []
 
+    @pytest.mark.parametrize("mode", ["create", "existing", "read-only"])
+    def test_a_folder_is_not_a_database(self, tmp_path: Path, mode: str) -> None:
+        """A folder given as the database is bad input naming it, in every mode."""
+        with pytest.raises(InputError, match="is a folder, not a save database"):
+            SqliteSaveStorage(tmp_path, mode=mode)  # type: ignore[arg-type]
+        assert list(tmp_path.iterdir()) == []
+
     def test_not_a_database(self, tmp_path: Path) -> None:
         """A file that is not SQLite is reported as bad input, unchanged."""
         db = tmp_path / "notes.db"

@@ -135,6 +135,8 @@ class SqliteSaveStorage:
     ) -> None:
         self.path = Path(path)
         self.mode = mode
+        if self.path.is_dir():
+            raise InputError("is a folder, not a save database", source=str(self.path))
         if mode != "create" and not self.path.is_file():
             raise InputError("save database does not exist", source=str(self.path))
         uri_mode = {"create": "rwc", "existing": "rw", "read-only": "ro"}[mode]
