@@ -292,6 +292,54 @@ class TestBadInput:
         result = invoke("--summary", bad, "--out", out)
         self.assert_rejected(result, out, "summary.json, at $.generatedAt")
 
+    def test_summary_with_a_lone_surrogate(self, tmp_path: Path) -> None:
+        """A \\ud800 escape in a summary is refused at parse time, naming its JSON path."""
+        bad = tmp_path / "summary.json"
+        bad.write_text(
+            '{"generatedAt": 1, "source": "ok", "factions": '
+            '{"cascadeTargets": [{"factionId": "\\ud800", "cascadeCount": 1}]}}'
+        )
+        out = tmp_path / "out"
+        result = invoke("--summary", bad, "--out", out)
+        self.assert_rejected(
+            result,
+            out,
+            "summary.json, at $.factions.cascadeTargets[0].factionId: lone surrogate in string",
+        )
+
+    def test_summary_source_with_a_lone_surrogate(self, tmp_path: Path) -> None:
+        """One in the summary's source (which reaches the manifest) is refused too."""
+        bad = tmp_path / "summary.json"
+        bad.write_text('{"generatedAt": 1, "source": "\\udfff"}')
+        out = tmp_path / "out"
+        result = invoke("--summary", bad, "--out", out)
+        self.assert_rejected(result, out, "summary.json, at $.source: lone surrogate in string")
+
+    def test_snapshot_with_nan(self, tmp_path: Path) -> None:
+        """NaN/Infinity are not JSON: a snapshot holding one is refused with its path."""
+        snap = tmp_path / "snap.json"
+        snap.write_text('{"storyFlags": {"f": {"value": Infinity}}}')
+        out = tmp_path / "out"
+        result = invoke("--snapshot", snap, "--out", out)
+        self.assert_rejected(
+            result, out, "snap.json, at $.storyFlags.f.value: Infinity is not valid JSON"
+        )
+
+    @pytest.mark.parametrize(
+        ("context", "message"),
+        [
+            ('{"a": NaN}', "--context, at $.a: NaN is not valid JSON"),
+            ('{"a": "\\ud800"}', "--context, at $.a: lone surrogate in string"),
+            ('{"a": ["x", "\udcff"]}', "--context, at $.a[1]: lone surrogate in string"),
+        ],
+    )
+    def test_context_with_nan_or_lone_surrogate(
+        self, context: str, message: str, tmp_path: Path
+    ) -> None:
+        """--context is parsed strictly; the last case is a non-UTF-8 argv byte."""
+        out = tmp_path / "out"
+        self.assert_rejected(invoke("--demo", "--context", context, "--out", out), out, message)
+
     def test_unknown_format(self, tmp_path: Path) -> None:
         """An unknown format is a usage error naming it (D6)."""
         out = tmp_path / "out"

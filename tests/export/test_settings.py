@@ -58,7 +58,7 @@ class TestExportSettings:
             resolve(formats="pdf")
         with pytest.raises(InputError, match=r"--context.*JSON object"):
             resolve(context="[1]")
-        with pytest.raises(InputError, match="--context, column"):
+        with pytest.raises(InputError, match="--context, line 1 column 2: context is not valid"):
             resolve(context="{oops")
         with pytest.raises(UnsafeNameError):
             resolve(metadata=Path("/tmp/.."))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from worldstate.errors import InputError
 from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
 from worldstate.inspector.formats import resolve_formats
+from worldstate.jsonfile import loads_strict
 from worldstate.names import check_safe_name
 from worldstate.writers import check_filename
 
@@ -97,15 +97,11 @@ def parse_context(text: str | None) -> dict[str, Any]:
 
     Raises:
         InputError: not JSON, or JSON that is not an object.
+        SnapshotError: ``NaN``/``Infinity`` or a lone surrogate (names the JSON path).
     """
     if text is None:
         return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg}", source="--context", location=f"column {exc.colno}"
-        ) from exc
+    value = loads_strict(text, source="--context", what="context")
     if not isinstance(value, dict):
         # The value itself is not echoed: it may hold secrets.
         kind = "an array" if isinstance(value, list) else type(value).__name__
