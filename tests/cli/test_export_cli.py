@@ -387,6 +387,20 @@ class TestBadInput:
         result = invoke("--demo", "--out", out, "--metadata", f"{tmp_path}/x/..")
         self.assert_rejected(result, out, "--metadata")
 
+    @pytest.mark.parametrize("which", ["current", "existing"])
+    def test_metadata_that_is_a_folder(
+        self, which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--metadata '' (the current folder) or an existing folder: exit 2, nothing written."""
+        work = tmp_path / "work"
+        work.mkdir()
+        monkeypatch.chdir(work)
+        out = tmp_path / "out"
+        metadata = "" if which == "current" else str(work)
+        result = invoke("--demo", "--out", out, "--metadata", metadata)
+        self.assert_rejected(result, out, "--metadata", "is a folder")
+        assert listing(work) == []
+
 
 class TestManifestAndSecrets:
     SECRET_CONTEXT = json.dumps(

@@ -62,3 +62,14 @@ class TestExportSettings:
             resolve(context="{oops")
         with pytest.raises(UnsafeNameError):
             resolve(metadata=Path("/tmp/.."))
+
+    @pytest.mark.parametrize("metadata", ["", ".", "sub"])
+    def test_metadata_that_is_a_folder(
+        self, metadata: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--metadata naming an existing folder ('' is the current one) is refused up front."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "sub").mkdir()
+        with pytest.raises(ConfigurationError, match=r"--metadata: .* is a folder"):
+            resolve(metadata=Path(metadata))
+        assert resolve(metadata=Path("sub/m.json")).manifest_path == tmp_path / "sub" / "m.json"

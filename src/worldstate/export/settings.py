@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worldstate.errors import InputError
+from worldstate.errors import ConfigurationError, InputError
 from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
 from worldstate.inspector.formats import resolve_formats
 from worldstate.jsonfile import loads_strict
@@ -67,12 +67,17 @@ class ExportSettings:
 
         Raises:
             UnsafeNameError: the prefix or the manifest's file name could leave its folder.
-            ConfigurationError: an unknown format.
+            ConfigurationError: an unknown format, or ``metadata`` is an existing folder.
             InputError: ``context`` is not a JSON object.
         """
         out_dir = out.absolute()
         manifest_path = (metadata or out_dir / MANIFEST_FILENAME).absolute()
         check_filename(manifest_path.name, what="--metadata file name")
+        if manifest_path.is_dir():
+            raise ConfigurationError(
+                f"--metadata: {manifest_path} is a folder; give the manifest's file path, "
+                f"such as {manifest_path / MANIFEST_FILENAME}"
+            )
         return cls(
             out_dir=out_dir,
             prefix=check_safe_name(prefix, what="prefix"),
