@@ -31,6 +31,13 @@ class TestIterEventLog:
             RecordedEvent(6, "c", {}, 4),
         ]
 
+    def test_the_javascript_date_range_limits_are_accepted(self) -> None:
+        """ts of exactly ±8.64e15 ms is still a valid JavaScript date."""
+        log = b'{"ts": 8640000000000000, "event": "a", "payload": {}}\n'
+        log += b'{"ts": -8640000000000000, "event": "a", "payload": {}}\n'
+        events = list(iter_event_log(io.BytesIO(log), name="memory"))
+        assert [e.ts for e in events] == [8_640_000_000_000_000, -8_640_000_000_000_000]
+
     def test_reads_binary_stream(self) -> None:
         """A binary file object can be read, named for errors."""
         events = list(iter_event_log(io.BytesIO(GOOD), name="memory"))
@@ -54,6 +61,14 @@ class TestIterEventLog:
             (b'{"ts": 1, "event": "a"}', "missing required field `payload`"),
             (b'{"ts": 1, "event": "a", "payload": []}', "at $.payload"),
             (b"[1, 2]", "Expected `object`, got `array`"),
+            (
+                b'{"ts": 8640000000000001, "event": "a", "payload": {}}',
+                "ts is outside the JavaScript date range (±8.64e15 ms) at $.ts",
+            ),
+            (
+                b'{"ts": -8640000000000001, "event": "a", "payload": {}}',
+                "ts is outside the JavaScript date range (±8.64e15 ms) at $.ts",
+            ),
         ],
     )
     def test_bad_line_names_file_and_line(self, tmp_path: Path, line: bytes, problem: str) -> None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Annotated, Any, Final
 
 import msgspec
 
@@ -22,20 +22,28 @@ from worldstate.clock import ManualClock
 from worldstate.errors import EventLogError
 from worldstate.events import EventBus
 
-__all__ = ["RecordedEvent", "ReplayStats", "iter_event_log", "replay_events"]
+__all__ = ["RecordedEvent", "ReplayStats", "iter_event_log", "replay_events", "MAX_TS_MS"]
+
+
+MAX_TS_MS: Final = 8_640_000_000_000_000
+"""The largest ``|ts|`` a log may hold: the JavaScript ``Date`` range (±8.64e15 ms)."""
+
+# The range check runs inside msgspec's decoder, so it costs the hot path nothing in Python.
+_Timestamp = Annotated[int, msgspec.Meta(ge=-MAX_TS_MS, le=MAX_TS_MS)]
 
 
 class RecordedEvent(msgspec.Struct, frozen=True):
     """One line of an event log.
 
     Attributes:
-        ts: when it happened, ms since the epoch.
+        ts: when it happened, ms since the epoch (within ±:data:`MAX_TS_MS` when read
+            from a log).
         event: the bus event name.
         payload: the event payload (a JSON object).
         line: the 1-based line number in the log (0 when not read from a file).
     """
 
-    ts: int
+    ts: _Timestamp
     event: str
     payload: dict[str, Any]
     line: int = 0
@@ -74,7 +82,8 @@ def iter_event_log(
 
     Raises:
         EventLogError: the log cannot be read, or a line is not a JSON object with an integer
-            ``ts``, a string ``event`` and an object ``payload`` (names the file and line).
+            ``ts`` within ±:data:`MAX_TS_MS`, a string ``event`` and an object ``payload``
+            (names the file and line).
     """
     # One generator for opening and parsing: every event passes through it, and a nested
     # ``yield from`` generator costs about a tenth of a line's decoding.
@@ -111,6 +120,8 @@ def _describe(exc: msgspec.DecodeError) -> str:
     text = str(exc)
     if isinstance(exc, msgspec.ValidationError):
         message, sep, path = text.rpartition(" - at `")
+        if path == "$.ts`" and message.startswith(("Expected `int` <=", "Expected `int` >=")):
+            return "ts is outside the JavaScript date range (±8.64e15 ms) at $.ts"
         if sep:
             return f"{message} at {path.rstrip('`')}"
         return text

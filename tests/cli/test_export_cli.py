@@ -340,6 +340,25 @@ class TestBadInput:
         out = tmp_path / "out"
         self.assert_rejected(invoke("--demo", "--context", context, "--out", out), out, message)
 
+    def test_generated_at_outside_the_javascript_date_range(self, tmp_path: Path) -> None:
+        """--generated-at beyond ±8.64e15 ms names the option, not the source."""
+        out = tmp_path / "out"
+        result = invoke("--demo", "--generated-at", "-99999999999999999", "--out", out)
+        self.assert_rejected(
+            result, out, "--generated-at: -99999999999999999 is outside the JavaScript date range"
+        )
+
+    def test_event_ts_outside_the_javascript_date_range(self, tmp_path: Path) -> None:
+        """An event whose ts is beyond ±8.64e15 ms is refused with file and line."""
+        log = tmp_path / "events.jsonl"
+        log.write_text(
+            '{"ts": 1, "event": "a", "payload": {}}\n'
+            '{"ts": 9999999999999999, "event": "a", "payload": {}}\n'
+        )
+        out = tmp_path / "out"
+        result = invoke("--events", log, "--out", out)
+        self.assert_rejected(result, out, "events.jsonl, line 2: ts is outside the JavaScript")
+
     def test_unknown_format(self, tmp_path: Path) -> None:
         """An unknown format is a usage error naming it (D6)."""
         out = tmp_path / "out"

@@ -73,3 +73,13 @@ class TestExportSettings:
         with pytest.raises(ConfigurationError, match=r"--metadata: .* is a folder"):
             resolve(metadata=Path(metadata))
         assert resolve(metadata=Path("sub/m.json")).manifest_path == tmp_path / "sub" / "m.json"
+
+    @pytest.mark.parametrize("value", [8_640_000_000_000_001, -99_999_999_999_999_999])
+    def test_generated_at_outside_the_javascript_date_range(self, value: int) -> None:
+        """--generated-at beyond ±8.64e15 ms is refused naming the option; the limits pass."""
+        with pytest.raises(InputError) as caught:
+            resolve(generated_at=value)
+        assert str(caught.value) == (
+            f"--generated-at: {value} is outside the JavaScript date range (±8.64e15 ms)"
+        )
+        assert resolve(generated_at=-8_640_000_000_000_000).generated_at == -8.64e15

@@ -133,7 +133,7 @@ def export_command(
         durable=durable,
     )
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
-    source = choice.load(generated_at=generated_at, show_progress=show_progress)
+    source = choice.load(generated_at=settings.generated_at, show_progress=show_progress)
     with _exporter(settings) as exporter:
         try:
             prepared = exporter.prepare(

@@ -10,11 +10,18 @@ from typing import Any
 from worldstate.errors import ConfigurationError, InputError
 from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
 from worldstate.inspector.formats import resolve_formats
+from worldstate.inspector.jsformat import MAX_TIME_MS
 from worldstate.jsonfile import loads_strict
 from worldstate.names import check_safe_name
 from worldstate.writers import check_filename
 
-__all__ = ["ExportSettings", "parse_context", "split_formats", "run_id_from_env"]
+__all__ = [
+    "ExportSettings",
+    "parse_context",
+    "split_formats",
+    "run_id_from_env",
+    "check_generated_at",
+]
 
 RUN_ID_VARIABLES = ("BUILD_ID", "GITHUB_RUN_ID")
 
@@ -68,11 +75,13 @@ class ExportSettings:
         Raises:
             UnsafeNameError: the prefix or the manifest's file name could leave its folder.
             ConfigurationError: an unknown format, or ``metadata`` is an existing folder.
-            InputError: ``context`` is not a JSON object.
+            InputError: ``context`` is not a JSON object, or ``generated_at`` is outside the
+                JavaScript date range.
         """
         out_dir = out.absolute()
         manifest_path = (metadata or out_dir / MANIFEST_FILENAME).absolute()
         check_filename(manifest_path.name, what="--metadata file name")
+        check_generated_at(generated_at)
         if manifest_path.is_dir():
             raise ConfigurationError(
                 f"--metadata: {manifest_path} is a folder; give the manifest's file path, "
@@ -90,6 +99,19 @@ class ExportSettings:
             mirrors=tuple(m.absolute() for m in mirrors),
             durable=durable,
         )
+
+
+def check_generated_at(value: int | None) -> int | None:
+    """Return ``value`` (``--generated-at``) if ``None`` or a valid JavaScript date in ms.
+
+    Raises:
+        InputError: ``|value|`` exceeds 8.64e15 (names the option).
+    """
+    if value is not None and abs(value) > MAX_TIME_MS:
+        raise InputError(
+            f"{value} is outside the JavaScript date range (±8.64e15 ms)", source="--generated-at"
+        )
+    return value
 
 
 def split_formats(text: str) -> list[str]:
