@@ -271,10 +271,19 @@ class TestValidation:
         assert copied is not data
         assert copied["factions"] is not data["factions"]
 
+    def test_document_without_any_section_is_refused(self) -> None:
+        """An object with none of the snapshot's sections (e.g. an inspector summary) is not a
+        world snapshot; an empty object is a valid empty world."""
+        with pytest.raises(SnapshotError, match="not a world snapshot") as caught:
+            validate_snapshot({"generatedAt": 1, "factionz": {}}, source="summary.json")
+        assert caught.value.path == "$" and "summary.json" in str(caught.value)
+        assert validate_snapshot({}) == {}
+        assert validate_snapshot({"npc": {}, "extra": 1}) == {"npc": {}, "extra": 1}
+
     def test_non_json_values_refused(self) -> None:
         """Values JSON cannot hold are refused."""
-        with pytest.raises(SnapshotError):
-            validate_snapshot({"extra": object()})
+        with pytest.raises(SnapshotError, match="not JSON data"):
+            validate_snapshot({"factions": {"byId": {}}, "extra": object()})
 
 
 class TestGameSlice:

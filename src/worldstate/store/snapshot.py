@@ -81,6 +81,7 @@ def validate_snapshot(
         raise SnapshotError(
             f"a snapshot must be a JSON object, got {json_type_name(data)}", source=source, path="$"
         )
+    _check_has_a_section(data, slices, source)
     schema = snapshot_schema(slices)
     try:
         msgspec.convert(data, schema)
@@ -93,6 +94,19 @@ def validate_snapshot(
     except (TypeError, ValueError, msgspec.MsgspecError) as exc:
         raise SnapshotError(f"not JSON data: {exc}", source=source, path="$") from exc
     return copy
+
+
+def _check_has_a_section(data: dict[str, Any], slices: Sequence[Slice], source: str | None) -> None:
+    # Every section is optional, so a document with none of them (an inspector summary, a typo'd
+    # export) would silently hydrate an empty world; an empty object stays a valid empty world.
+    known = {s.snapshot_key for s in slices} | {s.key for s in slices} | {"tutorialComplete"}
+    if data and known.isdisjoint(data):
+        expected = ", ".join(s.snapshot_key for s in slices)
+        raise SnapshotError(
+            f"not a world snapshot: none of its sections ({expected}) is present",
+            source=source,
+            path="$",
+        )
 
 
 def load_snapshot_file(path: Path, *, slices: Sequence[Slice] | None = None) -> dict[str, Any]:
