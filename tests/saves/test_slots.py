@@ -54,6 +54,7 @@ class TestLabelsAndTypes:
     def test_label_is_the_trimmed_original(self) -> None:
         """The display label keeps the player's spelling, trimmed."""
         assert slot_label("  My Slot #1! ", "my-slot-1") == "My Slot #1!"
+        assert slot_label("QA\trun\n #2", "qa-run-2") == "QA run #2"  # no control chars kept
 
     def test_only_autosave_is_auto(self) -> None:
         """Only the autosave slot is of type auto; eviction applies to manual slots."""

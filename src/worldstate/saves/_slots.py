@@ -79,8 +79,9 @@ def normalize_slot_name(value: object, *, max_length: int = DEFAULT_MAX_SLOT_NAM
 
 
 def slot_label(value: str, normalized: str) -> str:
-    """The display label kept with a save: the trimmed original name, else the slot."""
-    return value.strip() or normalized
+    """The display label kept with a save: the original name with each run of whitespace
+    (tabs and line breaks included) made one space and trimmed, else the slot."""
+    return " ".join(value.split()) or normalized
 
 
 def slot_type(slot: str) -> SlotType:
