@@ -378,6 +378,21 @@ class TestBadInput:
         self.assert_rejected(invoke("--demo", "--prefix", prefix, "--out", out), out, "prefix")
         assert listing(tmp_path) == []
 
+    @pytest.mark.parametrize(
+        ("prefix", "problem"),
+        [
+            ("a" * 240, "240 bytes long in UTF-8, over the limit of 187 bytes"),
+            (".", "starts with '.'"),
+            (".hidden", "starts with '.'"),
+        ],
+    )
+    def test_prefixes_too_long_or_hidden(self, prefix: str, problem: str, tmp_path: Path) -> None:
+        """A prefix whose file names cannot be written, or would be hidden: exit 2, no files."""
+        out = tmp_path / "out"
+        result = invoke("--demo", "--prefix", prefix, "--out", out)
+        self.assert_rejected(result, out, "unsafe prefix", problem)
+        assert listing(tmp_path) == []
+
     def test_two_sources(self, tmp_path: Path) -> None:
         """Two sources at once are a usage error."""
         out = tmp_path / "out"

@@ -151,3 +151,23 @@ class TestRun:
         assert not result.ok
         assert [f.writer_id for f in result.failures] == ["manifest"]
         assert len(memory.files) == 5
+
+
+def test_the_longest_prefix_writes_every_artifact_on_a_real_file_system(tmp_path: Path) -> None:
+    """At the prefix limit and the latest JavaScript date, every temp and final name fits."""
+    from worldstate.names import MAX_PREFIX_BYTES
+
+    prefix = "p" * MAX_PREFIX_BYTES
+    formats = ("json", "csv", "transcript-csv", "transcript-md")
+    result = run_export(
+        None,
+        [FileSystemWriter(tmp_path)],
+        prefix=prefix,
+        formats=formats,
+        now=8_640_000_000_000_000,
+        clock=ManualClock(NOW),
+    )
+    assert result.ok, result.failure_message()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert f"{prefix}-tutorial-transcript-+2757600913T000000Z.csv" in names
+    assert len(names) == 7

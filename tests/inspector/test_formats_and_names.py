@@ -6,7 +6,8 @@ import pytest
 
 from worldstate.errors import ConfigurationError, UnsafeNameError
 from worldstate.inspector import FORMAT_ALIASES, render_artifacts, resolve_formats, sanitize_summary
-from worldstate.names import check_safe_name
+from worldstate.inspector.budget import budget_artifacts, build_budget_report
+from worldstate.names import MAX_PREFIX_BYTES, check_prefix, check_safe_name
 
 EXPECTED_ALIASES = {
     "json": "json",
@@ -74,3 +75,37 @@ def test_safe_prefixes_pass_unchanged(prefix: str) -> None:
 def test_unknown_format_in_render_raises_before_anything_is_built() -> None:
     with pytest.raises(ConfigurationError):
         render_artifacts(sanitize_summary(None, now=0), formats=["pdf"])
+
+
+@pytest.mark.parametrize(
+    ("prefix", "problem"),
+    [
+        (".", "starts with '.'"),
+        (".hidden", "starts with '.'"),
+        ("a" * 188, "188 bytes long in UTF-8, over the limit of 187 bytes"),
+        ("é" * 94, "188 bytes long in UTF-8, over the limit of 187 bytes"),
+        ("x\udcffy", "lone surrogate"),
+    ],
+    ids=["dot", "hidden", "188-ascii", "188-utf8", "surrogate"],
+)
+def test_prefixes_that_are_hidden_too_long_or_not_utf8(prefix: str, problem: str) -> None:
+    """Every API taking a prefix refuses these, and says why (the limit, in bytes)."""
+    payload = sanitize_summary(None, now=0)
+    for check in (
+        lambda: check_prefix(prefix),
+        lambda: check_safe_name(prefix, what="prefix"),
+        lambda: render_artifacts(payload, prefix=prefix),
+        lambda: budget_artifacts(build_budget_report(payload), prefix=prefix),
+    ):
+        with pytest.raises(UnsafeNameError, match="prefix") as caught:
+            check()
+        assert problem in str(caught.value)
+
+
+def test_the_longest_prefix_passes_and_other_names_may_be_long() -> None:
+    """187 bytes (multi-byte characters count in bytes) pass; the cap is for prefixes only."""
+    assert MAX_PREFIX_BYTES == 187
+    for prefix in ("a" * 187, "é" * 93 + "a"):
+        assert check_prefix(prefix) == prefix
+    assert check_safe_name("a" * 200, what="artifact filename") == "a" * 200
+    assert check_safe_name(".env", what="artifact filename") == ".env"

@@ -12,7 +12,7 @@ from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
 from worldstate.inspector.formats import resolve_formats
 from worldstate.inspector.jsformat import MAX_TIME_MS
 from worldstate.jsonfile import loads_strict
-from worldstate.names import check_safe_name
+from worldstate.names import check_prefix
 from worldstate.writers import check_filename
 
 __all__ = [
@@ -89,7 +89,7 @@ class ExportSettings:
             )
         return cls(
             out_dir=out_dir,
-            prefix=check_safe_name(prefix, what="prefix"),
+            prefix=check_prefix(prefix),
             formats=resolve_formats(split_formats(formats)),
             manifest_path=manifest_path,
             dry_run=resolve_dry_run(dry_run, env),
