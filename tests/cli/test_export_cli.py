@@ -465,6 +465,26 @@ class TestManifestAndSecrets:
         }  # fmt: skip
         assert context["branch"] == "main"
 
+    def test_environment_secrets_and_token_shapes_never_reach_output(self, tmp_path: Path) -> None:
+        """A secret env value in --context or BUILD_ID, and tokens, stay out of every output."""
+        secret = "supersecretvalue123"
+        context = json.dumps(
+            {"note": f"value {secret}", "gh": "ghp_" + "Z" * 24, "Cookie": "session=1"}
+        )
+        env = {"MY_TOKEN": secret, "BUILD_ID": secret}
+        out, human_out = tmp_path / "out", tmp_path / "h"
+        result = invoke("--demo", "--out", out, "--context", context, "--json", env=env)
+        human = invoke("--demo", "--out", human_out, "--context", context, env=env)
+        assert result.exit_code == 0 and human.exit_code == 0, result.output + human.output
+        everything = result.output + human.output
+        for path in [*out.iterdir(), *human_out.iterdir()]:
+            everything += path.read_text("utf-8")
+        assert secret not in everything
+        assert "ghp_" not in everything and "session=1" not in everything
+        context_out = manifest(out)["context"]
+        assert context_out["runId"] == context_out["note"] == "[REDACTED]"
+        assert json.loads(result.output)["context"]["gh"] == "[REDACTED]"
+
     def test_manifest_context_fields(self, tmp_path: Path) -> None:
         """The manifest context carries runId from the env, the user context and the run facts."""
         out = tmp_path / "out"

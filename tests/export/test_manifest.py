@@ -76,3 +76,17 @@ class TestDryRun:
         """An explicit flag overrides the environment either way."""
         assert resolve_dry_run(True, {"CI": "true"}) is True
         assert resolve_dry_run(False, {}) is False
+
+
+def test_build_manifest_redacts_with_the_given_redactor() -> None:
+    """Environment secrets are redacted from the manifest context; the default knows none."""
+    from worldstate.redact import Redactor
+
+    context = {"runId": "tok-0123456789", "note": "plain", "Cookie": "c"}
+    env = {"CI_JOB_TOKEN": "tok-0123456789"}
+    manifest = build_manifest(
+        generated_at=0, dry_run=True, artifact_paths=[], context=context, redactor=Redactor(env)
+    )
+    assert manifest.context == {"runId": "[REDACTED]", "note": "plain", "Cookie": "[REDACTED]"}
+    plain = build_manifest(generated_at=0, dry_run=True, artifact_paths=[], context=context)
+    assert plain.context["runId"] == "tok-0123456789"

@@ -171,3 +171,31 @@ def test_the_longest_prefix_writes_every_artifact_on_a_real_file_system(tmp_path
     names = sorted(p.name for p in tmp_path.iterdir())
     assert f"{prefix}-tutorial-transcript-+2757600913T000000Z.csv" in names
     assert len(names) == 7
+
+
+def test_environment_secrets_never_reach_events_budget_files_or_manifest(
+    tmp_path: Path,
+) -> None:
+    """The exporter's redactor covers every published context, not only the manifest."""
+    from worldstate.redact import Redactor
+
+    secret = "supersecretvalue123"
+    bus = EventBus()
+    seen: list[Any] = []
+    bus.on("*", lambda event, payload: seen.append(payload))
+    result = exporter(
+        FileSystemWriter(tmp_path / "out"),
+        bus=bus,
+        manifest_path=tmp_path / "out" / "ci-artifacts.json",
+        run_context={"runId": secret, "note": f"see {secret}", "gh": "ghp_" + "a" * 24},
+        redactor=Redactor({"MY_TOKEN": secret}),
+    ).export(spatial_summary(), prefix="p")
+    assert result.ok
+    assert result.prepared.budget_event is not None
+    published = json.dumps(seen) + "".join(
+        p.read_text("utf-8") for p in (tmp_path / "out").iterdir()
+    )
+    assert secret not in published and "ghp_" not in published
+    manifest = json.loads((tmp_path / "out" / "ci-artifacts.json").read_text("utf-8"))
+    assert manifest["context"]["runId"] == "[REDACTED]"
+    assert result.prepared.budget_event["context"]["note"] == "[REDACTED]"

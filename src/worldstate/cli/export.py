@@ -28,6 +28,7 @@ from worldstate.errors import SnapshotError
 from worldstate.export import Exporter, ExportResult, ExportSettings, sources
 from worldstate.export.sources import SummarySource
 from worldstate.inspector import BudgetReport
+from worldstate.redact import Redactor
 from worldstate.replay import RecordedEvent
 from worldstate.writers import FileSystemWriter, Writer, WriterFanout
 
@@ -119,6 +120,9 @@ def export_command(
     """
     choice = SourceChoice(demo, events_log, snapshot, summary, save, slot)
     choice.check()
+    # The only place the environment is read: secret values found here are redacted from the
+    # manifest, the events, the budget files and everything printed.
+    redactor = Redactor(os.environ)
     settings = ExportSettings.resolve(
         out=out,
         prefix=prefix,
@@ -134,7 +138,7 @@ def export_command(
     )
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
     source = choice.load(generated_at=settings.generated_at, show_progress=show_progress)
-    with _exporter(settings) as exporter:
+    with _exporter(settings, redactor) as exporter:
         try:
             prepared = exporter.prepare(
                 source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
@@ -143,9 +147,10 @@ def export_command(
             raise SnapshotError(exc.message, source=choice.label, path=exc.path) from exc
         result = exporter.run(prepared)
     if as_json:
-        click.echo(json.dumps(result_json(result, settings, source), indent=2, ensure_ascii=False))
+        document = redactor(result_json(result, settings, source))
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif not (quiet and result.ok):
-        _print_report(result, settings, source)
+        _print_report(result, settings, source, redactor)
     if not result.ok:
         raise JobFailed(f"export failed: {result.failure_message()}")
 
@@ -245,7 +250,7 @@ def _writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
 
 
 @contextmanager
-def _exporter(settings: ExportSettings) -> Iterator[Exporter]:
+def _exporter(settings: ExportSettings, redactor: Redactor) -> Iterator[Exporter]:
     writers: list[Writer] = [
         FileSystemWriter(folder, durable=settings.durable, id=writer_id)
         for writer_id, folder in _writer_folders(settings)
@@ -257,16 +262,19 @@ def _exporter(settings: ExportSettings) -> Iterator[Exporter]:
         dry_run=settings.dry_run,
         publish=settings.publish,
         run_context=settings.run_context,
+        redactor=redactor,
     )
     with exporter:
         yield exporter
 
 
-def _print_report(result: ExportResult, settings: ExportSettings, source: SummarySource) -> None:
+def _print_report(
+    result: ExportResult, settings: ExportSettings, source: SummarySource, redactor: Redactor
+) -> None:
     console = Console(highlight=False, soft_wrap=True)
     console.print(_headline(result))
     console.print(_table(result))
-    facts = _facts(result, settings, source)
+    facts = [(label, redactor(value)) for label, value in _facts(result, settings, source)]
     width = max(len(label) for label, _ in facts) + 2
     for label, value in facts:
         console.print(f"{label + ':':<{width}}{value}")
@@ -339,7 +347,10 @@ def _plural(count: int, noun: str) -> str:
 def result_json(
     result: ExportResult, settings: ExportSettings, source: SummarySource
 ) -> dict[str, Any]:
-    """The ``--json`` document (redacted like the manifest)."""
+    """The ``--json`` document; its context is the manifest's (redacted).
+
+    The CLI passes the whole document through its redactor before printing it.
+    """
     manifest: Mapping[str, Any] | None = result.manifest.to_json() if result.manifest else None
     return {
         "ok": result.ok,

@@ -16,7 +16,7 @@ import msgspec
 
 from worldstate.artifacts import Artifact
 from worldstate.inspector.jsformat import dumps_pretty, iso_from_ms
-from worldstate.redact import redact
+from worldstate.redact import Redactor
 from worldstate.writers import FileSystemWriter, WriteResult
 
 __all__ = [
@@ -87,6 +87,7 @@ def build_manifest(
     dry_run: bool,
     artifact_paths: Iterable[str | os.PathLike[str]],
     context: Mapping[str, Any],
+    redactor: Redactor | None = None,
 ) -> Manifest:
     """Build the manifest; the context is redacted here, so no caller can forget (B3).
 
@@ -95,14 +96,18 @@ def build_manifest(
         dry_run: whether publishing is a dry run.
         artifact_paths: absolute paths of the artifacts, in order (duplicates dropped).
         context: the run context (§8.3 step 10).
+        redactor: redacts the context; pass one built from the environment
+            (``Redactor(os.environ)`` at the edge) so secret environment values are caught
+            too.  Default: the environment-less rules.
     """
+    redactor = Redactor() if redactor is None else redactor
     seen: dict[str, None] = dict.fromkeys(os.fspath(p) for p in artifact_paths)
     return Manifest(
         generated_at=generated_at,
         generated_iso=iso_from_ms(generated_at),
         dry_run=dry_run,
         artifacts=tuple(ManifestArtifact(p, os.path.basename(p)) for p in seen),
-        context=redact(context),
+        context=redactor(context),
     )
 
 

@@ -36,7 +36,7 @@ from worldstate.inspector import (
     sanitize_summary,
 )
 from worldstate.inspector.jsformat import coalesce, is_finite_number
-from worldstate.redact import redact
+from worldstate.redact import Redactor
 from worldstate.writers import DeferredEvents, EventSink, FanoutResult, WriteResult, WriterFanout
 
 __all__ = [
@@ -80,6 +80,9 @@ class Exporter:
         run_context: the run context (``runId`` and the user's ``--context``), put first into the
             export and manifest contexts.
         executor: runs :meth:`submit`; by default a private single-thread executor.
+        redactor: redacts every context this exporter publishes (events, budget files,
+            manifest); build it from the environment at the edge (``Redactor(os.environ)``).
+            Default: the environment-less rules of :func:`worldstate.redact.redact`.
     """
 
     fanout: WriterFanout
@@ -91,6 +94,7 @@ class Exporter:
     publish: bool = False
     run_context: Mapping[str, Any] = field(default_factory=dict)
     executor: Executor | None = None
+    redactor: Redactor = field(default_factory=Redactor)
     _own_executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -129,7 +133,7 @@ class Exporter:
         if self.artifact_dir is not None:
             context["artifactDir"] = str(self.artifact_dir)
         # Redacted at the source: the context reaches events, the budget files and the manifest.
-        context = redact(context)
+        context = self.redactor(context)
         event = spatial_budget_event(payload, context, recorded_at=self.clock())
         report = build_budget_report(payload, events=[event] if event else [])
         return PreparedExport(
@@ -232,6 +236,7 @@ class Exporter:
             dry_run=self.dry_run,
             artifact_paths=[str(folder / name) for name in filenames],
             context=manifest_context(prepared, writes, folder, self.run_context, self.publish),
+            redactor=self.redactor,
         )
         return manifest, write_manifest(manifest, self.manifest_path)
 
@@ -329,6 +334,7 @@ def run_export(
     dry_run: bool = True,
     run_context: Mapping[str, Any] | None = None,
     now: int | None = None,
+    redactor: Redactor | None = None,
 ) -> ExportResult:
     """Export ``summary`` with ``writers`` in one synchronous call (see :class:`Exporter`)."""
     exporter = Exporter(
@@ -339,5 +345,6 @@ def run_export(
         artifact_dir=artifact_dir,
         dry_run=dry_run,
         run_context=dict(run_context or {}),
+        redactor=Redactor() if redactor is None else redactor,
     )
     return exporter.export(summary, prefix=prefix, formats=formats, now=now)
