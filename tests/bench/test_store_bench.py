@@ -147,3 +147,10 @@ class TestCommands:
         assert result.events >= AUTO_REPEAT_EVENTS
         assert result.events % 33 == 0  # whole replays of the 33-event story demo
         assert result.events - 33 < AUTO_REPEAT_EVENTS  # and no more than needed
+
+    def test_replay_of_an_empty_log_is_quick_and_zero(self, tmp_path: Path) -> None:
+        """An empty log is replayed once (not 100,000 times) and reports no events."""
+        empty = tmp_path / "empty.jsonl"
+        empty.write_text("")
+        result = run_replay_bench(empty)
+        assert (result.events, result.events_per_s) == (0, 0.0)

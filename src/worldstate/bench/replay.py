@@ -50,7 +50,7 @@ def run_replay_bench(
         raise ValueError(f"repeat must be >= 1, got {repeat!r}")
     warmup = _replay_once(path, timer)
     if repeat is None:
-        repeat = max(1, math.ceil(AUTO_REPEAT_EVENTS / max(warmup.events, 1)))
+        repeat = math.ceil(AUTO_REPEAT_EVENTS / warmup.events) if warmup.events else 1
     events = 0
     seconds = 0.0
     for _ in range(repeat):
