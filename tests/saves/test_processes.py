@@ -151,3 +151,42 @@ class TestKilledWriter:
         assert last_committed <= data["seq"] <= last_committed + 1
         own = _load_progress(db, make_world(), f"victim-{last_committed % 3}")
         assert own == {"writer": "victim", "seq": last_committed}
+
+
+# A child that waits for a common start instant, then opens (and so creates) the database.
+OPENER = textwrap.dedent(
+    """
+    import sys, time
+    from worldstate.saves import SqliteSaveStorage
+
+    db, start = sys.argv[1], float(sys.argv[2])
+    while time.time() < start:
+        pass
+    with SqliteSaveStorage(db) as storage, storage.transaction():
+        pass
+    print("ok", flush=True)
+    """
+)
+
+
+class TestConcurrentCreation:
+    def test_processes_creating_one_new_database_at_once_all_succeed(self, tmp_path: Path) -> None:
+        """Six processes opening the same brand-new file at the same instant, ten times over:
+        every one succeeds (switching to WAL is retried while another process holds the file)."""
+        for round_ in range(10):
+            db = tmp_path / f"new-{round_}.db"
+            start = time.time() + 0.5
+            children = [
+                subprocess.Popen(
+                    [sys.executable, "-c", OPENER, str(db), str(start)],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(6)
+            ]
+            for child in children:
+                out, err = child.communicate(timeout=60)
+                assert child.returncode == 0 and out.strip() == "ok", err
+            with SqliteSaveStorage(db, mode="existing") as storage:
+                assert list_saves(storage) == []

@@ -15,6 +15,7 @@ crash or a concurrent writer leaves either the old pair or the new pair, never a
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,8 +150,12 @@ class SqliteSaveStorage:
             )
         except sqlite3.Error as exc:
             raise SaveError(f"{self.path}: cannot open save database: {exc}") from exc
+        self._busy_timeout_s = busy_timeout_ms / 1000
         try:
             self._prepare(synchronous)
+        except sqlite3.OperationalError as exc:
+            self._conn.close()
+            raise SaveError(f"{self.path}: cannot prepare save database: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise InputError(f"not a save database: {exc}", source=str(self.path)) from exc
@@ -161,24 +166,55 @@ class SqliteSaveStorage:
     def _prepare(self, synchronous: Synchronous) -> None:
         conn = self._conn
         if self.mode != "read-only":
-            conn.execute("PRAGMA journal_mode = WAL")
+            self._switch_to_wal()
         conn.execute(f"PRAGMA synchronous = {synchronous}")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if self._schema_version() == SCHEMA_VERSION:
+            return
+        if self.mode != "create":
+            raise InputError("not a worldstate save database", source=str(self.path))
+        with self._write():
+            # Checked again under the write lock: another process may have created the schema
+            # since the check above.
+            if self._schema_version() == SCHEMA_VERSION:
+                return
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _schema_version(self) -> int:
+        conn = self._conn
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise InputError(
                 f"save database schema {version} is newer than this worldstate ({SCHEMA_VERSION})",
                 source=str(self.path),
             )
-        if version == SCHEMA_VERSION:
-            return
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if self.mode != "create" or tables - {"save_index", "save_payload"}:
-            raise InputError("not a worldstate save database", source=str(self.path))
-        with self._write():
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if tables - {"save_index", "save_payload"}:
+                raise InputError("not a worldstate save database", source=str(self.path))
+        return version
+
+    def _switch_to_wal(self) -> None:
+        # Switching a database to WAL needs a moment of exclusive access, and SQLite reports
+        # "database is locked" at once (without its busy handler) when another process opens
+        # the same new file at the same instant: retry within the busy timeout.
+        deadline = time.monotonic() + self._busy_timeout_s
+        delay = 0.001
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
 
     @contextmanager
     def _write(self) -> Iterator[_SqliteTransaction]:
