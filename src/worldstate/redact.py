@@ -13,7 +13,8 @@ Rules, applied recursively to JSON-shaped values (mapping keys included):
   GitHub tokens (``ghp_``/``gho_``/``ghu_``/``ghs_``/``ghr_`` + 20 or more characters,
   ``github_pat_...``), Slack tokens (``xoxb-...``, ``xoxp-...``...), AWS access key ids
   (``AKIA`` + 16), HTTP ``Bearer``/``Basic`` credentials (any case, 8 or more token
-  characters: prose such as "basic settings" is redacted too) and JWTs (``eyJ...eyJ....``);
+  characters with at least one digit or symbol, so "basic settings" stays) and JWTs
+  (``eyJ...eyJ....``);
 * with a :class:`Redactor` built from the environment: a string containing the value of a
   secret-looking environment variable (its name contains a marker above, its value has at
   least :data:`MIN_SECRET_VALUE_LENGTH` characters) becomes ``"[REDACTED]"``.  So
@@ -66,7 +67,8 @@ _TOKEN_SHAPES = re.compile(
             r"github_pat_[A-Za-z0-9_]{20,}",
             r"xox[abprs]-[A-Za-z0-9-]{10,}",
             r"AKIA[0-9A-Z]{16}",
-            r"\b(?i:bearer|basic)\s+[A-Za-z0-9._~+/-]{8,}",
+            # A credential has a digit or a symbol: "basic settings applied" is prose.
+            r"\b(?i:bearer|basic)\s+(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}",
             r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.",
         )
     )

@@ -37,6 +37,7 @@ NOT_TOKENS = [
     "AKIA1234",
     "Bearer x",
     "the bearer of bad news",
+    "basic settings applied",
     "eyJhbGciOiJIUzI1NiJ9",
     "main",
     "author: Ada",
