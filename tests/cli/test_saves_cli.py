@@ -249,7 +249,7 @@ class TestExportFromSave:
     def test_export_of_a_corrupt_save_fails_naming_slot_and_reason(
         self, db: Path, tmp_path: Path
     ) -> None:
-        """Exporting a corrupt save exits non-zero with the slot and the reason, writing nothing."""
+        """Exporting a corrupt save exits 1 naming slot, reason and database, writing nothing."""
         with sqlite3.connect(db) as conn:
             conn.execute(
                 "UPDATE save_payload SET payload = substr(payload, 1, 50) WHERE slot = 'random-one'"
@@ -260,6 +260,7 @@ class TestExportFromSave:
         )
         assert result.exit_code == 1, result.output
         assert "random-one" in result.output and "truncated" in result.output
+        assert str(db) in result.output
         assert not out.exists() or list(out.iterdir()) == []
 
     def test_export_from_missing_database(self, tmp_path: Path) -> None:

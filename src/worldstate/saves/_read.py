@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from worldstate.errors import SlotNotFoundError
+from worldstate.errors import CorruptSaveError, SlotNotFoundError
 from worldstate.saves._manager import decode_stored, world_snapshot
 from worldstate.saves._migrations import DEFAULT_MIGRATIONS, MigrationRegistry
 from worldstate.saves._slots import normalize_slot_name
@@ -44,5 +44,8 @@ def read_world_snapshot(
         storage.close()
     if stored is None:
         raise SlotNotFoundError(name)
-    envelope, _ = decode_stored(stored, migrations)
+    try:
+        envelope, _ = decode_stored(stored, migrations)
+    except CorruptSaveError as exc:  # name the database: an export may read several
+        raise CorruptSaveError(name, f"{exc.reason} (database {db})") from exc
     return world_snapshot(envelope.game_data)
