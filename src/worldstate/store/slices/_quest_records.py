@@ -1,0 +1,179 @@
+"""Quest and objective records: how they are created on first mention and merged.
+
+Owns the record shape of the quest slice: a quest is created by :func:`_ensure_quest` (from any
+event naming it) and overlaid with the definition fields an event carries; objectives from a
+definition are merged into the existing ones, keeping key order.  Also owns the quest domain
+name, the status id lists (``activeIds``, ``completedIds``, ``failedIds``) and the small guards
+the reducers share.  Used by ``quest.py`` (the slice) and its reducer modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+from worldstate.store.slice import State
+
+from ._payload import as_mapping, coalesce, copy_json, first_present, is_number, truthy
+
+__all__ = [
+    "DOMAIN",
+    "_apply_definition",
+    "_ensure_quest",
+    "_merge_objective",
+    "_move_to_status_list",
+    "_number_at_least",
+    "_valid_id",
+]
+
+DOMAIN = "quest"
+
+
+def _objective_definition(objective: Any) -> dict[str, Any] | None:
+    """An objective from a quest definition, or ``None`` when it has no id."""
+    if not isinstance(objective, Mapping) or not truthy(objective.get("id")):
+        return None
+    objective_id = objective["id"]
+    title = objective.get("title")
+    description = objective.get("description")
+    trigger = objective.get("trigger")
+    return {
+        "id": objective_id,
+        "title": first_present(title, description, objective_id),
+        "description": first_present(description, title, ""),
+        "optional": truthy(objective.get("optional")),
+        "hidden": truthy(objective.get("hidden")),
+        "target": first_present(as_mapping(trigger).get("count"), objective.get("target"), 1),
+        "metadata": {
+            "trigger": copy_json(trigger),
+            "tags": copy_json(coalesce(objective.get("tags"), [])),
+        },
+    }
+
+
+def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str, Any]) -> State:
+    """Overlay ``definition`` on an existing objective (or a fresh one); keys keep their order."""
+    old = existing or {}
+    merged: State = dict(old)
+    merged["id"] = definition["id"]
+    merged["title"] = first_present(definition.get("title"), old.get("title"), definition["id"])
+    merged["description"] = first_present(definition.get("description"), old.get("description"), "")
+    merged["optional"] = first_present(definition.get("optional"), old.get("optional"), False)
+    merged["hidden"] = first_present(definition.get("hidden"), old.get("hidden"), False)
+    merged["target"] = first_present(definition.get("target"), old.get("target"), 1)
+    merged["metadata"] = _merged_metadata(old.get("metadata"), definition.get("metadata"))
+    if not is_number(merged.get("progress")):
+        merged["progress"] = 0
+    if not truthy(merged.get("status")):
+        merged["status"] = "pending"
+    if "blocked" not in merged:
+        merged["blocked"] = None
+    return merged
+
+
+_DEFINITION_KEYS = ("title", "type", "description", "act", "rewards", "branches")
+
+
+def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
+    """``{**old, **copy_json(new)}``, taking only those that are mappings."""
+    # Not written with ``**as_mapping(...)``: unpacking the shared empty mapping proxy costs
+    # more than the rest of an objective merge, and objectives rarely carry metadata.
+    result: dict[str, Any] = {}
+    if old is not None:
+        result.update(as_mapping(old))
+    if new is not None and isinstance(new, Mapping):
+        result.update(copy_json(new))
+    return result
+
+
+def _apply_definition(record: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
+    """A copy of ``record`` with the truthy definition fields of ``payload`` applied."""
+    # Runs for every quest event; most payloads carry none of these fields, so ``None`` is
+    # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check).
+    result: State = dict(record)
+    get = payload.get
+    for key in _DEFINITION_KEYS:
+        value = get(key)
+        if value is not None and truthy(value):
+            result[key] = copy_json(value)
+    auto_start = get("autoStart")
+    if auto_start is True or auto_start is False:
+        result["autoStart"] = auto_start
+    metadata = get("metadata")
+    if metadata is not None and isinstance(metadata, Mapping):
+        result["metadata"] = {**as_mapping(result.get("metadata")), **copy_json(metadata)}
+    objectives = get("objectives")
+    if objectives is not None and isinstance(objectives, list):
+        updated = dict(as_mapping(result.get("objectives")))
+        order = list(result.get("objectivesOrder") or [])
+        for objective in objectives:
+            definition = _objective_definition(objective)
+            if definition is None:
+                continue
+            updated[definition["id"]] = _merge_objective(updated.get(definition["id"]), definition)
+            if definition["id"] not in order:
+                order.append(definition["id"])
+        result["objectives"] = updated
+        result["objectivesOrder"] = order
+    return result
+
+
+def _new_quest(payload: Mapping[str, Any]) -> State:
+    metadata = payload.get("metadata")
+    has_metadata = metadata is not None and isinstance(metadata, Mapping)  # None: no ABC check
+    return {
+        "id": payload["questId"],
+        "title": payload.get("title"),
+        "type": payload.get("type"),
+        "status": coalesce(payload.get("status"), "not_started"),
+        "startedAt": None,
+        "completedAt": None,
+        "failedAt": None,
+        "objectives": {},
+        "blockedObjectives": {},
+        "lastBlockedAt": None,
+        "lastBlocked": None,
+        "metadata": copy_json(metadata) if has_metadata else {},
+        "objectivesOrder": [],
+        "description": payload.get("description"),
+        "rewards": copy_json(payload.get("rewards")),
+        "act": coalesce(payload.get("act"), as_mapping(metadata).get("act")),
+        "autoStart": coalesce(payload.get("autoStart"), False),
+        "branches": copy_json(payload.get("branches")),
+    }
+
+
+def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
+    """Create or update the quest ``payload["questId"]`` in ``by_id`` (a fresh copy); return it."""
+    existing = by_id.get(payload["questId"])
+    base = existing if type(existing) is dict or isinstance(existing, Mapping) else None
+    if base is None:
+        base = _new_quest(payload)
+    record = _apply_definition(base, payload)
+    by_id[payload["questId"]] = record
+    return record
+
+
+_STATUS_LISTS = {"active": "activeIds", "completed": "completedIds", "failed": "failedIds"}
+
+
+def _move_to_status_list(state: State, quest_id: str, status: str) -> None:
+    """In ``state`` (a new, unpublished dict): put ``quest_id`` last in the id list of
+    ``status`` and take it out of the others.  Lists that do not change are shared.
+    """
+    target = _STATUS_LISTS[status]
+    for key in _STATUS_LISTS.values():
+        ids = state.get(key) or []
+        if quest_id in ids:
+            ids = [qid for qid in ids if qid != quest_id]
+        if key == target:
+            ids = [*ids, quest_id]
+        state[key] = ids
+
+
+def _valid_id(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and value != ""
+
+
+def _number_at_least(value: Any, target: Any) -> bool:
+    return is_number(value) and is_number(target) and value >= target

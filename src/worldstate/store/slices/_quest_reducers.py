@@ -1,0 +1,194 @@
+"""Reducers for the quest lifecycle and objective actions of the quest slice.
+
+Owns registration, the status changes (start, complete, fail) and objective progress,
+completion and blocks; each returns the next state (the same object when nothing changed).
+The ``quest:npc_availability`` reducer lives in ``_quest_npc.py``; the reducers table that
+routes action types here is in ``quest.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from worldstate.store.slice import State
+
+from ._payload import Reducer, as_mapping, coalesce, copy_json, first_present, truthy
+from ._quest_records import (
+    _ensure_quest,
+    _merge_objective,
+    _move_to_status_list,
+    _number_at_least,
+    _valid_id,
+)
+
+__all__ = [
+    "_objective_blocked",
+    "_objective_completed",
+    "_objective_progress",
+    "_registered",
+    "_status_change",
+]
+
+
+def _registered(state: State, payload: dict[str, Any], now: int) -> State:
+    quest_id = payload.get("questId")
+    if not _valid_id(quest_id) or quest_id in state["byId"]:
+        return state
+    by_id = dict(state["byId"])
+    _ensure_quest(by_id, {**payload, "status": "not_started"})
+    return {**state, "byId": by_id}
+
+
+def _status_change(status: str, stamp_key: str) -> Reducer:
+    def reduce(state: State, payload: dict[str, Any], now: int) -> State:
+        quest_id = payload.get("questId")
+        if not _valid_id(quest_id):
+            return state
+        by_id = dict(state["byId"])
+        quest = _ensure_quest(by_id, payload)
+        quest["status"] = status
+        quest[stamp_key] = coalesce(payload.get("timestamp"), now)
+        next_state = {**state, "byId": by_id}
+        _move_to_status_list(next_state, quest_id, status)
+        return next_state
+
+    return reduce
+
+
+def _objective_update(
+    state: State,
+    payload: dict[str, Any],
+    definition: Callable[[Mapping[str, Any] | None], dict[str, Any]],
+    update: Callable[[State], None],
+) -> tuple[State, State] | None:
+    """Merge, update and store one objective; returns (next state, quest) or None if invalid."""
+    quest_id, objective_id = payload.get("questId"), payload.get("objectiveId")
+    if not _valid_id(quest_id) or not _valid_id(objective_id):
+        return None
+    by_id = dict(state["byId"])
+    quest = _ensure_quest(by_id, payload)
+    objectives = dict(as_mapping(quest.get("objectives")))
+    existing = objectives.get(objective_id)
+    if not (type(existing) is dict or isinstance(existing, Mapping)):
+        existing = None
+    objective = _merge_objective(existing, definition(existing))
+    update(objective)
+    objectives[objective_id] = objective
+    quest["objectives"] = objectives
+    order = quest.get("objectivesOrder") or []
+    if objective_id not in order:
+        order = [*order, objective_id]
+    quest["objectivesOrder"] = order
+    return {**state, "byId": by_id}, quest
+
+
+def _target_definition(payload: Mapping[str, Any]) -> Callable[[Mapping[str, Any] | None], Any]:
+    def definition(existing: Mapping[str, Any] | None) -> dict[str, Any]:
+        target = first_present(payload.get("target"), (existing or {}).get("target"), 1)
+        return {"id": payload["objectiveId"], "target": target}
+
+    return definition
+
+
+def _unblock(quest: State, objective_id: str) -> None:
+    blocked = quest.get("blockedObjectives")
+    if isinstance(blocked, Mapping) and objective_id in blocked:
+        quest["blockedObjectives"] = {k: v for k, v in blocked.items() if k != objective_id}
+
+
+def _objective_update_unblocking(
+    state: State, payload: dict[str, Any], update: Callable[[State], None]
+) -> State:
+    """Update an objective (by its ``target``) and lift any block recorded for it."""
+    result = _objective_update(state, payload, _target_definition(payload), update)
+    if result is None:
+        return state
+    next_state, quest = result
+    _unblock(quest, payload["objectiveId"])
+    return next_state
+
+
+def _objective_progress(state: State, payload: dict[str, Any], now: int) -> State:
+    def update(objective: State) -> None:
+        objective["status"] = "completed" if objective["status"] == "completed" else "in_progress"
+        objective["progress"] = first_present(payload.get("progress"), objective.get("progress"), 0)
+        objective["target"] = coalesce(payload.get("target"), objective.get("target"))
+        if truthy(objective.get("blocked")):
+            del objective["blocked"]
+        if _number_at_least(objective["progress"], objective["target"]):
+            objective["status"] = "completed"
+
+    return _objective_update_unblocking(state, payload, update)
+
+
+def _objective_completed(state: State, payload: dict[str, Any], now: int) -> State:
+    def update(objective: State) -> None:
+        objective["status"] = "completed"
+        objective["progress"] = first_present(payload.get("target"), objective.get("progress"), 1)
+        objective.pop("blocked", None)
+
+    return _objective_update_unblocking(state, payload, update)
+
+
+def _requirements(payload: Mapping[str, Any]) -> Any:
+    return copy_json(payload.get("requirements"))
+
+
+def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State:
+    objective_id = payload.get("objectiveId")
+    description = payload.get("objectiveDescription")
+
+    def definition(existing: Mapping[str, Any] | None) -> dict[str, Any]:
+        old = existing or {}
+        return {
+            "id": objective_id,
+            "title": first_present(
+                payload.get("objectiveTitle"), description, old.get("title"), objective_id
+            ),
+            "description": first_present(description, old.get("description"), ""),
+        }
+
+    event_data = payload.get("eventData")
+
+    def update(objective: State) -> None:
+        objective["status"] = "blocked"
+        objective["blocked"] = {
+            "reason": payload.get("reason"),
+            "requirement": copy_json(payload.get("requirement")),
+            "requirements": _requirements(payload),
+            "message": payload.get("blockedMessage"),
+            "eventType": payload.get("eventType"),
+            "eventData": copy_json(event_data) if isinstance(event_data, Mapping) else None,
+            "recordedAt": now,
+        }
+
+    result = _objective_update(state, payload, definition, update)
+    if result is None:
+        return state
+    next_state, quest = result
+    quest_id = payload["questId"]
+    blocked: dict[Any, Any] = dict(as_mapping(quest.get("blockedObjectives")))
+    blocked[objective_id] = {
+        "objectiveId": objective_id,
+        "questId": quest_id,
+        "questTitle": first_present(payload.get("questTitle"), quest.get("title"), quest_id),
+        "questType": coalesce(payload.get("questType"), quest.get("type")),
+        "reason": payload.get("reason"),
+        "requirement": copy_json(payload.get("requirement")),
+        "requirements": _requirements(payload),
+        "message": payload.get("blockedMessage"),
+        "eventType": payload.get("eventType"),
+        "recordedAt": now,
+    }
+    quest["blockedObjectives"] = blocked
+    quest["lastBlockedAt"] = now
+    quest["lastBlocked"] = {
+        "objectiveId": objective_id,
+        "questId": quest_id,
+        "reason": payload.get("reason"),
+        "requirement": copy_json(payload.get("requirement")),
+        "message": payload.get("blockedMessage"),
+        "recordedAt": now,
+    }
+    return next_state
