@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from worldstate.bench._stats import summarize_ns
 from worldstate.bench.dispatch import load_workload
@@ -17,6 +17,13 @@ from worldstate.errors import EventLogError
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOAD = ROOT / "benchmarks" / "workloads" / "store-dispatch"
 EVENTS = ROOT / "tests" / "goldens" / "replay" / "story_demo" / "events.jsonl"
+
+
+def run_dispatch(seed: str, workload: str, *extra: str) -> Result:
+    """``worldstate bench dispatch --seed SEED --workload WORKLOAD [extra...]``."""
+    return CliRunner().invoke(
+        cli, ["bench", "dispatch", "--seed", seed, "--workload", workload, *extra]
+    )
 
 
 class TestStats:
@@ -57,17 +64,8 @@ class TestWorkload:
 class TestCommands:
     def test_dispatch_json(self) -> None:
         """bench dispatch --json reports iterations and ordered latency figures."""
-        result = CliRunner().invoke(
-            cli,
-            [
-                "bench",
-                "dispatch",
-                "--seed",
-                str(WORKLOAD / "seed.json"),
-                "--workload",
-                str(WORKLOAD / "dispatch_workload.jsonl"),
-                "--json",
-            ],
+        result = run_dispatch(
+            str(WORKLOAD / "seed.json"), str(WORKLOAD / "dispatch_workload.jsonl"), "--json"
         )
         assert result.exit_code == 0, result.output
         figures = json.loads(result.output)
@@ -78,16 +76,8 @@ class TestCommands:
 
     def test_dispatch_text(self) -> None:
         """Without --json the figures are printed as text."""
-        result = CliRunner().invoke(
-            cli,
-            [
-                "bench",
-                "dispatch",
-                "--seed",
-                str(WORKLOAD / "seed.json"),
-                "--workload",
-                str(WORKLOAD / "dispatch_workload.jsonl"),
-            ],
+        result = run_dispatch(
+            str(WORKLOAD / "seed.json"), str(WORKLOAD / "dispatch_workload.jsonl")
         )
         assert result.exit_code == 0, result.output
         assert "Iterations: 500" in result.output
@@ -97,17 +87,7 @@ class TestCommands:
         """A seed that is not a valid snapshot is bad input."""
         seed = tmp_path / "seed.json"
         seed.write_text('{"factions": {"byId": {"a": {"fame": "x"}}}}', encoding="utf-8")
-        result = CliRunner().invoke(
-            cli,
-            [
-                "bench",
-                "dispatch",
-                "--seed",
-                str(seed),
-                "--workload",
-                str(WORKLOAD / "dispatch_workload.jsonl"),
-            ],
-        )
+        result = run_dispatch(str(seed), str(WORKLOAD / "dispatch_workload.jsonl"))
         assert result.exit_code == 2
         assert "$.factions.byId.a.fame" in result.output
 
@@ -115,17 +95,7 @@ class TestCommands:
         """A workload with no actions is bad input, not a crash."""
         workload = tmp_path / "empty.jsonl"
         workload.write_text("\n", encoding="utf-8")
-        result = CliRunner().invoke(
-            cli,
-            [
-                "bench",
-                "dispatch",
-                "--seed",
-                str(WORKLOAD / "seed.json"),
-                "--workload",
-                str(workload),
-            ],
-        )
+        result = run_dispatch(str(WORKLOAD / "seed.json"), str(workload))
         assert result.exit_code == 2
         assert "empty.jsonl" in result.output and "no actions" in result.output
 
