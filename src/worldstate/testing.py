@@ -65,10 +65,13 @@ class RecordingWriter:
 class FailingWriter:
     """A writer that fails every write.
 
+    Each call raises (or reports) a new exception of ``error``'s type and arguments, as a real
+    failing writer would, so tracebacks never pile up on one shared exception object.
+
     Args:
         id: the writer id.
-        error: the exception to raise (or to report when ``raises`` is false).
-        raises: raise ``error`` (a buggy writer) instead of returning a failed result.
+        error: the exception to copy on every call (or to report when ``raises`` is false).
+        raises: raise (a buggy writer) instead of returning a failed result.
     """
 
     def __init__(
@@ -86,9 +89,10 @@ class FailingWriter:
     def write(self, artifact: Artifact, *, folder: str | None = None) -> WriteResult:
         """Raise (or return a failed result) every time."""
         self.attempts += 1
+        error = type(self.error)(*self.error.args)
         if self.raises:
-            raise self.error
-        return WriteResult.failed(self.id, artifact.filename, self.error)
+            raise error
+        return WriteResult.failed(self.id, artifact.filename, error)
 
     def close(self) -> None:
         """Nothing to release."""

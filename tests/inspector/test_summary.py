@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from worldstate.events import EventBus
 from worldstate.inspector import (
     SelectableStore,
     SummarySection,
+    build_budget_report,
     build_summary,
     render_artifacts,
     sanitize_summary,
@@ -91,7 +93,27 @@ def test_spatial_provider_dict_non_dict_and_failure(store: WorldStore) -> None:
         "spatialHash": {"cellSize": 8}
     }
     assert build_summary(store, spatial_provider=lambda: [1])["engine"]["spatialHash"] is None
-    assert build_summary(store, spatial_provider=_raises)["engine"]["spatialHash"] is None
+
+
+def test_a_spatial_provider_that_raises_is_recorded_as_an_error_and_logged_once(
+    store: WorldStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="worldstate.inspector"):
+        summary = build_summary(store, spatial_provider=_raises)
+    error = {"source": "error", "errorMessage": "RuntimeError: probe broke"}
+    assert summary["engine"]["spatialHash"] == error
+    assert [r.getMessage() for r in caplog.records] == [
+        "spatial metrics provider failed; exporting its error"
+    ]
+    payload = sanitize_summary(summary, now=NOW)
+    assert payload.body["engine"]["spatialHash"] == error
+    assert build_budget_report(payload).status == "unknown"
+
+
+def test_a_control_bindings_provider_that_raises_keeps_its_message(store: WorldStore) -> None:
+    summary = build_summary(store, control_bindings_provider=_raises)
+    block = sanitize_summary(summary, now=NOW).body["controlBindings"]
+    assert (block["source"], block["errorMessage"]) == ("error", "RuntimeError: probe broke")
 
 
 class _Weather:

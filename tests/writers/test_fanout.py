@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import logging
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,26 @@ class TestWriterFanout:
         ]
         assert result.artifacts_written == 6
         assert not result.ok
+
+    def test_each_failing_writer_is_logged_once_per_run(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """Five failed artifacts of one writer are one log record (with the first traceback)."""
+        names = [f"a{i}.json" for i in range(5)]
+        raising, failing = FailingWriter(id="boom"), FailingWriter(id="io", raises=False)
+        with caplog.at_level(logging.WARNING, logger="worldstate.writers"):
+            WriterFanout([MemoryWriter(), raising, failing]).write(artifacts(*names))
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+            ("ERROR", "writer 'boom' raised on 5 of 5 writes"),
+            (
+                "WARNING",
+                "writer 'io' failed 5 of 5 writes; first: 'a0.json': RuntimeError: writer exploded",
+            ),
+        ]
+        exc_info = caplog.records[0].exc_info
+        assert exc_info is not None
+        # a fresh exception per call: its traceback is one raise deep, not five
+        assert len(traceback.extract_tb(exc_info[2])) == 2
 
     def test_an_io_failure_does_not_stop_the_others(self, tmp_path: Path) -> None:
         """A filesystem writer rooted below a regular file fails; the memory writer completes."""

@@ -208,4 +208,11 @@ def sanitize_control_bindings(raw: object) -> dict[str, Any]:
             "selectionBlocked": _ratio(coalesce(get(ratios, "selectionBlocked"), {})),
             "pageNavigationBlocked": _ratio(coalesce(get(ratios, "pageNavigationBlocked"), {})),
         },
+        **_error_message(raw),
     }
+
+
+def _error_message(raw: Mapping[str, Any]) -> dict[str, str]:
+    """``errorMessage`` of a provider that raised (``source: "error"``), else nothing."""
+    message = get(raw, "errorMessage")
+    return {"errorMessage": str(message)} if get(raw, "source") == "error" and message else {}

@@ -56,11 +56,16 @@ def _budget(payload_bytes: float | None) -> tuple[str, float]:
 def sanitize_spatial(raw: object) -> dict[str, Any] | None:
     """Normalise a spatial-hash metrics snapshot; ``None`` unless it is a mapping.
 
+    The block of a provider that raised (``source: "error"``) keeps just its source and
+    ``errorMessage``: there is nothing to measure, so the budget status is ``unknown``.
+
     ``payloadBytes`` falls back to the length of the compact JSON of the sanitised history
     when the snapshot gives none (or 0), as the reference does.
     """
     if not isinstance(raw, Mapping):
         return None
+    if get(raw, "source") == "error":
+        return {"source": "error", "errorMessage": str(get(raw, "errorMessage"))}
     history_raw = get(raw, "history")
     history = [
         sample

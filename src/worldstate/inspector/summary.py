@@ -6,8 +6,9 @@ districts, npcs``, then any :class:`SummarySection` the game adds.
 
 Store blocks read the store through its selectors only.  Callables supplied by the game
 (spatial metrics, control bindings, extra sections) are isolated: when one raises, the error
-is logged and the block gets its "nothing to report" value, so a broken probe never costs the
-whole export.  Errors in the store's own selectors are bugs and propagate.
+is logged once and the block says so (``source: "error"`` with the error's message), so a
+broken probe never costs the whole export and never looks like "no provider".  Errors in the
+store's own selectors are bugs and propagate.
 """
 
 from __future__ import annotations
@@ -104,15 +105,25 @@ def tutorial_block(
 
 
 def spatial_block(provider: SpatialProvider | None) -> Any:
-    """The provider's snapshot if it is a mapping, else ``None`` (also when it raises)."""
+    """The provider's snapshot if it is a mapping, else ``None``.
+
+    A provider that raises gives ``{"source": "error", "errorMessage": "<Type>: <message>"}``
+    (logged once with its traceback), so the export shows the probe broke; its budget status
+    is then ``unknown``.
+    """
     if provider is None:
         return None
     try:
         snapshot = provider()
-    except Exception:
-        logger.exception("spatial metrics provider failed; exporting no spatial metrics")
-        return None
+    except Exception as exc:
+        logger.exception("spatial metrics provider failed; exporting its error")
+        return provider_error(exc)
     return json_clone(snapshot) if isinstance(snapshot, Mapping) else None
+
+
+def provider_error(exc: BaseException) -> dict[str, Any]:
+    """The block of a game-supplied provider that raised: ``source: "error"`` and the message."""
+    return {"source": "error", "errorMessage": f"{type(exc).__name__}: {exc}"}
 
 
 def control_bindings_block(provider: ControlBindingsProvider | None) -> dict[str, Any]:
@@ -126,9 +137,12 @@ def control_bindings_block(provider: ControlBindingsProvider | None) -> dict[str
         return empty_control_bindings("unavailable")
     try:
         observed = provider()
-    except Exception:
-        logger.exception("control bindings provider failed; exporting an empty summary")
-        return empty_control_bindings("error")
+    except Exception as exc:
+        logger.exception("control bindings provider failed; exporting its error")
+        return {
+            **empty_control_bindings("error"),
+            "errorMessage": provider_error(exc)["errorMessage"],
+        }
     if not isinstance(observed, Mapping) or not observed:
         return empty_control_bindings("empty")
     return {**json_clone(observed), "source": "observation-log"}

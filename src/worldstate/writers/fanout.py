@@ -126,8 +126,9 @@ class WriterFanout:
     """Hand every artifact to every writer, in registration order, isolating failures.
 
     This is the one place where a writer's exception is caught: it becomes a failed
-    :class:`WriteResult` (exception type and message), is logged once with its traceback, and
-    the remaining writers and artifacts carry on.
+    :class:`WriteResult` (exception type and message) and the remaining writers and artifacts
+    carry on.  Each failing writer is logged once per :meth:`write` call (the first failure with
+    its traceback, plus how many of its writes failed), however many artifacts it failed.
 
     Events: ``telemetry:artifact_failed`` per failed write and one ``telemetry:artifacts_written``
     summary per :meth:`write` call (see ``docs/events.md``), emitted on the thread that calls
@@ -185,18 +186,22 @@ class WriterFanout:
         timer = self._timer
         started = timer()
         results: list[WriteResult] = []
+        first_errors: dict[str, BaseException | WriteResult] = {}
         for artifact in artifacts:
             for writer in self.writers:
                 before = timer()
-                result = self._write_one(writer, artifact, folder)
+                result, raised = self._write_one(writer, artifact, folder)
                 elapsed = (timer() - before) * 1000.0
                 results.append(dataclasses.replace(result, duration_ms=max(0.0, elapsed)))
+                if not result.ok:
+                    first_errors.setdefault(writer.id, raised if raised is not None else result)
         outcome = FanoutResult(
             artifacts=tuple(artifacts),
             writer_ids=tuple(w.id for w in self.writers),
             results=tuple(results),
             duration_ms=max(0.0, (timer() - started) * 1000.0),
         )
+        _log_failures(outcome, first_errors)
         _report(outcome, dict(context or {}), events if events is not None else self.bus)
         return outcome
 
@@ -209,17 +214,32 @@ class WriterFanout:
                 logger.exception("closing writer %r failed", writer.id)
 
     @staticmethod
-    def _write_one(writer: Writer, artifact: Artifact, folder: str | None) -> WriteResult:
+    def _write_one(
+        writer: Writer, artifact: Artifact, folder: str | None
+    ) -> tuple[WriteResult, Exception | None]:
         try:
-            result = writer.write(artifact, folder=folder)
+            return writer.write(artifact, folder=folder), None
         except Exception as exc:  # isolation: one writer never aborts its siblings
-            logger.exception("writer %r raised while writing %r", writer.id, artifact.filename)
-            return WriteResult.failed(writer.id, artifact.filename, exc)
-        if not result.ok:
+            return WriteResult.failed(writer.id, artifact.filename, exc), exc
+
+
+def _log_failures(outcome: FanoutResult, first: Mapping[str, BaseException | WriteResult]) -> None:
+    """One log record per failing writer: its first failure, and how many writes failed."""
+    for summary in outcome.writer_summaries():
+        error = first.get(summary.writer_id)
+        if error is None:
+            continue
+        of = f"{summary.failures} of {summary.attempted} writes"
+        if isinstance(error, WriteResult):
             logger.warning(
-                "writer %r failed to write %r: %s", writer.id, result.filename, result.error
+                "writer %r failed %s; first: %r: %s",
+                summary.writer_id,
+                of,
+                error.filename,
+                error.error,
             )
-        return result
+        else:
+            logger.error("writer %r raised on %s", summary.writer_id, of, exc_info=error)
 
 
 def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | None) -> None:
