@@ -4,7 +4,7 @@ The names here are the ones most programs need; each part has its own package wi
 ``worldstate.store`` (store, slices, selectors, snapshots), ``worldstate.replay`` (event logs),
 ``worldstate.inspector`` (summary, renderers, transcript, budget), ``worldstate.writers``,
 ``worldstate.export`` (export pipeline and manifest), ``worldstate.saves`` and
-``worldstate.testing`` (test doubles).
+``worldstate.testing`` (test helpers and doubles).
 """
 
 from __future__ import annotations

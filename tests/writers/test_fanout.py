@@ -12,7 +12,7 @@ import pytest
 
 from worldstate.artifacts import Artifact
 from worldstate.events import EventBus
-from worldstate.testing import FailingWriter, RecordingWriter
+from worldstate.testing import FailingWriter, RecordingWriter, capture_events
 from worldstate.writers import (
     DeferredEvents,
     FileSystemWriter,
@@ -33,15 +33,6 @@ def artifacts(*names: str) -> list[Artifact]:
         )
         for name in names
     ]
-
-
-class EventLog:
-    def __init__(self, bus: EventBus) -> None:
-        self.seen: list[tuple[str, Any]] = []
-        bus.on("telemetry:*", lambda event, payload: self.seen.append((event, payload)))
-
-    def named(self, event: str) -> list[Any]:
-        return [payload for name, payload in self.seen if name == event]
 
 
 def ticking_timer(step: float = 0.001) -> Any:
@@ -112,7 +103,7 @@ class TestWriterFanout:
     def test_events_report_failures_and_a_summary(self) -> None:
         """artifact_failed per failure, then one artifacts_written with per-writer counts."""
         bus = EventBus()
-        log = EventLog(bus)
+        log = capture_events(bus, "telemetry:*")
         fanout = WriterFanout(
             [
                 RecordingWriter(id="ok"),
@@ -149,7 +140,7 @@ class TestWriterFanout:
     def test_a_call_can_send_its_events_elsewhere_to_deliver_later(self) -> None:
         """events= overrides the bus for one call; DeferredEvents keeps them for later."""
         bus = EventBus()
-        log = EventLog(bus)
+        log = capture_events(bus, "telemetry:*")
         fanout = WriterFanout([FailingWriter(id="bad", raises=True)], bus=bus)
         deferred = DeferredEvents()
         fanout.write(artifacts("a.json"), events=deferred)

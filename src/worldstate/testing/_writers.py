@@ -1,11 +1,4 @@
-"""Test doubles shipped with worldstate, for your tests and ours.
-
-* :class:`RecordingWriter` remembers every artifact it was given (and can be told to fail
-  on chosen file names).
-* :class:`FailingWriter` raises on every write (or returns a failed result), to check that
-  failures stay isolated.
-* :class:`~worldstate.clock.ManualClock` is re-exported: a clock that only moves when told to.
-"""
+"""Writer doubles: one that records what it was given, one that always fails."""
 
 from __future__ import annotations
 
@@ -13,10 +6,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from worldstate.artifacts import Artifact
-from worldstate.clock import ManualClock
-from worldstate.writers.base import WriteResult, check_filename, check_folder, normalise_content
+from worldstate.writers import WriteResult, check_filename, check_folder, normalise_content
 
-__all__ = ["RecordingWriter", "FailingWriter", "WriteCall", "ManualClock"]
+__all__ = ["RecordingWriter", "FailingWriter", "WriteCall"]
 
 
 @dataclass(frozen=True, slots=True)
