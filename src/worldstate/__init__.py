@@ -9,6 +9,9 @@ The names here are the ones most programs need; each part has its own package wi
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import (
     ConfigurationError,
@@ -24,8 +27,20 @@ from worldstate.errors import (
     UnsafeNameError,
     WorldstateError,
 )
-from worldstate.events import EventBus
-from worldstate.store import Action, ContentCatalog, WorldStore, default_slices
+
+if TYPE_CHECKING:
+    from worldstate.events import EventBus
+    from worldstate.store import Action, ContentCatalog, WorldStore, default_slices
+
+# The store is imported on first use, so `import worldstate.cli` (every command's start) and
+# other light users do not pay for it.
+_LAZY = {
+    "EventBus": "worldstate.events",
+    "Action": "worldstate.store",
+    "ContentCatalog": "worldstate.store",
+    "WorldStore": "worldstate.store",
+    "default_slices": "worldstate.store",
+}
 
 __all__ = [
     "Action",
@@ -49,3 +64,16 @@ __all__ = [
     "default_slices",
     "system_clock",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'worldstate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
