@@ -14,8 +14,15 @@ from worldstate.cli import cli
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
 
 
+def subcommand(group: click.Group, name: str) -> click.Command:
+    command = group.get_command(click.Context(group), name)  # imports a lazy command
+    assert command is not None, name
+    return command
+
+
 def commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in sorted(group.commands.items()):
+    for name in group.list_commands(click.Context(group)):
+        command = subcommand(group, name)
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))
         else:
@@ -50,7 +57,7 @@ def test_every_command_and_option_is_documented(path: tuple[str, ...]) -> None:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        command = subcommand(command, name)
     text = section(path[0])
     if len(path) > 1:
         assert f"### `{' '.join(path)}`" in text

@@ -8,12 +8,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worldstate.cli import bench_saves, bench_store, bench_writer, export, saves, snapshot
 from worldstate.cli._app import bench, cli
+from worldstate.cli._lazy import LazyCommand, lazy_group
 
 __all__ = ["cli", "main"]
 
-_ = (bench, bench_saves, bench_store, bench_writer, export, saves, snapshot)
+# Each command's module is imported only when that command runs; the one-line help is shown by
+# `--help` without importing it (tests/cli/test_lazy.py keeps it equal to the command's own).
+lazy_group(cli).add_lazy_commands(
+    {
+        "export": LazyCommand(
+            "worldstate.cli.export",
+            "Export inspector telemetry (JSON/CSV/Markdown) and write the CI manifest.",
+        ),
+        "saves": LazyCommand("worldstate.cli.saves", "Inspect and manage save databases."),
+        "snapshot": LazyCommand(
+            "worldstate.cli.snapshot",
+            "Replay an event log into a fresh world store and print the snapshot as JSON.",
+        ),
+    }
+)
+lazy_group(bench).add_lazy_commands(
+    {
+        "dispatch": LazyCommand(
+            "worldstate.cli.bench_store",
+            "Time the store's dispatch, one workload iteration at a time.",
+        ),
+        "replay": LazyCommand(
+            "worldstate.cli.bench_store",
+            "Measure replay throughput: parse, emit and dispatch, in events per second.",
+        ),
+        "saves": LazyCommand(
+            "worldstate.cli.bench_saves",
+            "Save and load latency (p50/p99), durable (synchronous=FULL) and NORMAL.",
+        ),
+        "writer": LazyCommand(
+            "worldstate.cli.bench_writer",
+            "Render each summary (untimed), then time writing its artifacts into a new folder.",
+        ),
+    }
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from worldstate.cli._lazy import LazyGroup
 from worldstate.errors import (
     ConfigurationError,
     InputError,
@@ -40,7 +41,7 @@ def translate(exc: WorldstateError) -> click.ClickException:
     return JobFailed(str(exc))
 
 
-class _TranslatingGroup(click.Group):
+class _TranslatingGroup(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

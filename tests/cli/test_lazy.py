@@ -1,0 +1,56 @@
+"""The CLI imports a command's module only when the command runs, and its help stays true."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from worldstate.cli import cli
+from worldstate.cli._lazy import LazyGroup, lazy_group
+
+
+def lazy_groups() -> list[LazyGroup]:
+    groups: list[LazyGroup] = [lazy_group(cli)]
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        if isinstance(command, LazyGroup):
+            groups.append(command)
+    return groups
+
+
+@pytest.mark.parametrize("group", lazy_groups(), ids=lambda g: g.name)
+def test_every_lazy_command_exists_and_its_listed_help_is_its_own(group: LazyGroup) -> None:
+    ctx = click.Context(group)
+    for name, lazy in group.lazy_commands.items():
+        command = group.get_command(ctx, name)
+        assert command is not None, f"{lazy.module} does not define {group.name} {name}"
+        assert command.get_short_help_str(1000) == lazy.short_help, f"{group.name} {name}"
+
+
+def test_help_imports_no_command_module() -> None:
+    """`worldstate --help` loads the group only: no command, no store, no rich."""
+    code = (
+        "import sys\n"
+        "from worldstate.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('worldstate.', 'rich')))\n"
+        "print(','.join(loaded))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(out.strip().splitlines()[-1].split(","))
+    assert loaded == {
+        "worldstate.cli",
+        "worldstate.cli._app",
+        "worldstate.cli._lazy",
+        "worldstate.clock",
+        "worldstate.errors",
+    }
