@@ -1,0 +1,111 @@
+"""Exporting one telemetry's summary into a test's folder, and naming that folder.
+
+:func:`export_summary` is the plugin's only way to write telemetry; everything else in the plugin
+sees its :class:`ExportedFiles` record, so the export underneath can change without the hooks
+noticing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from worldstate.clock import Clock
+from worldstate.export import Exporter
+from worldstate.pytest_plugin._state import ArtifactFile
+from worldstate.redact import Redactor
+from worldstate.writers import FileSystemWriter, WriterFanout
+
+__all__ = ["ExportedFiles", "export_summary", "test_slug", "remove_exported"]
+
+_NOT_SLUG: Final = re.compile(r"[^a-z0-9]+")
+SLUG_LENGTH: Final = 60
+HASH_LENGTH: Final = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedFiles:
+    """What one export wrote.
+
+    Attributes:
+        artifacts: the files written, in export order.
+        summary: the sanitised summary (the JSON artifact's content) as builtins.
+        budget_status: ``within_budget``, ``exceeds_budget`` or ``unknown``.
+        failure: why some files could not be written, or ``None`` when all were.
+    """
+
+    artifacts: tuple[ArtifactFile, ...]
+    summary: Mapping[str, Any]
+    budget_status: str
+    failure: str | None
+
+
+def test_slug(nodeid: str) -> str:
+    """The folder name for a test: its id lower-cased, every run of characters other than
+    ``a-z0-9`` turned into ``-``, trimmed to 60 characters, plus 8 hex digits of the id's hash
+    (so parametrised ids that slug alike never share a folder).
+    """
+    slug = _NOT_SLUG.sub("-", nodeid.lower()).strip("-")[:SLUG_LENGTH].strip("-") or "telemetry"
+    digest = hashlib.sha1(nodeid.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
+    return f"{slug}-{digest}"
+
+
+def export_summary(
+    summary: Mapping[str, Any],
+    *,
+    folder: Path,
+    prefix: str,
+    formats: Sequence[str],
+    clock: Clock,
+    context: Mapping[str, Any],
+    redactor: Redactor,
+) -> ExportedFiles:
+    """Render ``summary`` in ``formats`` and write every artifact into ``folder`` atomically.
+
+    Args:
+        summary: a raw inspector summary (``build_summary``'s result).
+        folder: the test's folder (created when missing).
+        prefix: the artifacts' file-name prefix.
+        formats: canonical format names.
+        clock: "now" for a summary without ``generatedAt``.
+        context: the export context (the test id, outcome and duration).
+        redactor: redacts the context wherever it is written.
+    """
+    exporter = Exporter(
+        WriterFanout([FileSystemWriter(folder, id="pytest")]),
+        clock=clock,
+        artifact_dir=folder,
+        run_context=context,
+        redactor=redactor,
+    )
+    result = exporter.export(summary, prefix=prefix, formats=tuple(formats))
+    artifacts = tuple(
+        ArtifactFile(str(folder / artifact.filename), artifact.mime_type)
+        for artifact, write in zip(result.prepared.artifacts, result.writes.results, strict=True)
+        if write.ok
+    )
+    return ExportedFiles(
+        artifacts=artifacts,
+        summary=result.prepared.payload.body,
+        budget_status=result.prepared.budget_status,
+        failure=None if result.ok else result.failure_message(),
+    )
+
+
+def remove_exported(folder: Path, prefix: str) -> None:
+    """Remove the files an earlier run exported into ``folder`` under ``prefix``.
+
+    Only names this plugin writes are touched (``<prefix>-...``), and the folder only when it is
+    left empty, so nothing else a user put there is lost.
+    """
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.name.startswith(f"{prefix}-") and path.is_file():
+            path.unlink(missing_ok=True)
+    if not any(folder.iterdir()):
+        folder.rmdir()
