@@ -225,9 +225,11 @@ class TutorialTranscriptRecorder:
     def _emit(self, entry: TranscriptEntry) -> None:
         self._pending = None
         self._last_emit_at = self._clock()
-        if self._update_event is not None:
+        event = self._update_event
+        # The payload deep-copies the entry: build it only for somebody.
+        if event is not None and self._bus.has_listeners(event):
             payload = {"count": len(self._entries), "lastEntry": entry.to_dict()}
-            self._bus.emit(self._update_event, payload)
+            self._bus.emit(event, payload)
 
     def _announce(self, entry: TranscriptEntry) -> None:
         if self._coalesce_ms == 0 or self._window_passed():

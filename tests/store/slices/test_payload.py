@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from worldstate.store import Action
+from worldstate.store import Action, Transients
 from worldstate.store.slices._payload import (
     append_bounded,
     as_mapping,
@@ -134,10 +134,23 @@ def test_reduce_stamped_routes_by_type_and_domain() -> None:
 def test_with_logged_record_replaces_and_logs() -> None:
     """The record replaced, the entry appended (bounded), the time stamped; input untouched."""
     state = {"byId": {"a": 1}, "changeLog": [{"n": 1}, {"n": 2}], "lastUpdatedAt": None}
-    after = with_logged_record(state, "b", 2, {"n": 3}, 9, 2)
+    after = with_logged_record(state, "b", 2, {"n": 3}, 9, 2, Transients())
     assert after == {
         "byId": {"a": 1, "b": 2},
         "changeLog": [{"n": 2}, {"n": 3}],
         "lastUpdatedAt": 9,
     }
     assert state["byId"] == {"a": 1} and len(state["changeLog"]) == 2
+
+
+def test_with_logged_record_writes_in_place_until_published() -> None:
+    """The byId map this store created is reused until the state is published, then copied."""
+    transients = Transients()
+    state = {"byId": {"a": 1}, "changeLog": [], "lastUpdatedAt": None}
+    first = with_logged_record(state, "b", 2, {}, 1, 5, transients)
+    second = with_logged_record(first, "c", 3, {}, 2, 5, transients)
+    assert second["byId"] is first["byId"] and state["byId"] == {"a": 1}
+    transients.publish()
+    third = with_logged_record(second, "d", 4, {}, 3, 5, transients)
+    assert third["byId"] is not second["byId"]
+    assert second["byId"] == {"a": 1, "b": 2, "c": 3}

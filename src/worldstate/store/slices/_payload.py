@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
+from worldstate.store._transients import Transients
 from worldstate.store.slice import Action, ActionBuilder, State
 
 __all__ = [
@@ -161,17 +162,24 @@ def simple_action(action_type: str, domain: str, keys: tuple[str, ...]) -> Actio
 
 
 def with_logged_record(
-    state: State, record_id: str, record: Any, entry: Any, ts: int, log_limit: int
+    state: State,
+    record_id: str,
+    record: Any,
+    entry: Any,
+    ts: int,
+    log_limit: int,
+    transients: Transients,
 ) -> State:
     """``state`` (``{byId, changeLog, lastUpdatedAt, ...}``) with one record replaced and the
     change ``entry`` logged (newest ``log_limit`` kept), stamped ``ts``.
+
+    ``byId`` is written through ``transients``: in place while nobody has seen it, so the cost
+    does not grow with the number of records.
     """
-    return {
-        **state,
-        "byId": {**state["byId"], record_id: record},
-        "changeLog": append_bounded(state.get("changeLog"), entry, log_limit),
-        "lastUpdatedAt": ts,
-    }
+    change_log = append_bounded(state.get("changeLog"), entry, log_limit)
+    by_id = transients.writable_dict(state["byId"])
+    by_id[record_id] = record  # last: nothing below can fail half-way
+    return {**state, "byId": by_id, "changeLog": change_log, "lastUpdatedAt": ts}
 
 
 Reducer = Callable[[State, dict[str, Any], int], State]

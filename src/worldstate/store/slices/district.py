@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from worldstate.errors import ConfigurationError
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
@@ -187,7 +188,7 @@ _RECORD_REDUCERS: dict[
 }
 
 
-class DistrictSlice:
+class DistrictSlice(InPlaceWrites):
     """District control, stability, restrictions and routes (snapshot section ``districts``).
 
     Args:
@@ -247,7 +248,9 @@ class DistrictSlice:
         entry = reducer(record, payload, ts)
         if entry is None:
             return state
-        return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
+        return with_logged_record(
+            state, district_id, record, entry, ts, CHANGE_LOG_LIMIT, self.transients
+        )
 
     def _register(self, state: State, district_id: str, definition: Any, ts: int) -> State:
         record = state["byId"].get(district_id)
@@ -259,7 +262,9 @@ class DistrictSlice:
                 return state
             record = record_from_definition(source, district_id=district_id, now=ts)
         entry = {"type": "registered", "districtId": district_id, "timestamp": ts}
-        return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
+        return with_logged_record(
+            state, district_id, record, entry, ts, CHANGE_LOG_LIMIT, self.transients
+        )
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``districts`` section: the state itself (records are kept normalised; the store

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
@@ -149,7 +150,7 @@ def new_record(faction_id: str) -> State:
 Reducer = Callable[[State, Mapping[str, Any], int], State]
 
 
-class FactionSlice:
+class FactionSlice(InPlaceWrites):
     """Reputation and attitude of every faction, cascades between them, removed members.
 
     Args:
@@ -202,7 +203,9 @@ class FactionSlice:
             "lastReason": copy_json(p.get("reason")),
             "updatedAt": ts,
         }
-        return {**state, "byId": {**state["byId"], faction_id: record}, "lastActionAt": ts}
+        by_id = self.transients.writable_dict(state["byId"])
+        by_id[faction_id] = record
+        return {**state, "byId": by_id, "lastActionAt": ts}
 
     def _attitude_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         # The busiest faction action: helpers are inlined (``x if x is not None else y`` is
@@ -243,7 +246,7 @@ class FactionSlice:
             "lastAttitudeChange": change,
             "attitudeHistory": history,
         }
-        next_state = {**state, "byId": {**by_id, faction_id: record}, "lastActionAt": ts}
+        next_state = {**state, "lastActionAt": ts}
         if cascade:
             sources = record["cascadeSources"]
             if source_id is not None and source_id not in sources:
@@ -265,6 +268,9 @@ class FactionSlice:
                 "oldAttitude": old_attitude,
                 "occurredAt": ts,
             }
+        by_id = self.transients.writable_dict(by_id)
+        by_id[faction_id] = record  # last: nothing below can fail half-way
+        next_state["byId"] = by_id
         return next_state
 
     def _reputation_reset(self, state: State, p: Mapping[str, Any], ts: int) -> State:

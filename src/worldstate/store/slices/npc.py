@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
@@ -289,7 +290,7 @@ _REDUCERS: dict[str, Callable[[dict[str, Any], dict[str, Any], int], dict[str, A
 }
 
 
-class NpcSlice:
+class NpcSlice(InPlaceWrites):
     """NPC awareness, suspicion and alerts (snapshot section ``npcs``)."""
 
     key = "npc"
@@ -317,7 +318,9 @@ class NpcSlice:
         payload = {**payload, "npcId": npc_id}
         record = _touch(state["byId"].get(npc_id), npc_id, payload)
         log_entry = reducer(record, payload, ts)
-        return with_logged_record(state, npc_id, record, log_entry, ts, CHANGE_LOG_LIMIT)
+        return with_logged_record(
+            state, npc_id, record, log_entry, ts, CHANGE_LOG_LIMIT, self.transients
+        )
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``npcs`` section: the state itself (records are kept normalised; the store

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
@@ -63,7 +64,7 @@ EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
 )
 
 
-class StorySlice:
+class StorySlice(InPlaceWrites):
     """Story flags: ``flags[id] = {value, metadata, updatedAt}``."""
 
     key = "story"
@@ -89,9 +90,12 @@ class StorySlice:
                 "metadata": copy_json(coalesce(p.get("metadata"), {})),
                 "updatedAt": coalesce(p.get("timestamp"), ts),
             }
-            return {**state, "flags": {**state["flags"], flag_id: flag}, "lastActionAt": ts}
+            flags = self.transients.writable_dict(state["flags"])
+            flags[flag_id] = flag
+            return {**state, "flags": flags, "lastActionAt": ts}
         if action.type == "STORY_FLAG_REMOVED" and truthy(state["flags"].get(flag_id)):
-            flags = {k: v for k, v in state["flags"].items() if k != flag_id}
+            flags = self.transients.writable_dict(state["flags"])
+            del flags[flag_id]
             return {**state, "flags": flags, "lastActionAt": ts}
         return state
 
