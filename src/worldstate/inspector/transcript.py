@@ -22,10 +22,7 @@ from typing import Any, Final
 
 import msgspec
 
-from worldstate.clock import Clock
-from worldstate.errors import ConfigurationError
-from worldstate.events import EventBus, Unsubscribe
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     coalesce,
     get,
@@ -33,6 +30,9 @@ from worldstate.inspector.jsformat import (
     iso_from_ms,
     truthy,
 )
+from worldstate.clock import Clock
+from worldstate.errors import ConfigurationError
+from worldstate.events import EventBus, Unsubscribe
 
 __all__ = [
     "TUTORIAL_EVENTS",
@@ -261,7 +261,7 @@ class TutorialTranscriptRecorder:
         for key in _TIMESTAMP_KEYS:
             value = get(payload, key)
             if is_finite_number(value):
-                return value  # type: ignore[no-any-return]
+                return value
         return self._clock()
 
     def _started(self, payload: object, timestamp: float) -> _EntryParts:

@@ -49,7 +49,8 @@ SNAPSHOT_ORDER = (
     "districts",
     "npcs",
 )
-"""Snapshot key order of the reference; other slices' sections follow ``tutorialComplete``."""
+"""Snapshot key order of the reference; keys a slice derives from its state (the tutorial's
+``tutorialComplete``) follow, then other slices' sections."""
 
 SNAPSHOT_KEYS = (*SNAPSHOT_ORDER, "tutorialComplete")
 """Every key of a snapshot of the built-in slices, in snapshot order (REFERENCE §2.4)."""
@@ -99,6 +100,8 @@ class WorldStore:
         self._slices: tuple[Slice, ...] = tuple(slices)
         self._check_unique()
         self._routes = self._build_routes()
+        # Slices that add top-level keys computed from their state (``tutorialComplete``).
+        self._derivers = tuple(s for s in self._slices if hasattr(s, "derived_sections"))
         self._transients = Transients()
         for s in self._slices:
             attach = getattr(s, "attach_transients", None)
@@ -303,9 +306,8 @@ class WorldStore:
         # Slices may hand out views of their (immutable) state; encoding is the one copy.
         sections = {s.snapshot_key: s.serialize(state[s.key]) for s in self._slices}
         out: dict[str, Any] = {k: sections.pop(k) for k in SNAPSHOT_ORDER if k in sections}
-        tutorial = state.get("tutorial")
-        if tutorial is not None:
-            out["tutorialComplete"] = bool(tutorial.get("completed"))
+        for s in self._derivers:
+            out.update(s.derived_sections(state[s.key]))
         out.update(sections)
         return _encode(out)
 

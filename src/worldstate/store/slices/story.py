@@ -11,11 +11,12 @@ from typing import Any
 
 import msgspec
 
+from worldstate._js import coalesce2, truthy
 from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import coalesce, copy_json, truthy
+from ._payload import copy_json
 
 __all__ = [
     "StorySlice",
@@ -87,8 +88,8 @@ class StorySlice(InPlaceWrites):
         if action.type == "STORY_FLAG_SET":
             flag = {
                 "value": copy_json(p.get("value")),
-                "metadata": copy_json(coalesce(p.get("metadata"), {})),
-                "updatedAt": coalesce(p.get("timestamp"), ts),
+                "metadata": copy_json(coalesce2(p.get("metadata"), {})),
+                "updatedAt": coalesce2(p.get("timestamp"), ts),
             }
             flags = self.transients.writable_dict(state["flags"])
             flags[flag_id] = flag
