@@ -10,7 +10,7 @@ import pytest
 from worldstate.clock import ManualClock
 from worldstate.errors import EventLogError
 from worldstate.events import EventBus
-from worldstate.replay import RecordedEvent, iter_event_log, replay_events
+from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log, replay_events
 
 GOOD = b'{"ts": 5, "event": "a:b", "payload": {"x": 1}}\n'
 
@@ -109,3 +109,25 @@ class TestReplayEvents:
         """An empty log replays nothing."""
         stats = replay_events([], EventBus(), ManualClock())
         assert (stats.events, stats.last_ts) == (0, None)
+
+
+class TestStoreReplay:
+    def test_replays_into_a_fresh_store_from_the_first_event(self) -> None:
+        """The clock starts at the first ts; listeners added before run() see every event."""
+        events = [
+            RecordedEvent(100, "story:flag:changed", {"flagId": "door", "value": True}),
+            RecordedEvent(250, "story:flag:changed", {"flagId": "lamp", "value": 1}),
+        ]
+        replay = StoreReplay(events)
+        assert (replay.first_ts, replay.clock()) == (100, 100)
+        seen: list[int] = []
+        replay.bus.on("story:*:*", lambda _name, _payload: seen.append(replay.clock()))
+        stats = replay.run()
+        assert (stats.events, stats.last_ts, seen) == (2, 250, [100, 250])
+        flags = replay.store.snapshot()["storyFlags"]["flags"]
+        assert {k: v["updatedAt"] for k, v in flags.items()} == {"door": 100, "lamp": 250}
+
+    def test_an_empty_log_starts_at_empty_start(self) -> None:
+        """With no events there is no first ts: the clock starts where ``empty_start`` says."""
+        replay = StoreReplay([], empty_start=lambda: 42)
+        assert (replay.first_ts, replay.clock(), replay.run().events) == (None, 42, 0)

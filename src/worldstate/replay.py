@@ -9,6 +9,7 @@ on the bus sees the playthrough exactly as it was recorded.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,11 +19,18 @@ from typing import IO, Annotated, Any, Final
 
 import msgspec
 
-from worldstate.clock import ManualClock
+from worldstate.clock import Clock, ManualClock
 from worldstate.errors import EventLogError
 from worldstate.events import EventBus
 
-__all__ = ["RecordedEvent", "ReplayStats", "iter_event_log", "replay_events", "MAX_TS_MS"]
+__all__ = [
+    "MAX_TS_MS",
+    "RecordedEvent",
+    "ReplayStats",
+    "StoreReplay",
+    "iter_event_log",
+    "replay_events",
+]
 
 
 MAX_TS_MS: Final = 8_640_000_000_000_000
@@ -165,3 +173,45 @@ def replay_events(
         if on_event is not None:
             on_event(event)
     return ReplayStats(count, unknown, last_ts, timer() - started)
+
+
+def _zero() -> int:
+    return 0
+
+
+class StoreReplay:
+    """A fresh bus, manual clock and default store, ready to replay ``events`` once.
+
+    The clock starts at the first event's ``ts`` (``empty_start()`` for an empty log), so
+    anything subscribed to :attr:`bus` before :meth:`run` (a transcript recorder) sees the
+    playthrough from its start.  Peeking at the first event reads one line of the log.
+
+    Attributes:
+        bus: the bus the events are emitted on.
+        clock: the clock the store reads, set to each event's ``ts``.
+        store: the store listening on :attr:`bus` (``with replay.store:`` closes it).
+        first_ts: the first event's ``ts`` (``None`` for an empty log).
+
+    Raises:
+        EventLogError: the first line of the log is malformed.
+    """
+
+    def __init__(self, events: Iterable[RecordedEvent], *, empty_start: Clock = _zero) -> None:
+        # Imported here: reading an event log must not load the store and its slices.
+        from worldstate.store import WorldStore
+
+        stream = iter(events)
+        first = next(stream, None)
+        self.first_ts = first.ts if first is not None else None
+        self._events = itertools.chain((first,), stream) if first is not None else stream
+        self.clock = ManualClock(first.ts if first is not None else empty_start())
+        self.bus = EventBus()
+        self.store = WorldStore(self.bus, clock=self.clock)
+
+    def run(self, *, on_event: Callable[[RecordedEvent], None] | None = None) -> ReplayStats:
+        """Replay the events into :attr:`store` (see :func:`replay_events`).
+
+        Raises:
+            EventLogError: a line is malformed; the events before it have been applied.
+        """
+        return replay_events(self._events, self.bus, self.clock, on_event=on_event)

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from worldstate.bench._stats import summarize_ns
 from worldstate.bench.dispatch import load_workload
-from worldstate.bench.replay import AUTO_REPEAT_EVENTS, run_replay_bench
+from worldstate.bench.replay import AUTO_REPEAT_EVENTS, NPC_EVENT_KINDS, npc_world, run_replay_bench
 from worldstate.cli import cli
 from worldstate.errors import EventLogError
 
@@ -124,3 +124,31 @@ class TestCommands:
         empty.write_text("")
         result = run_replay_bench(empty)
         assert (result.events, result.events_per_s) == (0, 0.0)
+
+
+class TestWorldSize:
+    def test_workload_registers_then_updates(self) -> None:
+        """The workload registers every NPC once, then updates registered NPCs only."""
+        world = npc_world(50, 200)
+        registered = [e.payload["npcId"] for e in world.setup]
+        assert len(set(registered)) == 50 and len(world.updates) == 200
+        assert {e.payload["npcId"] for e in world.updates} <= set(registered)
+        assert {e.event for e in world.updates} == {name for name, _ in NPC_EVENT_KINDS}
+        assert npc_world(50, 200) == world  # seeded: every run replays the same events
+
+    def test_replay_world_size_json(self) -> None:
+        """bench replay --world-size reports the timed updates, not the registrations."""
+        result = CliRunner().invoke(
+            cli, ["bench", "replay", "--world-size", "30", "--updates", "40", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)
+        assert (figures["world_size"], figures["events"]) == (30, 40)
+        assert figures["us_per_event"] == pytest.approx(figures["seconds"] / 40 * 1e6)
+
+    @pytest.mark.parametrize("args", [[], ["--events", str(EVENTS), "--world-size", "3"]])
+    def test_replay_needs_one_source(self, args: list[str]) -> None:
+        """Exactly one of --events and --world-size: otherwise a usage error (exit 2)."""
+        result = CliRunner().invoke(cli, ["bench", "replay", *args])
+        assert result.exit_code == 2
+        assert "exactly one of --events and --world-size" in result.output

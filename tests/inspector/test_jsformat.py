@@ -1,18 +1,23 @@
-"""JavaScript-compatible primitives (REFERENCE §0)."""
+"""The JavaScript rules (``worldstate._js``): payload reading, numbers, times, JSON text."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worldstate.inspector import jsformat
-from worldstate.inspector.jsformat import (
+from worldstate import _js as jsformat
+from worldstate._js import (
     ABSENT,
+    coalesce,
+    coalesce2,
     dumps_compact,
     dumps_pretty,
+    is_finite_number,
+    is_number,
     iso_from_ms,
     js_round,
     js_string,
@@ -207,3 +212,45 @@ class TestFastEncoder:
         for value, text in cases.items():
             assert dumps_compact([value]) == f"[{text}]"
         assert dumps_compact({"s": "\udc00"}) == '{"s":"\\udc00"}'
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        (False, False),
+        (0, False),
+        (0.0, False),
+        (math.nan, False),
+        ("", False),
+        (True, True),
+        (1, True),
+        (-0.5, True),
+        ("0", True),
+        ([], True),
+        ({}, True),
+        (math.inf, True),
+        (ABSENT, False),
+    ],
+)
+def test_truthy_follows_javascript(value: Any, expected: bool) -> None:
+    """Empty containers are true, NaN and 0 are false."""
+    assert truthy(value) is expected
+
+
+def test_coalesce_skips_only_null_and_absent() -> None:
+    """``??`` keeps 0, '' and False; the two-value variant means the same."""
+    for either in (coalesce, coalesce2):
+        assert either(None, 5) == 5 and either(ABSENT, 5) == 5
+        assert either(0, 5) == 0
+        assert either(False, 5) is False
+    assert coalesce(None, "", "x") == ""
+    assert coalesce(None, ABSENT, 3) == 3
+    assert coalesce(None, None) is None
+
+
+def test_numbers_exclude_booleans() -> None:
+    """typeof 'number': bool is not one; Number.isFinite refuses NaN and infinities."""
+    assert is_number(3) and is_number(2.5) and not is_number(True) and not is_number("3")
+    assert is_finite_number(1) and not is_finite_number(math.inf)
+    assert not is_finite_number(math.nan)

@@ -182,3 +182,27 @@ def test_serializer_keeps_nulls_and_numbers_entries() -> None:
     assert dtos[1]["metadata"] == {}
     assert [d["sequence"] for d in build_transcript(entries, limit=1)] == [0]
     assert build_transcript(entries, limit=1)[0]["action"] == "y"
+
+
+class _EmitLog(EventBus):
+    """A real bus that also remembers the names it was asked to emit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.emitted: list[str] = []
+
+    def emit(self, event: str, payload: Any = None) -> int:
+        self.emitted.append(event)
+        return super().emit(event, payload)
+
+
+def test_no_update_payload_is_built_for_nobody() -> None:
+    """Without a listener for the update event the recorder neither builds nor emits it."""
+    bus = _EmitLog()
+    recorder = TutorialTranscriptRecorder(bus, clock=ManualClock(0), coalesce_ms=0)
+    for index in range(3):
+        _step(bus, index)
+    assert len(recorder) == 3 and "tutorial:transcript_updated" not in bus.emitted
+    seen = _updates(bus)
+    _step(bus, 3)
+    assert bus.emitted[-1] == "tutorial:transcript_updated" and seen[0]["count"] == 4

@@ -8,7 +8,7 @@ from typing import Any
 
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
-from worldstate.replay import iter_event_log, replay_events
+from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.store import WorldStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -34,11 +34,9 @@ class Harness:
 
 def replay_log(path: Path) -> WorldStore:
     """Replay a JSONL log into a fresh default store (manual clock) and return the store."""
-    bus = EventBus()
-    clock = ManualClock()
-    store = WorldStore(bus, clock=clock)
-    replay_events(iter_event_log(path), bus, clock)
-    return store
+    replay = StoreReplay(iter_event_log(path))
+    replay.run()
+    return replay.store
 
 
 def load_json(path: Path) -> Any:

@@ -405,3 +405,57 @@ class TestSelectors:
         latest = world.store.select(tutorial.select_latest_prompt_snapshot)
         latest["currentPrompt"]["title"] = "mutated"
         assert world.store.state["tutorial"]["currentPrompt"]["title"] == "T"
+
+
+def _interview(npc_id: str, dialogue_id: str) -> tuple[str, dict[str, Any]]:
+    return "npc:interviewed", {"npcId": npc_id, "dialogueId": dialogue_id}
+
+
+class TestInPlaceWrites:
+    """Unseen states are written in place; whatever was handed out never changes."""
+
+    def test_a_state_given_to_a_listener_never_changes(self, world: Harness) -> None:
+        """Every state an update listener kept still shows what it showed then."""
+        kept: list[tuple[Any, str]] = []
+        world.store.on_update(lambda state, action: kept.append((state, repr(state["npc"]))))
+        for n in range(5):
+            world.emit(*_interview(f"npc_{n % 2}", f"d{n}"))
+        assert [repr(state["npc"]) for state, _ in kept] == [text for _, text in kept]
+
+    def test_a_state_read_between_events_never_changes(self, world: Harness) -> None:
+        """``store.state`` read mid-replay is a published state: later events copy."""
+        world.emit(*_interview("npc_a", "d1"))
+        world.emit(*_interview("npc_b", "d2"))  # written in place: nobody saw the state
+        seen = world.store.state
+        by_id, text = seen["npc"]["byId"], repr(seen["npc"])
+        world.emit(*_interview("npc_c", "d3"))
+        world.emit(*_interview("npc_a", "d4"))
+        assert repr(seen["npc"]) == text and "npc_c" not in by_id
+        assert world.store.state["npc"]["byId"] is not by_id
+
+    def test_selectors_see_the_change(self, world: Harness) -> None:
+        """A memoised selector recomputes after an in-place write."""
+        names = create_selector(
+            lambda state: state["npc"]["byId"], combine=lambda by_id: sorted(by_id)
+        )
+        world.emit(*_interview("npc_a", "d1"))
+        assert world.store.select(names) == ["npc_a"]
+        world.emit(*_interview("npc_b", "d2"))
+        world.emit(*_interview("npc_c", "d3"))
+        assert world.store.select(names) == ["npc_a", "npc_b", "npc_c"]
+
+    def test_a_slice_in_two_stores_copies(self) -> None:
+        """A slice instance shared by two stores never writes in place for either."""
+        from worldstate.store.slices.npc import NpcSlice
+
+        shared = NpcSlice()
+        buses = EventBus(), EventBus()
+        first, second = (WorldStore(bus, slices=[shared]) for bus in buses)
+        buses[0].emit(*_interview("npc_a", "d1"))
+        by_id = first.state["npc"]["byId"]
+        buses[1].emit(*_interview("npc_b", "d2"))
+        buses[1].emit(*_interview("npc_c", "d3"))
+        assert list(by_id) == ["npc_a"] and list(second.state["npc"]["byId"]) == [
+            "npc_b",
+            "npc_c",
+        ]

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import click
+import msgspec
 
 from worldstate.bench.dispatch import load_workload, run_dispatch_bench
-from worldstate.bench.replay import run_replay_bench
+from worldstate.bench.replay import WorldSizeBenchResult, run_replay_bench, run_world_size_bench
 from worldstate.store.snapshot import load_snapshot_file
 
 from ._app import bench
@@ -48,17 +49,44 @@ def bench_dispatch(seed: Path, workload: Path, as_json: bool) -> None:
 
 
 @bench.command("replay")
-@click.option("--events", required=True, type=_FILE, help="JSONL event log to replay.")
+@click.option("--events", type=_FILE, default=None, help="JSONL event log to replay.")
+@click.option(
+    "--world-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Instead of a log: register this many NPCs, then time --updates npc events.",
+)
+@click.option(
+    "--updates",
+    type=click.IntRange(min=1),
+    default=20_000,
+    show_default=True,
+    help="npc events timed with --world-size.",
+)
 @click.option(
     "--repeat",
     type=click.IntRange(min=1),
     default=None,
     help="Timed replays, each into a fresh store, after one untimed warm-up "
-    "[default: enough to time at least 100,000 events].",
+    "[default: enough to time at least 100,000 events; 3 with --world-size, best kept].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def bench_replay(events: Path, repeat: int | None, as_json: bool) -> None:
+def bench_replay(
+    events: Path | None,
+    world_size: int | None,
+    updates: int,
+    repeat: int | None,
+    as_json: bool,
+) -> None:
     """Measure replay throughput: parse, emit and dispatch, in events per second."""
+    if (events is None) == (world_size is None):
+        raise click.UsageError("give exactly one of --events and --world-size")
+    if world_size is not None:
+        _echo_world_size(
+            run_world_size_bench(world_size, updates=updates, repeat=repeat or 3), as_json
+        )
+        return
+    assert events is not None
     result = run_replay_bench(events, repeat=repeat)
     figures = {
         "events": result.events,
@@ -72,3 +100,14 @@ def bench_replay(events: Path, repeat: int | None, as_json: bool) -> None:
     click.echo(f"Events: {result.events}")
     click.echo(f"Seconds: {result.seconds:.4f}")
     click.echo(f"Events/s: {result.events_per_s:,.0f}")
+
+
+def _echo_world_size(result: WorldSizeBenchResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(msgspec.structs.asdict(result)))
+        return
+    click.echo(f"=== Store replay, {result.world_size:,} NPCs ===")
+    click.echo(f"Events: {result.events}")
+    click.echo(f"Seconds: {result.seconds:.4f}")
+    click.echo(f"Events/s: {result.events_per_s:,.0f}")
+    click.echo(f"Per event: {result.us_per_event:.2f} us")

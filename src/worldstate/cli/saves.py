@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from worldstate._js import iso_from_ms
 from worldstate.cli._app import cli
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SlotNotFoundError
 from worldstate.events import EventBus
-from worldstate.inspector.jsformat import iso_from_ms
-from worldstate.replay import iter_event_log, replay_events
+from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.saves import (
     DEFAULT_MIGRATIONS,
     SaveManager,
@@ -190,15 +189,11 @@ def import_command(
 
 def _replayed(events: Path) -> tuple[WorldStore, Clock, int | None]:
     """Stream the log into a fresh store; playtime counts from its first event."""
-    stream = iter_event_log(events)
-    first = next(stream, None)
-    if first is None:
+    replay = StoreReplay(iter_event_log(events))
+    if replay.first_ts is None:
         raise InputError("event log holds no events", source=str(events))
-    clock = ManualClock(first.ts)
-    bus = EventBus()
-    store = WorldStore(bus, clock=clock)
-    replay_events(itertools.chain((first,), stream), bus, clock)
-    return store, clock, first.ts
+    replay.run()
+    return replay.store, replay.clock, replay.first_ts
 
 
 def _hydrated(snapshot: Path) -> tuple[WorldStore, Clock, int | None]:

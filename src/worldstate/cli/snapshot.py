@@ -8,10 +8,7 @@ from pathlib import Path
 import click
 
 from worldstate.artifacts import Artifact
-from worldstate.clock import ManualClock
-from worldstate.events import EventBus
-from worldstate.replay import iter_event_log, replay_events
-from worldstate.store import WorldStore
+from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.writers import FileSystemWriter
 
 from ._app import JobFailed, cli
@@ -25,10 +22,9 @@ def replay_to_snapshot(events: str) -> dict[str, object]:
     Raises:
         EventLogError: the log is malformed (names the file and line).
     """
-    bus = EventBus()
-    clock = ManualClock()
-    with WorldStore(bus, clock=clock) as store:
-        replay_events(iter_event_log(events), bus, clock)
+    replay = StoreReplay(iter_event_log(events))
+    with replay.store as store:
+        replay.run()
         return store.snapshot()
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import msgspec
 
+from worldstate._js import dumps_pretty, iso_from_ms
 from worldstate.artifacts import Artifact
-from worldstate.inspector.jsformat import dumps_pretty, iso_from_ms
 from worldstate.redact import Redactor
 from worldstate.writers import FileSystemWriter, WriteResult
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from worldstate._js import coalesce, is_finite_number
 from worldstate.clock import Clock, system_clock
 from worldstate.export.handle import ExportHandle
 from worldstate.export.manifest import Manifest, build_manifest, write_manifest
@@ -35,7 +36,6 @@ from worldstate.inspector import (
     render_artifacts,
     sanitize_summary,
 )
-from worldstate.inspector.jsformat import coalesce, is_finite_number
 from worldstate.redact import Redactor
 from worldstate.writers import DeferredEvents, EventSink, FanoutResult, WriteResult, WriterFanout
 

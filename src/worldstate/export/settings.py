@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from worldstate._js import MAX_TIME_MS
 from worldstate.errors import ConfigurationError, InputError
 from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
 from worldstate.inspector.formats import resolve_formats
-from worldstate.inspector.jsformat import MAX_TIME_MS
 from worldstate.jsonfile import loads_strict
 from worldstate.names import check_prefix
 from worldstate.writers import check_filename

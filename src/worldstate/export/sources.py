@@ -8,7 +8,6 @@ log), which finishes before the first artifact is rendered.  Bad input raises an
 
 from __future__ import annotations
 
-import itertools
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,7 +20,7 @@ from worldstate.clock import ManualClock
 from worldstate.errors import InputError, SnapshotError
 from worldstate.events import EventBus
 from worldstate.jsonfile import json_type_name, read_json_file
-from worldstate.replay import RecordedEvent, iter_event_log, replay_events
+from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log
 from worldstate.store.snapshot import load_snapshot_file
 
 __all__ = [
@@ -148,21 +147,15 @@ def summary_from_events(
         EventLogError: propagated from ``events``; no summary is built.
     """
     from worldstate.inspector import TutorialTranscriptRecorder, build_summary
-    from worldstate.store import WorldStore
 
-    stream = iter(events)
-    first = next(stream, None)  # the store starts at the first event's time
-    clock = ManualClock(first.ts if first is not None else wall_clock())
-    if first is not None:
-        stream = itertools.chain((first,), stream)
-    bus = EventBus()
-    recorder = TutorialTranscriptRecorder(bus, clock=clock)
-    with WorldStore(bus, clock=clock) as store:
-        stats = replay_events(stream, bus, clock, on_event=on_event)
+    replay = StoreReplay(events, empty_start=wall_clock)
+    recorder = TutorialTranscriptRecorder(replay.bus, clock=replay.clock)
+    with replay.store as store:
+        stats = replay.run(on_event=on_event)
         if generated_at is not None:
-            clock.set(generated_at)
+            replay.clock.set(generated_at)
         summary = build_summary(store, recorder=recorder)
-    return SummarySource(summary, clock(), origin, stats.events)
+    return SummarySource(summary, replay.clock(), origin, stats.events)
 
 
 def summary_from_snapshot(snapshot: Mapping[str, Any], *, origin: str, now: int) -> SummarySource:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, cast
 
-from worldstate.inspector.jsformat import coalesce, get, is_finite_number, truthy
+from worldstate._js import coalesce, get, is_finite_number, truthy
 
 __all__ = ["district_block", "empty_district_block", "empty_npc_block", "npc_block"]
 

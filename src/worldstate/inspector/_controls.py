@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     coalesce,
     get,

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from worldstate.inspector.jsformat import dumps_compact, get, to_number, truthy
+from worldstate._js import dumps_compact, get, to_number, truthy
 
 __all__ = ["SPATIAL_HISTORY_BUDGET_BYTES", "sanitize_spatial"]
 

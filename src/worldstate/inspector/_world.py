@@ -6,9 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from worldstate.errors import SnapshotError
-from worldstate.inspector.faction_names import FactionNames
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     coalesce,
     get,
@@ -17,6 +15,8 @@ from worldstate.inspector.jsformat import (
     non_negative_int,
     to_number,
 )
+from worldstate.errors import SnapshotError
+from worldstate.inspector.faction_names import FactionNames
 
 __all__ = ["sanitize_districts", "sanitize_npcs", "time_value", "iso_or_none"]
 
@@ -44,7 +44,7 @@ _NPC_ENTRY_KEYS: Final = (
 def time_value(value: object) -> float | None:
     """A timestamp as a number, or ``None`` when it was never set (D5: ``null`` stays null)."""
     if is_finite_number(value):
-        return value  # type: ignore[return-value]
+        return value
     if value is None or value is ABSENT:
         return None
     number = to_number(value)

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from worldstate.artifacts import Artifact
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     coalesce,
     dumps_compact,
     dumps_pretty,
@@ -19,6 +18,7 @@ from worldstate.inspector.jsformat import (
     to_number,
     truthy,
 )
+from worldstate.artifacts import Artifact
 from worldstate.inspector.markdown import md_table
 from worldstate.inspector.sanitize import InspectorPayload, json_clone
 from worldstate.names import check_safe_name

@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from worldstate.inspector.faction_names import FactionNames
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     coalesce,
     dumps_compact,
     get,
-    is_real_number,
+    is_number,
     iso_from_ms,
     js_string,
     to_number,
     truthy,
 )
+from worldstate.inspector.faction_names import FactionNames
 
 __all__ = [
     "CASCADE_HEADER",
@@ -183,8 +183,8 @@ def _snapshot_row(snapshot: Mapping[str, Any]) -> list[object]:
         coalesce(get(snapshot, "event"), "unknown"),
         coalesce(timestamp, ""),
         _iso_if_truthy(timestamp),
-        step_index if is_real_number(step_index) else "",
-        total_steps if is_real_number(total_steps) else "",
+        step_index if is_number(step_index) else "",
+        total_steps if is_number(total_steps) else "",
         coalesce(get(snapshot, "stepId"), ""),
         _step_title(snapshot),
         _joined(get(snapshot, "completedSteps")),

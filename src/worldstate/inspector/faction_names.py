@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from worldstate.inspector.jsformat import get, is_finite_number, js_string, truthy
+from worldstate._js import get, is_finite_number, js_string, truthy
 
 __all__ = ["FactionNames", "names_seen_in_factions"]
 
@@ -83,7 +83,7 @@ def names_seen_in_factions(factions_state: Mapping[str, Any]) -> dict[str, str]:
     for faction_id, name, when in _sightings(factions_state):
         if not (isinstance(faction_id, str) and faction_id and isinstance(name, str) and name):
             continue
-        stamp = float(when) if is_finite_number(when) else float("-inf")  # type: ignore[arg-type]
+        stamp = float(when) if is_finite_number(when) else float("-inf")
         current = best.get(faction_id)
         if current is None or stamp >= current[0]:
             best[faction_id] = (stamp, name)

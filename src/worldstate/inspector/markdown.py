@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from worldstate.inspector.jsformat import ABSENT, coalesce, get, js_string
+from worldstate._js import ABSENT, coalesce, get, js_string
 
 __all__ = ["TRANSCRIPT_COLUMNS", "md_cell", "md_table", "transcript_markdown"]
 

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from worldstate._js import get, timestamp_fragment
 from worldstate.artifacts import Artifact
 from worldstate.inspector.csv_render import cascade_csv, transcript_csv, tutorial_snapshots_csv
 from worldstate.inspector.formats import resolve_formats
-from worldstate.inspector.jsformat import get, timestamp_fragment
 from worldstate.inspector.markdown import transcript_markdown
 from worldstate.inspector.sanitize import InspectorPayload
 from worldstate.names import check_safe_name

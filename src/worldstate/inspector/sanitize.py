@@ -11,12 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from worldstate.errors import SnapshotError
-from worldstate.inspector._controls import sanitize_control_bindings
-from worldstate.inspector._spatial import sanitize_spatial
-from worldstate.inspector._world import iso_or_none, sanitize_districts, sanitize_npcs
-from worldstate.inspector.faction_names import FactionNames
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     coalesce,
     dumps_pretty,
@@ -25,6 +20,11 @@ from worldstate.inspector.jsformat import (
     to_number,
     truthy,
 )
+from worldstate.errors import SnapshotError
+from worldstate.inspector._controls import sanitize_control_bindings
+from worldstate.inspector._spatial import sanitize_spatial
+from worldstate.inspector._world import iso_or_none, sanitize_districts, sanitize_npcs
+from worldstate.inspector.faction_names import FactionNames
 
 __all__ = ["InspectorPayload", "sanitize_summary", "json_clone", "SEEN_NAMES_KEY"]
 
@@ -107,7 +107,7 @@ def _generated_at(summary: Mapping[str, Any], now: int | None) -> float:
             source="inspector summary",
             path="$.generatedAt",
         )
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _removal(raw: object, index: int) -> dict[str, Any]:

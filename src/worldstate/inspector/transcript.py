@@ -22,10 +22,7 @@ from typing import Any, Final
 
 import msgspec
 
-from worldstate.clock import Clock
-from worldstate.errors import ConfigurationError
-from worldstate.events import EventBus, Unsubscribe
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     coalesce,
     get,
@@ -33,6 +30,9 @@ from worldstate.inspector.jsformat import (
     iso_from_ms,
     truthy,
 )
+from worldstate.clock import Clock
+from worldstate.errors import ConfigurationError
+from worldstate.events import EventBus, Unsubscribe
 
 __all__ = [
     "TUTORIAL_EVENTS",
@@ -225,9 +225,11 @@ class TutorialTranscriptRecorder:
     def _emit(self, entry: TranscriptEntry) -> None:
         self._pending = None
         self._last_emit_at = self._clock()
-        if self._update_event is not None:
+        event = self._update_event
+        # The payload deep-copies the entry: build it only for somebody.
+        if event is not None and self._bus.has_listeners(event):
             payload = {"count": len(self._entries), "lastEntry": entry.to_dict()}
-            self._bus.emit(self._update_event, payload)
+            self._bus.emit(event, payload)
 
     def _announce(self, entry: TranscriptEntry) -> None:
         if self._coalesce_ms == 0 or self._window_passed():
@@ -259,7 +261,7 @@ class TutorialTranscriptRecorder:
         for key in _TIMESTAMP_KEYS:
             value = get(payload, key)
             if is_finite_number(value):
-                return value  # type: ignore[no-any-return]
+                return value
         return self._clock()
 
     def _started(self, payload: object, timestamp: float) -> _EntryParts:

@@ -22,6 +22,7 @@ from worldstate.store._store import (
     UpdateListener,
     WorldStore,
 )
+from worldstate.store._transients import ALWAYS_COPY, InPlaceWrites, Transients
 from worldstate.store.catalog import ContentCatalog
 from worldstate.store.selectors import MemoSelector, SelectorCache, create_selector
 from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
@@ -45,4 +46,7 @@ __all__ = [
     "MemoSelector",
     "SelectorCache",
     "validate_snapshot",
+    "Transients",
+    "InPlaceWrites",
+    "ALWAYS_COPY",
 ]

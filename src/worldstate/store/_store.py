@@ -21,6 +21,7 @@ import msgspec
 
 from worldstate.clock import Clock, system_clock
 from worldstate.events import EventBus, Unsubscribe
+from worldstate.store._transients import Transients
 from worldstate.store.catalog import ContentCatalog
 from worldstate.store.selectors import MemoSelector, SelectorCache
 from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
@@ -48,7 +49,8 @@ SNAPSHOT_ORDER = (
     "districts",
     "npcs",
 )
-"""Snapshot key order of the reference; other slices' sections follow ``tutorialComplete``."""
+"""Snapshot key order of the reference; keys a slice derives from its state (the tutorial's
+``tutorialComplete``) follow, then other slices' sections."""
 
 SNAPSHOT_KEYS = (*SNAPSHOT_ORDER, "tutorialComplete")
 """Every key of a snapshot of the built-in slices, in snapshot order (REFERENCE §2.4)."""
@@ -98,6 +100,13 @@ class WorldStore:
         self._slices: tuple[Slice, ...] = tuple(slices)
         self._check_unique()
         self._routes = self._build_routes()
+        # Slices that add top-level keys computed from their state (``tutorialComplete``).
+        self._derivers = tuple(s for s in self._slices if hasattr(s, "derived_sections"))
+        self._transients = Transients()
+        for s in self._slices:
+            attach = getattr(s, "attach_transients", None)
+            if attach is not None:
+                attach(self._transients)
         self._state: dict[str, State] = {s.key: s.initial_state() for s in self._slices}
         self._history: deque[Action] = deque(maxlen=history_limit)
         self._record = history_limit > 0
@@ -146,6 +155,7 @@ class WorldStore:
     @property
     def state(self) -> Mapping[str, Any]:
         """The live root state (slice key -> slice state).  Never mutate it."""
+        self._transients.publish()
         return self._state
 
     @property
@@ -160,6 +170,7 @@ class WorldStore:
 
     def select(self, selector: Callable[..., T], *args: Any) -> T:
         """Run ``selector(state, *args)``; memoised selectors use this store's cache."""
+        self._transients.publish()
         if isinstance(selector, MemoSelector):
             result: T = self._selectors.run(selector, self._state, args)
             return result
@@ -192,6 +203,8 @@ class WorldStore:
             self._fail(action, f"unknown world state domain {action.domain!r}")
             return False
         state = self._state
+        if len(targets) > 1:  # a later slice may fail: nothing may have been written in place
+            self._transients.publish()
         next_state: dict[str, State] | None = None
         for key, reduce in targets:
             before = state[key]
@@ -230,8 +243,10 @@ class WorldStore:
             if bus.generation != self._announce_generation:  # a listener (un)subscribed
                 self._watch_announcements()
         if self._announce_updated:
+            self._transients.publish()
             bus.emit(_UPDATED_EVENT, {"state": state, "lastAction": action})
         if self._listeners:
+            self._transients.publish()
             self._call_listeners(state, action)
 
     def _watch_announcements(self) -> None:
@@ -291,9 +306,8 @@ class WorldStore:
         # Slices may hand out views of their (immutable) state; encoding is the one copy.
         sections = {s.snapshot_key: s.serialize(state[s.key]) for s in self._slices}
         out: dict[str, Any] = {k: sections.pop(k) for k in SNAPSHOT_ORDER if k in sections}
-        tutorial = state.get("tutorial")
-        if tutorial is not None:
-            out["tutorialComplete"] = bool(tutorial.get("completed"))
+        for s in self._derivers:
+            out.update(s.derived_sections(state[s.key]))
         out.update(sections)
         return _encode(out)
 
@@ -309,6 +323,7 @@ class WorldStore:
         snapshot = validate_snapshot(data, source=source, slices=self._slices)
         state = {s.key: s.hydrate(section_of(snapshot, s)) for s in self._slices}
         action = Action(HYDRATE_ACTION, WORLD_DOMAIN, snapshot, self.clock())
+        self._transients.publish()
         self._state = state
         if self._record:
             self._history.append(action)

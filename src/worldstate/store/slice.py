@@ -93,3 +93,13 @@ class Slice(Protocol):
     def hydrate(self, data: Any) -> State:
         """Build the state from a validated snapshot section (``None`` when it was absent)."""
         ...
+
+
+# Optional slice members the store looks for (not part of the protocol, so a slice without
+# them still satisfies it):
+#
+# * ``attach_transients(transients)``: receive the store's ``Transients`` for in-place writes
+#   (inherit ``InPlaceWrites``);
+# * ``derived_schema`` (top-level snapshot key -> type) and ``derived_sections(state)``: keys
+#   computed from the slice's state that follow the reference sections in a snapshot, as the
+#   tutorial's ``tutorialComplete``.

@@ -27,21 +27,33 @@ _SchemaKey = tuple[tuple[str, str, Any], ...]
 
 
 def _schema_key(slices: Sequence[Slice]) -> _SchemaKey:
-    return tuple((s.snapshot_key, s.key, s.snapshot_schema) for s in slices)
+    sections = tuple((s.snapshot_key, s.key, s.snapshot_schema) for s in slices)
+    return sections + tuple(("", name, schema) for name, schema in _derived(slices).items())
+
+
+def _derived(slices: Sequence[Slice]) -> dict[str, Any]:
+    """Top-level keys slices compute from their state (``tutorialComplete``) -> their type."""
+    derived: dict[str, Any] = {}
+    for s in slices:
+        derived.update(getattr(s, "derived_schema", {}))
+    return derived
 
 
 @functools.lru_cache(maxsize=32)
 def _build_schema(key: _SchemaKey) -> type[msgspec.Struct]:
     fields: list[tuple[str, Any, Any]] = []
-    seen: set[str] = set()
-    # Snapshot keys first, then the slice keys accepted as fallbacks (``npc`` for ``npcs``).
-    names = [(snap, schema) for snap, _, schema in key] + [(k, schema) for _, k, schema in key]
+    seen = {name for snap, name, _ in key if not snap}
+    # Snapshot keys first, then the slice keys accepted as fallbacks (``npc`` for ``npcs``),
+    # then the derived keys.
+    sections = [entry for entry in key if entry[0]]
+    names = [(snap, schema) for snap, _, schema in sections]
+    names += [(k, schema) for _, k, schema in sections]
     for name, schema in names:
-        if name in seen or name == "tutorialComplete":
+        if name in seen:
             continue
         seen.add(name)
         fields.append((name, Any if schema is None else schema | None, None))
-    fields.append(("tutorialComplete", bool | None, None))
+    fields += [(name, schema | None, None) for snap, name, schema in key if not snap]
     return msgspec.defstruct("WorldSnapshot", fields)
 
 
@@ -99,7 +111,7 @@ def validate_snapshot(
 def _check_has_a_section(data: dict[str, Any], slices: Sequence[Slice], source: str | None) -> None:
     # Every section is optional, so a document with none of them (an inspector summary, a typo'd
     # export) would silently hydrate an empty world; an empty object stays a valid empty world.
-    known = {s.snapshot_key for s in slices} | {s.key for s in slices} | {"tutorialComplete"}
+    known = {s.snapshot_key for s in slices} | {s.key for s in slices} | set(_derived(slices))
     if data and known.isdisjoint(data):
         expected = ", ".join(s.snapshot_key for s in slices)
         raise SnapshotError(

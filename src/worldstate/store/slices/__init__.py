@@ -9,14 +9,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from worldstate.store.slice import Slice
+from worldstate.store.slices.dialogue import DialogueSlice
+from worldstate.store.slices.district import DistrictSlice
 from worldstate.store.slices.faction import FactionSlice
+from worldstate.store.slices.inventory import InventorySlice
+from worldstate.store.slices.npc import NpcSlice
+from worldstate.store.slices.quest import QuestSlice
 from worldstate.store.slices.story import StorySlice
 from worldstate.store.slices.tutorial import TutorialSlice
 
 if TYPE_CHECKING:
     from worldstate.store.catalog import ContentCatalog
 
-__all__ = ["FactionSlice", "StorySlice", "TutorialSlice", "default_slices"]
+__all__ = [
+    "DialogueSlice",
+    "DistrictSlice",
+    "FactionSlice",
+    "InventorySlice",
+    "NpcSlice",
+    "QuestSlice",
+    "StorySlice",
+    "TutorialSlice",
+    "default_slices",
+]
 
 
 def default_slices(
@@ -39,12 +54,6 @@ def default_slices(
     Raises:
         ValueError: a limit is < 1.
     """
-    from worldstate.store.slices.dialogue import DialogueSlice
-    from worldstate.store.slices.district import DistrictSlice
-    from worldstate.store.slices.inventory import InventorySlice
-    from worldstate.store.slices.npc import NpcSlice
-    from worldstate.store.slices.quest import QuestSlice
-
     return [
         QuestSlice(),
         StorySlice(),

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._payload import as_mapping, coalesce, copy_json, is_number, truthy
+from worldstate._js import coalesce2, is_number, truthy
+
+from ._payload import as_mapping, copy_json
 
 __all__ = [
     "STABILITY_MAX",
@@ -46,10 +48,10 @@ def _restriction(value: Any) -> dict[str, Any]:
     return {
         "id": source.get("id"),
         "type": source.get("type"),
-        "description": coalesce(source.get("description"), ""),
+        "description": coalesce2(source.get("description"), ""),
         "active": truthy(source.get("active")),
         "lastChangedAt": source.get("lastChangedAt"),
-        "metadata": copy_json(coalesce(source.get("metadata"), {})),
+        "metadata": copy_json(coalesce2(source.get("metadata"), {})),
     }
 
 
@@ -58,11 +60,11 @@ def _route(value: Any) -> dict[str, Any]:
     return {
         "id": source.get("id"),
         "type": source.get("type"),
-        "description": coalesce(source.get("description"), ""),
+        "description": coalesce2(source.get("description"), ""),
         "unlocked": truthy(source.get("unlocked")),
         "defaultUnlocked": truthy(source.get("defaultUnlocked")),
         "unlockedAt": source.get("unlockedAt"),
-        "metadata": copy_json(coalesce(source.get("metadata"), {})),
+        "metadata": copy_json(coalesce2(source.get("metadata"), {})),
     }
 
 
@@ -70,9 +72,9 @@ def _points_of_interest(value: Any) -> list[dict[str, Any]]:
     return [
         {
             "id": poi.get("id"),
-            "name": coalesce(poi.get("name"), ""),
+            "name": coalesce2(poi.get("name"), ""),
             "type": poi.get("type"),
-            "description": coalesce(poi.get("description"), ""),
+            "description": coalesce2(poi.get("description"), ""),
         }
         for poi in map(as_mapping, value if isinstance(value, list) else [])
     ]
@@ -80,7 +82,7 @@ def _points_of_interest(value: Any) -> list[dict[str, Any]]:
 
 def _narrative_hooks(value: Any) -> list[dict[str, Any]]:
     return [
-        {"id": hook.get("id"), "summary": coalesce(hook.get("summary"), "")}
+        {"id": hook.get("id"), "summary": coalesce2(hook.get("summary"), "")}
         for hook in map(as_mapping, value if isinstance(value, list) else [])
     ]
 
@@ -100,22 +102,22 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
         "controllingFaction": {
             key: control.get(key) for key in ("base", "current", "previous", "lastChangedAt")
         },
-        "influence": copy_json(coalesce(record.get("influence"), {})),
+        "influence": copy_json(coalesce2(record.get("influence"), {})),
         "stability": {
-            "base": coalesce(stability.get("base"), 50),
-            "current": coalesce(stability.get("current"), 50),
-            "rating": coalesce(stability.get("rating"), "stable"),
+            "base": coalesce2(stability.get("base"), 50),
+            "current": coalesce2(stability.get("current"), 50),
+            "rating": coalesce2(stability.get("rating"), "stable"),
             "lastChangedAt": stability.get("lastChangedAt"),
         },
         "security": {
-            "level": coalesce(security.get("level"), 1),
-            "description": coalesce(security.get("description"), ""),
+            "level": coalesce2(security.get("level"), 1),
+            "description": coalesce2(security.get("description"), ""),
             "surveillanceCoverage": security.get("surveillanceCoverage"),
         },
         "access": {
             "defaultUnlocked": truthy(access.get("defaultUnlocked")),
             "fastTravelEnabled": truthy(access.get("fastTravelEnabled")),
-            "requirements": copy_json(coalesce(access.get("requirements"), {})),
+            "requirements": copy_json(coalesce2(access.get("requirements"), {})),
             "restrictions": [
                 _restriction(item)
                 for item in (restrictions if isinstance(restrictions, list) else [])
@@ -131,9 +133,9 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
         },
         "pointsOfInterest": _points_of_interest(record.get("pointsOfInterest")),
         "narrativeHooks": _narrative_hooks(record.get("narrativeHooks")),
-        "proceduralModifiers": copy_json(coalesce(record.get("proceduralModifiers"), {})),
+        "proceduralModifiers": copy_json(coalesce2(record.get("proceduralModifiers"), {})),
         "analytics": {
-            "lockdownsTriggered": coalesce(analytics.get("lockdownsTriggered"), 0),
+            "lockdownsTriggered": coalesce2(analytics.get("lockdownsTriggered"), 0),
             "lastLockdownAt": analytics.get("lastLockdownAt"),
             "stabilityHistory": _list(analytics.get("stabilityHistory")),
             "controlHistory": _list(analytics.get("controlHistory")),
@@ -145,11 +147,11 @@ def _definition_restriction(definition: Any, index: int, district_id: Any) -> di
     if not truthy(definition):
         return None
     source = as_mapping(definition)
-    kind = coalesce(source.get("type"), "generic")
+    kind = coalesce2(source.get("type"), "generic")
     return {
-        "id": coalesce(source.get("id"), f"{district_id}_restriction_{kind}_{index}"),
+        "id": coalesce2(source.get("id"), f"{district_id}_restriction_{kind}_{index}"),
         "type": kind,
-        "description": coalesce(source.get("description"), ""),
+        "description": coalesce2(source.get("description"), ""),
         "active": truthy(source.get("active")),
         "lastChangedAt": None,
         "metadata": copy_json(definition),
@@ -162,12 +164,12 @@ def _definition_route(
     if not truthy(definition):
         return None
     source = as_mapping(definition)
-    kind = coalesce(source.get("type"), "general")
+    kind = coalesce2(source.get("type"), "general")
     unlocked = truthy(source.get("defaultUnlocked"))
     return {
-        "id": coalesce(source.get("id"), f"{district_id}_route_{kind}_{index}"),
+        "id": coalesce2(source.get("id"), f"{district_id}_route_{kind}_{index}"),
         "type": kind,
-        "description": coalesce(source.get("description"), ""),
+        "description": coalesce2(source.get("description"), ""),
         "unlocked": unlocked,
         "defaultUnlocked": unlocked,
         "unlockedAt": now if unlocked else None,
@@ -188,7 +190,7 @@ def record_from_definition(
         district_id: the id to use when the definition has none.
         now: when routes unlocked by default count as unlocked (``None`` for catalog districts).
     """
-    record_id = coalesce(definition.get("id"), district_id)
+    record_id = coalesce2(definition.get("id"), district_id)
     access = as_mapping(definition.get("access"))
     raw_restrictions = access.get("restrictions")
     restrictions = [
@@ -210,38 +212,38 @@ def record_from_definition(
             "id": record_id,
             "name": definition.get("name"),
             "shortName": definition.get("shortName"),
-            "tier": coalesce(definition.get("tier"), "foundation"),
+            "tier": coalesce2(definition.get("tier"), "foundation"),
             "controllingFaction": {
                 "base": definition.get("controllingFaction"),
                 "current": definition.get("controllingFaction"),
                 "previous": None,
                 "lastChangedAt": None,
             },
-            "influence": copy_json(coalesce(definition.get("influence"), {})),
+            "influence": copy_json(coalesce2(definition.get("influence"), {})),
             "stability": {
                 "base": base,
                 "current": base,
-                "rating": coalesce(stability.get("rating"), "stable"),
+                "rating": coalesce2(stability.get("rating"), "stable"),
                 "lastChangedAt": None,
             },
             "security": {
                 "level": _clamp(security.get("level"), 1, 5, default=1),
-                "description": coalesce(security.get("description"), ""),
+                "description": coalesce2(security.get("description"), ""),
                 "surveillanceCoverage": security.get("surveillanceCoverage"),
             },
             "access": {
                 "defaultUnlocked": truthy(access.get("defaultUnlocked")),
                 "fastTravelEnabled": truthy(access.get("fastTravelEnabled")),
-                "requirements": copy_json(coalesce(access.get("requirements"), {})),
+                "requirements": copy_json(coalesce2(access.get("requirements"), {})),
                 "restrictions": restrictions,
                 "unlockedRoutes": [route["id"] for route in routes if route["unlocked"]],
                 "restrictionLog": [],
             },
             "infiltrationRoutes": routes,
-            "environment": copy_json(coalesce(definition.get("environment"), {})),
+            "environment": copy_json(coalesce2(definition.get("environment"), {})),
             "pointsOfInterest": definition.get("pointsOfInterest"),
             "narrativeHooks": definition.get("narrativeHooks"),
-            "proceduralModifiers": copy_json(coalesce(definition.get("proceduralModifiers"), {})),
+            "proceduralModifiers": copy_json(coalesce2(definition.get("proceduralModifiers"), {})),
             "analytics": {
                 "lockdownsTriggered": 0,
                 "lastLockdownAt": None,

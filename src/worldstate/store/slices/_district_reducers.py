@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from worldstate._js import coalesce2, is_number, truthy
+
 from ._district_records import _clamp, _restriction
-from ._payload import append_bounded, as_mapping, coalesce, copy_json, is_number, truthy
+from ._payload import append_bounded, as_mapping, copy_json
 
 __all__ = [
     "CONTROL_HISTORY_LIMIT",
@@ -75,7 +77,7 @@ def _stability_set(record: dict[str, Any], p: Mapping[str, Any], ts: int) -> dic
     if not is_number(p.get("stabilityValue")):
         return None
     value = _clamp(p["stabilityValue"], default=50)
-    rating = coalesce(p.get("rating"), record["stability"].get("rating"))
+    rating = coalesce2(p.get("rating"), record["stability"].get("rating"))
     source = p.get("source")
     _stability(
         record, value, {"timestamp": ts, "value": value, "source": source}, ts, rating=rating
@@ -90,7 +92,7 @@ def _stability_adjusted(
     if not is_number(delta):
         return None
     stability = record["stability"]
-    current = coalesce(stability.get("current"), stability.get("base"))
+    current = coalesce2(stability.get("current"), stability.get("base"))
     value = _clamp((current if is_number(current) else 0) + delta, default=50)
     source = p.get("source")
     entry = {"timestamp": ts, "value": value, "delta": delta, "source": source}
@@ -114,8 +116,8 @@ def _restriction_set(
             _restriction(
                 {
                     "id": restriction_id,
-                    "type": coalesce(described.get("type"), "generic"),
-                    "description": coalesce(described.get("description"), ""),
+                    "type": coalesce2(described.get("type"), "generic"),
+                    "description": coalesce2(described.get("description"), ""),
                     "active": active,
                     "metadata": metadata,
                 }
@@ -136,7 +138,7 @@ def _restriction_set(
     )
     record["access"] = access
     if active:
-        lockdowns = coalesce(record["analytics"].get("lockdownsTriggered"), 0) + 1
+        lockdowns = coalesce2(record["analytics"].get("lockdownsTriggered"), 0) + 1
         _with(record, "analytics", lockdownsTriggered=lockdowns, lastLockdownAt=ts)
     return _log_entry("restriction_set", p, ts, restrictionId=restriction_id, active=active)
 

@@ -1,88 +1,36 @@
-"""The JavaScript rules the slices read payloads by, spelt out once, plus small shared pieces.
+"""Small pieces the slices share: reading payload containers, bounded lists, action builders.
 
-Bus payloads are loosely typed JSON.  The reference reads them with JavaScript's ``??`` and
-truthiness rules, which differ from Python's (an empty list is truthy in JS, ``0`` is not a
-missing value).  Every slice uses these helpers so the reducers read like the spec.
-
-Some reducers run for every replayed event, so the helpers on that path are written for speed:
-:func:`coalesce` takes exactly two arguments (a variadic call costs measurably more; use
-:func:`first_present` for three or more), and :func:`truthy`, :func:`is_number`,
-:func:`as_mapping` and :func:`copy_json` test exact types (and ``None``) before the slower
-``isinstance`` checks against unions and ABCs.
+The JavaScript rules the slices read payloads by (``??``, truthiness, number tests) live in
+:mod:`worldstate._js`.  Some helpers here run for every replayed event, so :func:`as_mapping`
+and :func:`copy_json` test exact types (and ``None``) before the slower ``isinstance`` checks
+against unions and ABCs.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeGuard
+from typing import Any
 
-from worldstate.store.slice import Action, ActionBuilder, State
+from worldstate.store._transients import Transients
+from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, State
 
 __all__ = [
     "EMPTY",
     "append_bounded",
     "as_mapping",
-    "coalesce",
     "copy_json",
-    "first_present",
-    "is_finite_number",
-    "is_number",
     "pick",
     "prepend_bounded",
-    "reduce_stamped",
+    "reduce_by_type",
+    "acts_on",
+    "timestamp_of",
     "simple_action",
-    "truthy",
     "with_logged_record",
 ]
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 """A shared, read-only empty mapping."""
-
-
-def coalesce(value: Any, default: Any) -> Any:
-    """JavaScript ``value ?? default``: ``default`` only when ``value`` is ``None``."""
-    return default if value is None else value
-
-
-def first_present(*values: Any) -> Any:
-    """JavaScript ``a ?? b ?? c``: the first value that is not ``None`` (else ``None``)."""
-    for value in values:
-        if value is not None:
-            return value
-    return None
-
-
-def truthy(value: Any) -> bool:
-    """JavaScript truthiness: ``None``, ``False``, ``0``, NaN and ``""`` are false.
-
-    Unlike Python, empty lists and dicts are true.
-    """
-    if type(value) is str:
-        return value != ""
-    if value is None or value is False:
-        return False
-    if value is True:
-        return True
-    if type(value) is int or type(value) is float or isinstance(value, int | float):
-        return value == value and value != 0  # NaN != NaN
-    return True
-
-
-def is_number(value: Any) -> TypeGuard[int | float]:
-    """JavaScript ``typeof value === 'number'`` (booleans are not numbers)."""
-    cls = type(value)
-    if cls is int or cls is float:  # exact types first: a union isinstance costs ~3x more
-        return True
-    if value is None or cls is bool:
-        return False
-    return isinstance(value, int | float)
-
-
-def is_finite_number(value: Any) -> TypeGuard[int | float]:
-    """JavaScript ``Number.isFinite(value)`` without coercion."""
-    return is_number(value) and math.isfinite(value)
 
 
 def as_mapping(value: Any) -> Mapping[str, Any]:
@@ -161,37 +109,67 @@ def simple_action(action_type: str, domain: str, keys: tuple[str, ...]) -> Actio
 
 
 def with_logged_record(
-    state: State, record_id: str, record: Any, entry: Any, ts: int, log_limit: int
+    state: State,
+    record_id: str,
+    record: Any,
+    entry: Any,
+    ts: int,
+    log_limit: int,
+    transients: Transients,
 ) -> State:
     """``state`` (``{byId, changeLog, lastUpdatedAt, ...}``) with one record replaced and the
     change ``entry`` logged (newest ``log_limit`` kept), stamped ``ts``.
+
+    ``byId`` is written through ``transients``: in place while nobody has seen it, so the cost
+    does not grow with the number of records.
     """
-    return {
-        **state,
-        "byId": {**state["byId"], record_id: record},
-        "changeLog": append_bounded(state.get("changeLog"), entry, log_limit),
-        "lastUpdatedAt": ts,
-    }
+    change_log = append_bounded(state.get("changeLog"), entry, log_limit)
+    by_id = transients.writable_dict(state["byId"])
+    by_id[record_id] = record  # last: nothing below can fail half-way
+    return {**state, "byId": by_id, "changeLog": change_log, "lastUpdatedAt": ts}
 
 
-Reducer = Callable[[State, dict[str, Any], int], State]
+Reducer = Callable[[State, dict[str, Any], int], State | None]
 """One entry of a reducer table: ``(state, payload, timestamp) -> next state``.
 
-It returns ``state`` itself when nothing changes, else a new dict the caller may still fill in.
+It returns ``state`` itself (or ``None``) when nothing changes, else a new dict the caller may
+still fill in.
 """
 
 
-def reduce_stamped(
-    reducers: Mapping[str, Reducer], domain: str, state: State, action: Action
-) -> State:
-    """Run the reducer of ``action.type`` (actions of ``domain`` only); a change also sets
-    ``lastActionAt`` to the action's timestamp.
+def acts_on(action: Action, domain: str) -> bool:
+    """Whether a slice of ``domain`` reduces ``action``: its own domain's actions and ``world``
+    actions (which the store offers every slice).
     """
-    reducer = reducers.get(action.type) if action.domain == domain else None
+    return action.domain == domain or action.domain == WORLD_DOMAIN
+
+
+def timestamp_of(action: Action) -> int:
+    """The action's timestamp; 0 when it has none (the store always sets one; a reducer called
+    directly may get ``None``).
+    """
+    return action.timestamp if action.timestamp is not None else 0
+
+
+def reduce_by_type(
+    reducers: Mapping[str, Reducer],
+    domain: str,
+    state: State,
+    action: Action,
+    *,
+    stamp: bool = False,
+) -> State:
+    """Run the reducer of ``action.type`` for an action :func:`acts_on` ``domain`` (else return
+    ``state``), with :func:`timestamp_of` the action; with ``stamp``, a change also sets
+    ``lastActionAt`` to that timestamp.
+    """
+    reducer = reducers.get(action.type) if acts_on(action, domain) else None
     if reducer is None:
         return state
-    now = action.timestamp if action.timestamp is not None else 0
+    now = timestamp_of(action)
     next_state = reducer(state, action.payload, now)
-    if next_state is not state:
+    if next_state is None or next_state is state:
+        return state
+    if stamp:
         next_state["lastActionAt"] = now
     return next_state

@@ -11,18 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from worldstate._js import coalesce, coalesce2, is_finite_number, is_number, truthy
 from worldstate.store.slice import Action, State
 
-from ._payload import (
-    as_mapping,
-    coalesce,
-    copy_json,
-    first_present,
-    is_finite_number,
-    is_number,
-    prepend_bounded,
-    truthy,
-)
+from ._payload import as_mapping, copy_json, prepend_bounded
 from ._quest_records import DOMAIN, _apply_definition, _ensure_quest, _valid_id
 
 __all__ = ["NPC_AVAILABILITY_HISTORY_LIMIT", "_build_npc_availability", "_npc_availability"]
@@ -38,7 +30,7 @@ def _build_npc_availability(payload: Mapping[str, Any], now: int) -> Action:
         if isinstance(raw_objectives, list)
         else []
     )
-    updated_at = coalesce(payload.get("updatedAt"), now)
+    updated_at = coalesce2(payload.get("updatedAt"), now)
     timestamp = updated_at if is_number(updated_at) and isinstance(updated_at, int) else now
     return Action(
         type="QUEST_NPC_AVAILABILITY",
@@ -78,7 +70,7 @@ def _availability_objective(entry: Any) -> dict[str, Any]:
 
 def _normalise_npc_objective(entry: Any, fallback: Any) -> dict[str, Any] | None:
     source = as_mapping(entry)
-    quest_id = coalesce(source.get("questId"), source.get("id"))
+    quest_id = coalesce2(source.get("questId"), source.get("id"))
     objective_id = source.get("objectiveId")
     if not truthy(quest_id) or not truthy(objective_id):
         return None
@@ -110,21 +102,21 @@ def _npc_availability(state: State, payload: dict[str, Any], now: int) -> State:
         for entry in (raw if isinstance(raw, list) else [])
         if (normalised := _normalise_npc_objective(entry, recorded_at)) is not None
     ]
-    npc_name = coalesce(payload.get("npcName"), previous.get("npcName"))
-    faction_id = coalesce(payload.get("factionId"), previous.get("factionId"))
+    npc_name = coalesce2(payload.get("npcName"), previous.get("npcName"))
+    faction_id = coalesce2(payload.get("factionId"), previous.get("factionId"))
     record = {
         "npcId": npc_id,
         "npcName": npc_name,
         "factionId": faction_id,
-        "tag": coalesce(payload.get("tag"), previous.get("tag")),
-        "entityId": coalesce(payload.get("entityId"), previous.get("entityId")),
+        "tag": coalesce2(payload.get("tag"), previous.get("tag")),
+        "entityId": coalesce2(payload.get("entityId"), previous.get("entityId")),
         "available": available,
         "updatedAt": recorded_at,
-        "reason": coalesce(
+        "reason": coalesce2(
             payload.get("reason"),
             "availability_restored"
             if available
-            else coalesce(previous.get("reason"), "unavailable"),
+            else coalesce2(previous.get("reason"), "unavailable"),
         ),
         "objectives": objectives,
     }
@@ -175,9 +167,9 @@ def _release_npc_blocks(by_id: Mapping[str, Any], npc_id: str, recorded_at: Any)
                 record["lastBlockedAt"] = None
         elif last_is_npc:
             latest = as_mapping(_newest(list(remaining.values())))
-            when = first_present(latest.get("recordedAt"), record.get("lastBlockedAt"), recorded_at)
+            when = coalesce(latest.get("recordedAt"), record.get("lastBlockedAt"), recorded_at)
             record["lastBlocked"] = {
-                "objectiveId": coalesce(latest.get("objectiveId"), last.get("objectiveId")),
+                "objectiveId": coalesce2(latest.get("objectiveId"), last.get("objectiveId")),
                 "questId": quest_id,
                 "npcId": latest.get("npcId"),
                 "reason": latest.get("reason"),
@@ -220,20 +212,20 @@ def _block_for_npc(
         fallback_reason = payload["reason"] if truthy(payload.get("reason")) else None
         blocked[objective["objectiveId"]] = {
             "questId": objective["questId"],
-            "questTitle": first_present(
+            "questTitle": coalesce(
                 objective["questTitle"], quest.get("title"), objective["questId"]
             ),
-            "questType": coalesce(objective["questType"], quest.get("type")),
+            "questType": coalesce2(objective["questType"], quest.get("type")),
             "objectiveId": objective["objectiveId"],
-            "objectiveTitle": coalesce(objective["objectiveTitle"], objective["objectiveId"]),
-            "reason": first_present(
+            "objectiveTitle": coalesce2(objective["objectiveTitle"], objective["objectiveId"]),
+            "reason": coalesce(
                 objective["reason"], existing.get("reason"), fallback_reason, "npc_unavailable"
             ),
-            "requirement": coalesce(
+            "requirement": coalesce2(
                 objective["requirement"], copy_json(existing.get("requirement"))
             ),
-            "message": coalesce(objective["message"], existing.get("message")),
-            "recordedAt": coalesce(objective["recordedAt"], recorded_at),
+            "message": coalesce2(objective["message"], existing.get("message")),
+            "recordedAt": coalesce2(objective["recordedAt"], recorded_at),
             "npcId": npc_id,
             "npcName": payload.get("npcName"),
         }
@@ -243,7 +235,7 @@ def _block_for_npc(
             "objectiveId": objective["objectiveId"],
             "questId": objective["questId"],
             "npcId": npc_id,
-            "reason": coalesce(objective["reason"], payload.get("reason")),
+            "reason": coalesce2(objective["reason"], payload.get("reason")),
             "message": objective["message"],
             "recordedAt": recorded_at,
         }

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
+from worldstate._js import coalesce, coalesce2, is_number, truthy
 from worldstate.store.slice import State
 
-from ._payload import as_mapping, coalesce, copy_json, first_present, is_number, truthy
+from ._payload import as_mapping, copy_json
 
 __all__ = [
     "DOMAIN",
@@ -39,14 +40,14 @@ def _objective_definition(objective: Any) -> dict[str, Any] | None:
     trigger = objective.get("trigger")
     return {
         "id": objective_id,
-        "title": first_present(title, description, objective_id),
-        "description": first_present(description, title, ""),
+        "title": coalesce(title, description, objective_id),
+        "description": coalesce(description, title, ""),
         "optional": truthy(objective.get("optional")),
         "hidden": truthy(objective.get("hidden")),
-        "target": first_present(as_mapping(trigger).get("count"), objective.get("target"), 1),
+        "target": coalesce(as_mapping(trigger).get("count"), objective.get("target"), 1),
         "metadata": {
             "trigger": copy_json(trigger),
-            "tags": copy_json(coalesce(objective.get("tags"), [])),
+            "tags": copy_json(coalesce2(objective.get("tags"), [])),
         },
     }
 
@@ -56,11 +57,11 @@ def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str
     old = existing or {}
     merged: State = dict(old)
     merged["id"] = definition["id"]
-    merged["title"] = first_present(definition.get("title"), old.get("title"), definition["id"])
-    merged["description"] = first_present(definition.get("description"), old.get("description"), "")
-    merged["optional"] = first_present(definition.get("optional"), old.get("optional"), False)
-    merged["hidden"] = first_present(definition.get("hidden"), old.get("hidden"), False)
-    merged["target"] = first_present(definition.get("target"), old.get("target"), 1)
+    merged["title"] = coalesce(definition.get("title"), old.get("title"), definition["id"])
+    merged["description"] = coalesce(definition.get("description"), old.get("description"), "")
+    merged["optional"] = coalesce(definition.get("optional"), old.get("optional"), False)
+    merged["hidden"] = coalesce(definition.get("hidden"), old.get("hidden"), False)
+    merged["target"] = coalesce(definition.get("target"), old.get("target"), 1)
     merged["metadata"] = _merged_metadata(old.get("metadata"), definition.get("metadata"))
     if not is_number(merged.get("progress")):
         merged["progress"] = 0
@@ -125,7 +126,7 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
         "id": payload["questId"],
         "title": payload.get("title"),
         "type": payload.get("type"),
-        "status": coalesce(payload.get("status"), "not_started"),
+        "status": coalesce2(payload.get("status"), "not_started"),
         "startedAt": None,
         "completedAt": None,
         "failedAt": None,
@@ -137,8 +138,8 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
         "objectivesOrder": [],
         "description": payload.get("description"),
         "rewards": copy_json(payload.get("rewards")),
-        "act": coalesce(payload.get("act"), as_mapping(metadata).get("act")),
-        "autoStart": coalesce(payload.get("autoStart"), False),
+        "act": coalesce2(payload.get("act"), as_mapping(metadata).get("act")),
+        "autoStart": coalesce2(payload.get("autoStart"), False),
         "branches": copy_json(payload.get("branches")),
     }
 

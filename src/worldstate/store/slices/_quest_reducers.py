@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from worldstate._js import coalesce, coalesce2, truthy
 from worldstate.store.slice import State
 
-from ._payload import Reducer, as_mapping, coalesce, copy_json, first_present, truthy
+from ._payload import Reducer, as_mapping, copy_json
 from ._quest_records import (
     _ensure_quest,
     _merge_objective,
@@ -48,7 +49,7 @@ def _status_change(status: str, stamp_key: str) -> Reducer:
         by_id = dict(state["byId"])
         quest = _ensure_quest(by_id, payload)
         quest["status"] = status
-        quest[stamp_key] = coalesce(payload.get("timestamp"), now)
+        quest[stamp_key] = coalesce2(payload.get("timestamp"), now)
         next_state = {**state, "byId": by_id}
         _move_to_status_list(next_state, quest_id, status)
         return next_state
@@ -85,7 +86,7 @@ def _objective_update(
 
 def _target_definition(payload: Mapping[str, Any]) -> Callable[[Mapping[str, Any] | None], Any]:
     def definition(existing: Mapping[str, Any] | None) -> dict[str, Any]:
-        target = first_present(payload.get("target"), (existing or {}).get("target"), 1)
+        target = coalesce(payload.get("target"), (existing or {}).get("target"), 1)
         return {"id": payload["objectiveId"], "target": target}
 
     return definition
@@ -112,8 +113,8 @@ def _objective_update_unblocking(
 def _objective_progress(state: State, payload: dict[str, Any], now: int) -> State:
     def update(objective: State) -> None:
         objective["status"] = "completed" if objective["status"] == "completed" else "in_progress"
-        objective["progress"] = first_present(payload.get("progress"), objective.get("progress"), 0)
-        objective["target"] = coalesce(payload.get("target"), objective.get("target"))
+        objective["progress"] = coalesce(payload.get("progress"), objective.get("progress"), 0)
+        objective["target"] = coalesce2(payload.get("target"), objective.get("target"))
         if truthy(objective.get("blocked")):
             del objective["blocked"]
         if _number_at_least(objective["progress"], objective["target"]):
@@ -125,7 +126,7 @@ def _objective_progress(state: State, payload: dict[str, Any], now: int) -> Stat
 def _objective_completed(state: State, payload: dict[str, Any], now: int) -> State:
     def update(objective: State) -> None:
         objective["status"] = "completed"
-        objective["progress"] = first_present(payload.get("target"), objective.get("progress"), 1)
+        objective["progress"] = coalesce(payload.get("target"), objective.get("progress"), 1)
         objective.pop("blocked", None)
 
     return _objective_update_unblocking(state, payload, update)
@@ -143,10 +144,10 @@ def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State
         old = existing or {}
         return {
             "id": objective_id,
-            "title": first_present(
+            "title": coalesce(
                 payload.get("objectiveTitle"), description, old.get("title"), objective_id
             ),
-            "description": first_present(description, old.get("description"), ""),
+            "description": coalesce(description, old.get("description"), ""),
         }
 
     event_data = payload.get("eventData")
@@ -172,8 +173,8 @@ def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State
     blocked[objective_id] = {
         "objectiveId": objective_id,
         "questId": quest_id,
-        "questTitle": first_present(payload.get("questTitle"), quest.get("title"), quest_id),
-        "questType": coalesce(payload.get("questType"), quest.get("type")),
+        "questTitle": coalesce(payload.get("questTitle"), quest.get("title"), quest_id),
+        "questType": coalesce2(payload.get("questType"), quest.get("type")),
         "reason": payload.get("reason"),
         "requirement": copy_json(payload.get("requirement")),
         "requirements": _requirements(payload),

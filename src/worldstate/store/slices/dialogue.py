@@ -16,21 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
+from worldstate._js import coalesce, coalesce2, is_number, truthy
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import (
-    Reducer,
-    append_bounded,
-    as_mapping,
-    coalesce,
-    copy_json,
-    first_present,
-    is_number,
-    reduce_stamped,
-    simple_action,
-    truthy,
-)
+from ._payload import Reducer, append_bounded, as_mapping, copy_json, reduce_by_type, simple_action
 
 __all__ = [
     "DialogueSlice",
@@ -88,10 +78,10 @@ def _build_choice(payload: Mapping[str, Any], now: int) -> Action:
             "npcId": payload.get("npcId"),
             "dialogueId": payload.get("dialogueId"),
             "nodeId": payload.get("nodeId"),
-            "choiceId": first_present(
+            "choiceId": coalesce(
                 payload.get("choiceId"), choice.get("id"), payload.get("choiceIndex")
             ),
-            "choiceText": coalesce(payload.get("choiceText"), choice.get("text")),
+            "choiceText": coalesce2(payload.get("choiceText"), choice.get("text")),
         },
     )
 
@@ -113,8 +103,8 @@ _EVENTS: dict[str, ActionBuilder] = {
 def _choice(choice: Any, fallback_id: Any) -> dict[str, Any]:
     source = as_mapping(choice)
     return {
-        "id": coalesce(source.get("id"), fallback_id),
-        "text": coalesce(source.get("text"), ""),
+        "id": coalesce2(source.get("id"), fallback_id),
+        "text": coalesce2(source.get("text"), ""),
         "nextNode": copy_json(source.get("nextNode")),
         "lockedReason": copy_json(source.get("lockedReason")),
     }
@@ -144,13 +134,13 @@ def _active(
 
 
 def _active_from_payload(payload: Mapping[str, Any], started_at: Any, now: int) -> dict[str, Any]:
-    updated_at = coalesce(payload.get("timestamp"), now)
+    updated_at = coalesce2(payload.get("timestamp"), now)
     choices = payload.get("choices")
     has_choices = truthy(payload.get("hasChoices")) or (
         isinstance(choices, list) and len(choices) > 0
     )
-    source = {**payload, "text": coalesce(payload.get("text"), ""), "hasChoices": has_choices}
-    return _active(source, coalesce(started_at, updated_at), updated_at, numbered=True)
+    source = {**payload, "text": coalesce2(payload.get("text"), ""), "hasChoices": has_choices}
+    return _active(source, coalesce2(started_at, updated_at), updated_at, numbered=True)
 
 
 def _entry(**fields: Any) -> dict[str, Any]:
@@ -163,7 +153,7 @@ def _node_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
         dialogueId=payload.get("dialogueId"),
         nodeId=payload.get("nodeId"),
         speaker=payload.get("speaker"),
-        text=coalesce(payload.get("text"), ""),
+        text=coalesce2(payload.get("text"), ""),
         timestamp=now,
     )
 
@@ -174,7 +164,7 @@ def _choice_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
         dialogueId=payload.get("dialogueId"),
         nodeId=payload.get("nodeId"),
         choiceId=payload.get("choiceId"),
-        choiceText=coalesce(
+        choiceText=coalesce2(
             payload.get("choiceText"), as_mapping(payload.get("choice")).get("text")
         ),
         timestamp=now,
@@ -198,13 +188,13 @@ def _started(state: State, payload: dict[str, Any], now: int) -> State:
 
 
 def _node_changed(state: State, payload: dict[str, Any], now: int) -> State:
-    started_at = coalesce(as_mapping(state["active"]).get("startedAt"), payload.get("startedAt"))
+    started_at = coalesce2(as_mapping(state["active"]).get("startedAt"), payload.get("startedAt"))
     active = _active_from_payload(payload, started_at, now)
     return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
 
 
 def _choice_made(state: State, payload: dict[str, Any], now: int) -> State:
-    npc_id = coalesce(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
+    npc_id = coalesce2(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
     if not truthy(npc_id):
         return state
     return _with_history(dict(state), npc_id, _choice_entry(payload, now))
@@ -216,12 +206,12 @@ def _ended(state: State, payload: dict[str, Any], now: int) -> State:
 
 def _completed(state: State, payload: dict[str, Any], now: int) -> State:
     active = as_mapping(state["active"])
-    npc_id = coalesce(payload.get("npcId"), active.get("npcId"))
+    npc_id = coalesce2(payload.get("npcId"), active.get("npcId"))
     if not truthy(npc_id):
         return state
     record = {
-        "lastDialogueId": coalesce(payload.get("dialogueId"), active.get("dialogueId")),
-        "lastNodeId": coalesce(payload.get("nodeId"), active.get("nodeId")),
+        "lastDialogueId": coalesce2(payload.get("dialogueId"), active.get("dialogueId")),
+        "lastNodeId": coalesce2(payload.get("nodeId"), active.get("nodeId")),
         "lastChoiceId": payload.get("choiceId"),
         "completedAt": now,
     }
@@ -285,7 +275,7 @@ class DialogueSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a dialogue action (any change also sets ``lastActionAt``)."""
-        return reduce_stamped(_REDUCERS, DOMAIN, state, action)
+        return reduce_by_type(_REDUCERS, DOMAIN, state, action, stamp=True)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``dialogue`` section, sharing the state (NPCs with no entries are left out)."""

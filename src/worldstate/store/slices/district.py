@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
+from worldstate._js import coalesce2, is_finite_number, truthy
 from worldstate.errors import ConfigurationError
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
@@ -39,7 +41,7 @@ from ._district_reducers import (
     _stability_adjusted,
     _stability_set,
 )
-from ._payload import as_mapping, coalesce, copy_json, is_finite_number, truthy, with_logged_record
+from ._payload import acts_on, as_mapping, copy_json, timestamp_of, with_logged_record
 
 __all__ = [
     "CHANGE_LOG_LIMIT",
@@ -102,14 +104,14 @@ def _build(
 
 
 def _registered_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    district_id = coalesce(p.get("districtId"), p.get("id"))
+    district_id = coalesce2(p.get("districtId"), p.get("id"))
     if not truthy(district_id):
         return None
     return {"districtId": district_id, "definition": p.get("definition")}
 
 
 def _control_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    faction = coalesce(p.get("controllingFaction"), p.get("factionId"))
+    faction = coalesce2(p.get("controllingFaction"), p.get("factionId"))
     if not truthy(p.get("districtId")) or not truthy(faction):
         return None
     return {"districtId": p["districtId"], "controllingFaction": faction, "source": p.get("source")}
@@ -134,7 +136,7 @@ def _stability_adjusted_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _restriction_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    restriction_id = coalesce(p.get("restrictionId"), p.get("id"))
+    restriction_id = coalesce2(p.get("restrictionId"), p.get("id"))
     if (
         not truthy(p.get("districtId"))
         or not truthy(restriction_id)
@@ -150,7 +152,7 @@ def _restriction_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _route_fields(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    route_id = coalesce(p.get("routeId"), p.get("id"))
+    route_id = coalesce2(p.get("routeId"), p.get("id"))
     if not truthy(p.get("districtId")) or not truthy(route_id):
         return None
     return {"districtId": p["districtId"], "routeId": route_id, "source": p.get("source")}
@@ -187,7 +189,7 @@ _RECORD_REDUCERS: dict[
 }
 
 
-class DistrictSlice:
+class DistrictSlice(InPlaceWrites):
     """District control, stability, restrictions and routes (snapshot section ``districts``).
 
     Args:
@@ -226,11 +228,11 @@ class DistrictSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a district action; actions naming an unknown district change nothing."""
-        if action.domain != DOMAIN:
+        if not acts_on(action, DOMAIN):
             return state
         payload = action.payload
         district_id = payload.get("districtId")
-        ts = action.timestamp if action.timestamp is not None else 0
+        ts = timestamp_of(action)
         if not truthy(district_id) or not isinstance(district_id, str):
             return state
         if action.type == "DISTRICT_REGISTERED":
@@ -247,7 +249,9 @@ class DistrictSlice:
         entry = reducer(record, payload, ts)
         if entry is None:
             return state
-        return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
+        return with_logged_record(
+            state, district_id, record, entry, ts, CHANGE_LOG_LIMIT, self.transients
+        )
 
     def _register(self, state: State, district_id: str, definition: Any, ts: int) -> State:
         record = state["byId"].get(district_id)
@@ -259,7 +263,9 @@ class DistrictSlice:
                 return state
             record = record_from_definition(source, district_id=district_id, now=ts)
         entry = {"type": "registered", "districtId": district_id, "timestamp": ts}
-        return with_logged_record(state, district_id, record, entry, ts, CHANGE_LOG_LIMIT)
+        return with_logged_record(
+            state, district_id, record, entry, ts, CHANGE_LOG_LIMIT, self.transients
+        )
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``districts`` section: the state itself (records are kept normalised; the store

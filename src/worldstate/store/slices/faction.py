@@ -13,10 +13,12 @@ from typing import Any
 
 import msgspec
 
+from worldstate._js import coalesce2, truthy
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import coalesce, copy_json, simple_action, truthy
+from ._payload import copy_json, reduce_by_type, simple_action
 
 __all__ = [
     "FactionSlice",
@@ -97,7 +99,7 @@ def _member_removed(p: Mapping[str, Any], now: int) -> Action:
         "npcId": get("npcId"),
         "entityId": get("entityId"),
         "tag": get("tag"),
-        "removedAt": coalesce(get("removedAt"), now),
+        "removedAt": coalesce2(get("removedAt"), now),
     }
     return Action("FACTION_MEMBER_REMOVED", DOMAIN, copy_json(payload), now)
 
@@ -149,7 +151,7 @@ def new_record(faction_id: str) -> State:
 Reducer = Callable[[State, Mapping[str, Any], int], State]
 
 
-class FactionSlice:
+class FactionSlice(InPlaceWrites):
     """Reputation and attitude of every faction, cascades between them, removed members.
 
     Args:
@@ -181,10 +183,7 @@ class FactionSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a faction action; return ``state`` itself when nothing changed."""
-        reducer = self._reducers.get(action.type)
-        if reducer is None or action.timestamp is None:
-            return state
-        return reducer(state, action.payload, action.timestamp)
+        return reduce_by_type(self._reducers, DOMAIN, state, action)
 
     def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         faction_id: Any = p.get("factionId")
@@ -193,16 +192,18 @@ class FactionSlice:
         record = state["byId"].get(faction_id) or new_record(faction_id)
         record = {
             **record,
-            "fame": coalesce(p.get("newFame"), record["fame"]),
-            "infamy": coalesce(p.get("newInfamy"), record["infamy"]),
+            "fame": coalesce2(p.get("newFame"), record["fame"]),
+            "infamy": coalesce2(p.get("newInfamy"), record["infamy"]),
             "lastDelta": {
-                "fame": coalesce(p.get("deltaFame"), 0),
-                "infamy": coalesce(p.get("deltaInfamy"), 0),
+                "fame": coalesce2(p.get("deltaFame"), 0),
+                "infamy": coalesce2(p.get("deltaInfamy"), 0),
             },
             "lastReason": copy_json(p.get("reason")),
             "updatedAt": ts,
         }
-        return {**state, "byId": {**state["byId"], faction_id: record}, "lastActionAt": ts}
+        by_id = self.transients.writable_dict(state["byId"])
+        by_id[faction_id] = record
+        return {**state, "byId": by_id, "lastActionAt": ts}
 
     def _attitude_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         # The busiest faction action: helpers are inlined (``x if x is not None else y`` is
@@ -243,7 +244,7 @@ class FactionSlice:
             "lastAttitudeChange": change,
             "attitudeHistory": history,
         }
-        next_state = {**state, "byId": {**by_id, faction_id: record}, "lastActionAt": ts}
+        next_state = {**state, "lastActionAt": ts}
         if cascade:
             sources = record["cascadeSources"]
             if source_id is not None and source_id not in sources:
@@ -265,6 +266,9 @@ class FactionSlice:
                 "oldAttitude": old_attitude,
                 "occurredAt": ts,
             }
+        by_id = self.transients.writable_dict(by_id)
+        by_id[faction_id] = record  # last: nothing below can fail half-way
+        next_state["byId"] = by_id
         return next_state
 
     def _reputation_reset(self, state: State, p: Mapping[str, Any], ts: int) -> State:
@@ -310,7 +314,7 @@ class FactionSlice:
 
 
 def _hydrate_record(key: str, data: Mapping[str, Any]) -> State:
-    record = new_record(coalesce(data.get("id"), key))
+    record = new_record(coalesce2(data.get("id"), key))
     for name, value in data.items():
         if name not in record or value is not None:
             record[name] = value

@@ -18,9 +18,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
+from worldstate._js import coalesce2, is_finite_number, truthy
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import as_mapping, coalesce, copy_json, is_finite_number, truthy
+from ._payload import as_mapping, copy_json, reduce_by_type
 
 __all__ = ["InventorySlice", "InventorySnapshot", "select_items"]
 
@@ -73,7 +74,7 @@ def _build_selection(payload: Mapping[str, Any], now: int) -> Action:
         payload={
             "itemId": item_id if isinstance(item_id, str) else None,
             "index": index if _is_int(index) else None,
-            "source": coalesce(payload.get("source"), "inventoryOverlay"),
+            "source": coalesce2(payload.get("source"), "inventoryOverlay"),
         },
         timestamp=now,
     )
@@ -132,7 +133,7 @@ def _normalise_item(payload: Mapping[str, Any], now: Any) -> dict[str, Any] | No
         "quantity": max(1, math.floor(quantity)) if is_finite_number(quantity) else 1,
         "tags": _tags(payload.get("tags")),
         "metadata": copy_json(metadata) if isinstance(metadata, Mapping) else {},
-        "lastSeenAt": coalesce(payload.get("lastSeenAt"), now),
+        "lastSeenAt": coalesce2(payload.get("lastSeenAt"), now),
     }
 
 
@@ -264,7 +265,7 @@ _REDUCERS: dict[str, Callable[[State, dict[str, Any], int], State | None]] = {
 
 
 def _hydrated_item(entry: Mapping[str, Any], fallback_seen: Any) -> dict[str, Any] | None:
-    base = _normalise_item(entry, coalesce(entry.get("lastSeenAt"), fallback_seen))
+    base = _normalise_item(entry, coalesce2(entry.get("lastSeenAt"), fallback_seen))
     if base is None:
         return None
     extras = {key: copy_json(value) for key, value in entry.items() if key not in base}
@@ -295,13 +296,8 @@ class InventorySlice:
         }
 
     def reduce(self, state: State, action: Action) -> State:
-        """Apply an inventory action (matched by type; the domain is not checked)."""
-        reducer = _REDUCERS.get(action.type)
-        if reducer is None:
-            return state
-        now = action.timestamp if action.timestamp is not None else 0
-        next_state = reducer(state, action.payload, now)
-        return state if next_state is None else next_state
+        """Apply an inventory action (of the inventory or the ``world`` domain)."""
+        return reduce_by_type(_REDUCERS, DOMAIN, state, action)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``inventory`` section: the state itself (the store copies it)."""

@@ -16,10 +16,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
+from worldstate._js import coalesce2, truthy
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import append_bounded, as_mapping, coalesce, copy_json, truthy, with_logged_record
+from ._payload import (
+    acts_on,
+    append_bounded,
+    as_mapping,
+    copy_json,
+    timestamp_of,
+    with_logged_record,
+)
 
 __all__ = [
     "CHANGE_LOG_LIMIT",
@@ -82,7 +91,7 @@ def _npc_action(
     def build(payload: Mapping[str, Any], now: int) -> Action | None:
         npc_id = payload.get("npcId")
         if alias:
-            npc_id = coalesce(npc_id, payload.get("id"))
+            npc_id = coalesce2(npc_id, payload.get("id"))
         if not truthy(npc_id):
             return None
         # Copied: ids and names are normally strings, but state must never alias a caller's
@@ -96,8 +105,8 @@ _EVENTS: dict[str, ActionBuilder] = {
     "npc:registered": _npc_action(
         "NPC_REGISTERED",
         lambda p: {
-            "npcName": coalesce(p.get("npcName"), p.get("name")),
-            "npcFaction": coalesce(p.get("npcFaction"), p.get("factionId")),
+            "npcName": coalesce2(p.get("npcName"), p.get("name")),
+            "npcFaction": coalesce2(p.get("npcFaction"), p.get("factionId")),
         },
         alias=True,
     ),
@@ -110,7 +119,7 @@ _EVENTS: dict[str, ActionBuilder] = {
         lambda p: {
             "npcName": p.get("npcName"),
             "npcFaction": p.get("npcFaction"),
-            "playerKnown": coalesce(p.get("playerKnown"), True),
+            "playerKnown": coalesce2(p.get("playerKnown"), True),
         },
     ),
     "npc:witnessed_crime": _npc_action(
@@ -168,7 +177,7 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **copy_json(record),
         "interactions": {
-            key: coalesce(interactions.get(key), 0)
+            key: coalesce2(interactions.get(key), 0)
             for key in ("interviews", "recognitions", "witnessedCrimes")
         },
         "suspicion": _flag(record.get("suspicion")),
@@ -230,7 +239,7 @@ def _interviewed(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str
 
 
 def _recognized(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
-    record["knowsPlayer"] = coalesce(p.get("playerKnown"), True)
+    record["knowsPlayer"] = coalesce2(p.get("playerKnown"), True)
     _unless_alerted(record, "aware")
     _count(record, "recognitions")
     record["lastInteractionAt"] = ts
@@ -239,7 +248,7 @@ def _recognized(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str,
 
 
 def _witnessed(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
-    crime = coalesce(p.get("crimeType"), "unknown")
+    crime = coalesce2(p.get("crimeType"), "unknown")
     severity = p.get("severity")
     _count(record, "witnessedCrimes")
     record["lastCrimeWitnessed"] = {"crimeType": crime, "severity": severity, "timestamp": ts}
@@ -260,7 +269,7 @@ def _witnessed(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, 
 def _suspicious(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, Any]:
     _unless_alerted(record, "suspicious")
     reason = p.get("reason")
-    record["suspicion"] = {"active": True, "reason": coalesce(reason, "unknown"), "updatedAt": ts}
+    record["suspicion"] = {"active": True, "reason": coalesce2(reason, "unknown"), "updatedAt": ts}
     _history(record, {"type": "became_suspicious", "reason": reason, "timestamp": ts})
     return {"type": "became_suspicious", "npcId": p["npcId"], "timestamp": ts}
 
@@ -272,7 +281,7 @@ def _alerted(record: dict[str, Any], p: dict[str, Any], ts: int) -> dict[str, An
     previous_reason = as_mapping(record.get("suspicion")).get("reason")
     record["suspicion"] = {
         "active": True,
-        "reason": coalesce(previous_reason, reason),
+        "reason": coalesce2(previous_reason, reason),
         "updatedAt": ts,
     }
     _history(record, {"type": "alerted", "reason": reason, "timestamp": ts})
@@ -289,7 +298,7 @@ _REDUCERS: dict[str, Callable[[dict[str, Any], dict[str, Any], int], dict[str, A
 }
 
 
-class NpcSlice:
+class NpcSlice(InPlaceWrites):
     """NPC awareness, suspicion and alerts (snapshot section ``npcs``)."""
 
     key = "npc"
@@ -306,18 +315,20 @@ class NpcSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply an npc action; actions without an ``npcId`` change nothing."""
-        reducer = _REDUCERS.get(action.type) if action.domain == DOMAIN else None
+        reducer = _REDUCERS.get(action.type) if acts_on(action, DOMAIN) else None
         payload = action.payload
         npc_id = payload.get("npcId")
         if action.type == "NPC_REGISTERED":
-            npc_id = coalesce(npc_id, payload.get("id"))
+            npc_id = coalesce2(npc_id, payload.get("id"))
         if reducer is None or not isinstance(npc_id, str) or not npc_id:
             return state
-        ts = action.timestamp if action.timestamp is not None else 0
+        ts = timestamp_of(action)
         payload = {**payload, "npcId": npc_id}
         record = _touch(state["byId"].get(npc_id), npc_id, payload)
         log_entry = reducer(record, payload, ts)
-        return with_logged_record(state, npc_id, record, log_entry, ts, CHANGE_LOG_LIMIT)
+        return with_logged_record(
+            state, npc_id, record, log_entry, ts, CHANGE_LOG_LIMIT, self.transients
+        )
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``npcs`` section: the state itself (records are kept normalised; the store
@@ -350,7 +361,7 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
     interactions = as_mapping(record.get("interactions"))
     return {
         "id": record.get("id"),
-        "name": coalesce(record.get("name"), record.get("id")),
+        "name": coalesce2(record.get("name"), record.get("id")),
         "status": record.get("status"),
         "factionId": record.get("factionId"),
         "knowsPlayer": truthy(record.get("knowsPlayer")),
@@ -359,9 +370,9 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
         "suspicion": _flag(record.get("suspicion")),
         "alert": _flag(record.get("alert")),
         "lastCrimeWitnessed": record.get("lastCrimeWitnessed"),
-        "interviews": coalesce(interactions.get("interviews"), 0),
-        "recognitions": coalesce(interactions.get("recognitions"), 0),
-        "witnessedCrimes": coalesce(interactions.get("witnessedCrimes"), 0),
+        "interviews": coalesce2(interactions.get("interviews"), 0),
+        "recognitions": coalesce2(interactions.get("recognitions"), 0),
+        "witnessedCrimes": coalesce2(interactions.get("witnessedCrimes"), 0),
     }
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import Reducer, as_mapping, reduce_stamped, simple_action
+from ._payload import Reducer, as_mapping, reduce_by_type, simple_action
 from ._quest_npc import NPC_AVAILABILITY_HISTORY_LIMIT, _build_npc_availability, _npc_availability
 from ._quest_records import DOMAIN
 from ._quest_reducers import (
@@ -174,7 +174,7 @@ class QuestSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a quest action; other types and domains, and invalid payloads, change nothing."""
-        return reduce_stamped(_REDUCERS, DOMAIN, state, action)
+        return reduce_by_type(_REDUCERS, DOMAIN, state, action, stamp=True)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``quests`` section: a view sharing the state, without ``lastActionAt``."""

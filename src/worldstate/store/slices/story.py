@@ -11,10 +11,12 @@ from typing import Any
 
 import msgspec
 
+from worldstate._js import coalesce2, truthy
+from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import coalesce, copy_json, truthy
+from ._payload import copy_json
 
 __all__ = [
     "StorySlice",
@@ -63,7 +65,7 @@ EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
 )
 
 
-class StorySlice:
+class StorySlice(InPlaceWrites):
     """Story flags: ``flags[id] = {value, metadata, updatedAt}``."""
 
     key = "story"
@@ -86,12 +88,15 @@ class StorySlice:
         if action.type == "STORY_FLAG_SET":
             flag = {
                 "value": copy_json(p.get("value")),
-                "metadata": copy_json(coalesce(p.get("metadata"), {})),
-                "updatedAt": coalesce(p.get("timestamp"), ts),
+                "metadata": copy_json(coalesce2(p.get("metadata"), {})),
+                "updatedAt": coalesce2(p.get("timestamp"), ts),
             }
-            return {**state, "flags": {**state["flags"], flag_id: flag}, "lastActionAt": ts}
+            flags = self.transients.writable_dict(state["flags"])
+            flags[flag_id] = flag
+            return {**state, "flags": flags, "lastActionAt": ts}
         if action.type == "STORY_FLAG_REMOVED" and truthy(state["flags"].get(flag_id)):
-            flags = {k: v for k, v in state["flags"].items() if k != flag_id}
+            flags = self.transients.writable_dict(state["flags"])
+            del flags[flag_id]
             return {**state, "flags": flags, "lastActionAt": ts}
         return state
 

@@ -17,10 +17,11 @@ from typing import Any
 
 import msgspec
 
+from worldstate._js import coalesce2, is_number, truthy
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import append_bounded, coalesce, copy_json, is_number, truthy
+from ._payload import append_bounded, copy_json, reduce_by_type
 
 __all__ = [
     "TutorialSlice",
@@ -235,6 +236,12 @@ class TutorialSlice:
     domain = DOMAIN
     events = EVENTS
     snapshot_schema = TutorialSnapshot
+    derived_schema: Mapping[str, Any] = MappingProxyType({"tutorialComplete": bool})
+    """Top-level snapshot keys computed from this slice's state (see :meth:`derived_sections`)."""
+
+    def derived_sections(self, state: State) -> dict[str, Any]:
+        """``tutorialComplete``: whether the tutorial was completed."""
+        return {"tutorialComplete": bool(state.get("completed"))}
 
     def __init__(self, *, prompt_history_limit: int = 5, prompt_snapshot_limit: int = 10):
         if prompt_history_limit < 1 or prompt_snapshot_limit < 1:
@@ -278,10 +285,7 @@ class TutorialSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a tutorial action; return ``state`` itself when nothing changed."""
-        reducer = self._reducers.get(action.type)
-        if reducer is None or action.timestamp is None:
-            return state
-        return reducer(state, action.payload, action.timestamp)
+        return reduce_by_type(self._reducers, DOMAIN, state, action)
 
     def serialize(self, state: State) -> Any:
         """The ``tutorial`` section: the whole state (the store copies it)."""
@@ -303,7 +307,7 @@ class TutorialSlice:
             "startedAt",
             "stepStartedAt",
         ):
-            state[name] = coalesce(data.get(name), state[name])
+            state[name] = coalesce2(data.get(name), state[name])
         steps = data.get("completedSteps")
         state["completedSteps"] = steps if isinstance(steps, list) else []
         state["completedTimeline"] = data.get("completedTimeline") or {}
@@ -328,7 +332,7 @@ def _reduce_started(state: State, p: Mapping[str, Any], ts: int) -> State:
         state,
         ts,
         enabled=True,
-        totalSteps=coalesce(p.get("totalSteps"), state["totalSteps"]),
+        totalSteps=coalesce2(p.get("totalSteps"), state["totalSteps"]),
         skipped=False,
         completed=False,
         startedAt=ts,
@@ -376,7 +380,7 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
 
 
 def _reduce_control_hint(state: State, p: Mapping[str, Any], ts: int) -> State:
-    step_id = coalesce(p.get("stepId"), state["currentStep"])
+    step_id = coalesce2(p.get("stepId"), state["currentStep"])
     hint = clone_control_hint(p.get("controlHint"))
     if not truthy(step_id) or hint is None:
         return state
@@ -413,7 +417,7 @@ def _reduce_step_completed(state: State, p: Mapping[str, Any], ts: int) -> State
     if truthy(started):
         changes["stepDurations"] = {**state["stepDurations"], step_id: ts - started}
     next_state = _changed(state, ts, **changes)
-    metadata = {"stepId": coalesce(step_id, state["currentStep"]), "completedAt": ts}
+    metadata = {"stepId": coalesce2(step_id, state["currentStep"]), "completedAt": ts}
     _record_snapshot(next_state, "step_completed", ts, metadata)
     return next_state
 
@@ -437,7 +441,7 @@ def _reduce_completed(state: State, p: Mapping[str, Any], ts: int) -> State:
 
 def _reduce_skipped(state: State, p: Mapping[str, Any], ts: int) -> State:
     next_state = _changed(state, ts, skipped=True, **_ENDED)
-    metadata = {"reason": copy_json(coalesce(p.get("reason"), "skipped"))}
+    metadata = {"reason": copy_json(coalesce2(p.get("reason"), "skipped"))}
     _record_snapshot(next_state, "tutorial_skipped", ts, metadata)
     return next_state
 

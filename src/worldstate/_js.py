@@ -1,10 +1,16 @@
-"""JavaScript-compatible primitives for byte-identical artifacts (REFERENCE §0).
+"""The JavaScript rules worldstate reads game data by and writes artifacts with, in one place.
 
-The reference wrote its artifacts from JavaScript, so numbers, times and JSON text follow
-JavaScript's rules.  Everything here is pure and works on JSON-shaped Python values:
+The reference was written in JavaScript, so payload reading, numbers, times and JSON text follow
+JavaScript's rules, which differ from Python's (an empty list is truthy in JavaScript, ``0`` is
+not a missing value).  Everything here is pure and works on JSON-shaped Python values:
 
 * :data:`ABSENT` stands for a key that is missing (``undefined``), which JavaScript treats
-  differently from an explicit ``null`` (``None``).
+  differently from an explicit ``null`` (``None``); :func:`get` is ``container?.[key]``.
+* :func:`coalesce` is ``a ?? b ?? …``; :func:`coalesce2` is the same for exactly two values,
+  for the reducers every replayed event runs (a variadic call costs measurably more).
+* :func:`truthy` is JavaScript truthiness; :func:`is_number` is ``typeof x === 'number'``;
+  :func:`is_finite_number` is ``Number.isFinite(x)``.  They test exact types before the slower
+  ``isinstance`` checks, for the same hot path.
 * :func:`to_number` is ``Number(x)``; :func:`number_text` is ``String(number)``.
 * :func:`iso_from_ms` is ``new Date(ms).toISOString()`` for the whole JavaScript date range.
 * :func:`dumps_pretty` / :func:`dumps_compact` are ``JSON.stringify`` with and without indent.
@@ -16,7 +22,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import msgspec
 
@@ -25,8 +31,9 @@ __all__ = [
     "Absent",
     "get",
     "coalesce",
+    "coalesce2",
     "truthy",
-    "is_real_number",
+    "is_number",
     "is_finite_number",
     "to_number",
     "js_round",
@@ -74,11 +81,18 @@ def get(container: object, key: str) -> Any:
 
 
 def coalesce(*values: Any) -> Any:
-    """``a ?? b ?? …``: the first value that is neither ``None`` nor :data:`ABSENT`."""
+    """``a ?? b ?? …``: the first value that is neither ``None`` nor :data:`ABSENT`, else the
+    last value.
+    """
     for value in values[:-1]:
         if value is not None and value is not ABSENT:
             return value
     return values[-1]
+
+
+def coalesce2(value: Any, default: Any) -> Any:
+    """``value ?? default``: :func:`coalesce` of exactly two values, for hot paths."""
+    return default if value is None or value is ABSENT else value
 
 
 def truthy(value: object) -> bool:
@@ -86,25 +100,33 @@ def truthy(value: object) -> bool:
 
     Unlike Python, empty lists and dicts are truthy.
     """
-    if value is None or value is ABSENT:
+    cls = type(value)
+    if cls is str:
+        return value != ""
+    if value is None or value is False or value is ABSENT:
         return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value == value and value != 0
+    if value is True:
+        return True
+    if cls is int or cls is float or isinstance(value, int | float):
+        return value == value and value != 0  # NaN != NaN
     if isinstance(value, str):
         return value != ""
     return True
 
 
-def is_real_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """``typeof value === 'number'`` (booleans are not numbers)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    cls = type(value)
+    if cls is int or cls is float:  # exact types first: a union isinstance costs ~3x more
+        return True
+    if value is None or cls is bool:
+        return False
+    return isinstance(value, int | float)
 
 
-def is_finite_number(value: object) -> bool:
-    """``Number.isFinite(value)``: a real number that is neither NaN nor infinite."""
-    return is_real_number(value) and math.isfinite(value)  # type: ignore[arg-type]
+def is_finite_number(value: object) -> TypeGuard[int | float]:
+    """``Number.isFinite(value)``: a number (not a boolean) that is neither NaN nor infinite."""
+    return is_number(value) and math.isfinite(value)
 
 
 _DECIMAL_LITERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
