@@ -13,6 +13,7 @@
         ├── SlotNotFoundError      no save in that slot (CLI exit code 2)
         ├── InvalidSlotNameError   a slot name that is not a string or normalises to nothing
         ├── CorruptSaveError       a stored payload fails its checksum or does not decode
+        ├── CorruptDatabaseError   a save database file is damaged (SQLite pages or header)
         └── MigrationError         a migration step failed; nothing was changed
 
 Programming mistakes (calling an API with the wrong types) raise the usual ``TypeError``
@@ -34,6 +35,7 @@ __all__ = [
     "SlotNotFoundError",
     "InvalidSlotNameError",
     "CorruptSaveError",
+    "CorruptDatabaseError",
     "MigrationError",
 ]
 
@@ -121,6 +123,10 @@ class CorruptSaveError(SaveError):
         self.slot = slot
         self.reason = reason
         super().__init__(f"save in slot {slot!r} is corrupt: {reason}")
+
+
+class CorruptDatabaseError(SaveError):
+    """A save database file is damaged: SQLite finds a malformed header or page in it."""
 
 
 class MigrationError(SaveError):

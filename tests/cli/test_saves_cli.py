@@ -97,8 +97,9 @@ class TestImportListShowDelete:
         listed = json.loads(run("saves", "list", "--db", str(db), "--json").output)
         assert [e["slot"] for e in listed] == ["random-one"]
 
-    def test_corrupt_save_is_listed_and_shown(self, db: Path) -> None:
-        """A corrupted payload shows as corrupt with its reason; the other slot stays ok."""
+    def test_changed_payload_is_found_by_show_and_verify_not_list(self, db: Path) -> None:
+        """Changed bytes of the right size: list (index only) says ok and unverified, show
+        and verify find the checksum mismatch; verify exits 1."""
         with sqlite3.connect(db) as conn:
             conn.execute(
                 "UPDATE save_payload SET payload = CAST(replace(CAST(payload AS TEXT),"
@@ -107,13 +108,28 @@ class TestImportListShowDelete:
         listed = {
             e["slot"]: e for e in json.loads(run("saves", "list", "--db", str(db), "--json").output)
         }
-        assert listed["story-demo"]["status"] == "corrupt"
-        assert "checksum mismatch" in listed["story-demo"]["problem"]
-        assert listed["random-one"]["status"] == "ok"
+        assert listed["story-demo"]["status"] == "ok" and listed["story-demo"]["verified"] is False
         shown = json.loads(
             run("saves", "show", "--db", str(db), "--slot", "story-demo", "--json").output
         )
         assert shown["save"] is None and "checksum" in shown["problem"]
+        assert shown["status"] == "corrupt" and shown["verified"] is True
+        verified = CliRunner().invoke(cli, ["saves", "verify", "--db", str(db), "--json"])
+        assert verified.exit_code == 1
+        report = json.loads(verified.stdout)
+        assert report["ok"] is False and report["integrity"] == ["ok"]
+        slots = {e["slot"]: e for e in report["slots"]}
+        assert "checksum mismatch" in slots["story-demo"]["problem"]
+        assert slots["random-one"]["status"] == "ok"
+        assert "1 of 2 saves are corrupt (story-demo)" in verified.stderr
+
+    def test_resized_payload_is_corrupt_in_the_listing(self, db: Path) -> None:
+        """A payload of another size than was written shows in the index-only listing."""
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE save_payload SET payload = CAST('{}' AS BLOB)")
+        listed = json.loads(run("saves", "list", "--db", str(db), "--json").output)
+        assert {e["status"] for e in listed} == {"corrupt"}
+        assert all(e["problem"].startswith("truncated or resized") for e in listed)
 
     def test_corrupt_status_stays_visible_at_80_columns(self, tmp_path: Path) -> None:
         """With a long label the human table still says 'corrupt' on an 80-column terminal."""

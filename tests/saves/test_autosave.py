@@ -10,7 +10,7 @@ from tests.saves.conftest import World
 
 from worldstate.errors import SaveError
 from worldstate.saves import (
-    BURST_EVENT,
+    AUTOSAVE_BURST_COMPLETED,
     Autosaver,
     AutosaveSettings,
     MemorySaveStorage,
@@ -156,7 +156,7 @@ class TestBurst:
         world = make_world()
         manager = SaveManager(MemorySaveStorage(), world.store, bus=world.bus, clock=world.clock)
         events: list[Any] = []
-        world.bus.on(BURST_EVENT, lambda _n, payload: events.append(payload))
+        world.bus.on(AUTOSAVE_BURST_COMPLETED, lambda _n, payload: events.append(payload))
         calls: list[tuple[int, bool, str]] = []
         pauses: list[float] = []
 

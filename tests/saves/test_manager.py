@@ -21,11 +21,16 @@ from worldstate.errors import (
 )
 from worldstate.events import EventBus
 from worldstate.saves import (
+    GAME_SAVE_FAILED,
     MemorySaveStorage,
+    SaveEnvelope,
     SaveManager,
+    SaveMeta,
     SlotStatus,
     SqliteSaveStorage,
     checksum,
+    encode_envelope,
+    verify_saves,
 )
 
 MakeWorld = Callable[[], World]
@@ -109,19 +114,6 @@ class TestRoundTrip:
             )
 
 
-class _DictOnlySource:
-    """The store seen through ``snapshot()``/``hydrate()`` only (no ``snapshot_json``)."""
-
-    def __init__(self, store: Any) -> None:
-        self._store = store
-
-    def snapshot(self) -> dict[str, Any]:
-        return self._store.snapshot()  # type: ignore[no-any-return]
-
-    def hydrate(self, data: Any, *, source: str | None = None) -> None:
-        self._store.hydrate(data, source=source)
-
-
 class _Constant:
     def __init__(self, value: Any) -> None:
         self.value = value
@@ -147,30 +139,34 @@ class TestSnapshotBytes:
     def test_payload_from_snapshot_json_equals_the_dict_path(
         self, make_world: MakeWorld, contributors: dict[str, Any]
     ) -> None:
-        """Saving from the store's JSON bytes writes exactly what the dict path writes."""
+        """Saving from the store's JSON bytes writes exactly what encoding the snapshot dict
+        (plus the contributors' data) writes."""
         world = make_world()
         play_story(world.bus, world.clock)
-        payloads = []
-        for source in (world.store, _DictOnlySource(world.store)):
-            manager = SaveManager(
-                MemorySaveStorage(),
-                source,
-                bus=EventBus(),
-                clock=world.clock,
-                contributors={k: _Constant(v) for k, v in contributors.items()},
-                started_at=0,
-            )
-            manager.save("slot")
-            stored = manager.storage.read("slot")
-            assert stored is not None and stored.payload is not None
-            payloads.append(stored.payload)
-        assert payloads[0] == payloads[1]
-        game_data = json.loads(payloads[0])["gameData"]
-        assert list(game_data)[:9] == list(world.store.snapshot())
-        assert {k: game_data[k] for k in contributors} == contributors
+        manager = SaveManager(
+            MemorySaveStorage(),
+            world.store,
+            bus=EventBus(),
+            clock=world.clock,
+            contributors={k: _Constant(v) for k, v in contributors.items()},
+            started_at=0,
+        )
+        receipt = manager.save("slot")
+        stored = manager.storage.read("slot")
+        assert stored is not None and stored.payload is not None
+        meta = SaveMeta(snapshot_source="worldStateStore", slot_label="slot")
+        game_data = {**world.store.snapshot(), **contributors}
+        envelope = SaveEnvelope(1, receipt.timestamp, receipt.playtime, "slot", game_data, meta)
+        assert stored.payload == encode_envelope(envelope)
+        decoded = json.loads(stored.payload)["gameData"]
+        assert list(decoded)[:9] == list(world.store.snapshot())
+        assert {k: decoded[k] for k in contributors} == contributors
 
-    def test_unserialisable_contributor_fails_the_save(self, make_world: MakeWorld) -> None:
-        """A contributor returning something JSON cannot hold fails the save with an event."""
+    def test_unserialisable_contributor_is_a_bug_not_a_save_error(
+        self, make_world: MakeWorld
+    ) -> None:
+        """A contributor returning something JSON cannot hold raises TypeError (a bug, not a
+        failed save the player could retry), after game:save_failed; nothing is written."""
         world = make_world()
         seen = _events(world.bus)
         manager = SaveManager(
@@ -180,9 +176,10 @@ class TestSnapshotBytes:
             clock=world.clock,
             contributors={"cases": _Constant(object())},
         )
-        with pytest.raises(SaveError, match="not JSON-serialisable"):
+        with pytest.raises(TypeError, match="not JSON-serialisable") as caught:
             manager.save("slot")
-        assert [name for name, _ in seen] == ["game:save_failed"]
+        assert not isinstance(caught.value, SaveError)
+        assert [name for name, _ in seen] == [GAME_SAVE_FAILED]
         assert not manager.exists("slot")
 
 
@@ -285,7 +282,8 @@ class TestSlotsAndEviction:
     def test_listing_shape_and_order(
         self, make_world: MakeWorld, make_manager: MakeManager
     ) -> None:
-        """Listing is newest first with the reference fields plus status."""
+        """Listing is newest first with the reference fields plus status, from the index
+        alone (``verified`` false)."""
         world = make_world()
         manager = make_manager(world, started_at=world.clock())
         manager.save("Old One")
@@ -303,6 +301,7 @@ class TestSlotsAndEviction:
             "snapshotSource": "worldStateStore",
             "status": "ok",
             "problem": None,
+            "verified": False,
             "checksum": None,
             "size": None,
         }
@@ -334,8 +333,9 @@ class TestIntegrity:
             manager.save(name)
 
     def test_flipped_byte_on_disk_is_detected(self, make_world: MakeWorld, db_path: Path) -> None:
-        """A byte flipped inside a payload in the database file fails load, shows in listing,
-        and leaves the other slots loadable."""
+        """A byte flipped inside a payload in the database file fails load, shows in
+        verification and in the slot's own entry (not in the index-only listing), and leaves
+        the other slots loadable."""
         world = make_world()
         with SqliteSaveStorage(db_path) as storage:
             manager = SaveManager(storage, world.store, bus=world.bus, clock=world.clock)
@@ -351,9 +351,11 @@ class TestIntegrity:
         seen = _events(world2.bus)
         with SqliteSaveStorage(db_path) as storage:
             manager = SaveManager(storage, world2.store, bus=world2.bus, clock=world2.clock)
-            listing = {i.entry.slot: i for i in manager.list_slots()}
+            assert {i.status for i in manager.list_slots()} == {SlotStatus.OK}
+            listing = {i.entry.slot: i for i in verify_saves(storage).slots}
             corrupt = [slot for slot, info in listing.items() if info.status is SlotStatus.CORRUPT]
             assert len(corrupt) == 1 and "checksum mismatch" in (listing[corrupt[0]].problem or "")
+            assert manager.slot_info(corrupt[0]) == listing[corrupt[0]]
             with pytest.raises(CorruptSaveError, match="checksum mismatch") as caught:
                 manager.load(corrupt[0])
             assert caught.value.slot == corrupt[0]

@@ -36,15 +36,16 @@ def _storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SaveSto
 
 
 class TestStorageContract:
-    def test_put_read_scan_remove(self, storage: SaveStorage) -> None:
-        """What is put is read back byte for byte, listed, and removable."""
+    def test_put_read_index_remove(self, storage: SaveStorage) -> None:
+        """What is put is read back byte for byte, indexed with its size, and removable."""
         with storage.transaction() as tx:
             tx.put(_entry("a", b'{"x":1}'), b'{"x":1}')
             tx.put(_entry("b", b"{}"), b"{}")
         stored = storage.read("a")
         assert stored is not None and stored.payload == b'{"x":1}'
         assert stored.entry == _entry("a", b'{"x":1}') and stored.problem() is None
-        assert sorted(s.entry.slot for s in storage.scan()) == ["a", "b"]
+        indexed = sorted(storage.index(), key=lambda i: i.entry.slot)
+        assert [(i.entry.slot, i.stored_size) for i in indexed] == [("a", 7), ("b", 2)]
         with storage.transaction() as tx:
             assert tx.remove("a") is True
             assert tx.remove("a") is False
@@ -58,7 +59,7 @@ class TestStorageContract:
             tx.put(_entry("a", b"[22]", timestamp=2), b"[22]")
         stored = storage.read("a")
         assert stored is not None and (stored.payload, stored.entry.timestamp) == (b"[22]", 2)
-        assert len(storage.scan()) == 1
+        assert [i.entry.timestamp for i in storage.index()] == [2]
 
     def test_error_rolls_back_everything(self, storage: SaveStorage) -> None:
         """An exception inside a transaction leaves no trace of its writes."""
@@ -68,14 +69,52 @@ class TestStorageContract:
             tx.put(_entry("new", b"2"), b"2")
             tx.remove("keep")
             raise RuntimeError("boom")
-        assert [s.entry.slot for s in storage.scan()] == ["keep"]
+        assert [i.entry.slot for i in storage.index()] == ["keep"]
 
     def test_transaction_sees_its_own_writes(self, storage: SaveStorage) -> None:
         """Reads inside a transaction see what it already wrote."""
         with storage.transaction() as tx:
             tx.put(_entry("a", b"1"), b"1")
-            assert [e.slot for e in tx.index()] == ["a"]
+            assert tx.contains("a") and tx.count(SlotType.MANUAL) == 1
             assert tx.read("a") is not None
+
+    def test_slot_bookkeeping(self, storage: SaveStorage) -> None:
+        """contains, count and oldest answer from the index: oldest by timestamp, ties by
+        slot name, only the asked slot type, at most ``limit``."""
+        with storage.transaction() as tx:
+            for slot, timestamp in (("c", 5), ("b", 3), ("a", 3), ("autosave", 1), ("d", 9)):
+                tx.put(_entry(slot, b"{}", timestamp), b"{}")
+        with storage.transaction() as tx:
+            assert tx.contains("c") and not tx.contains("zz")
+            assert (tx.count(SlotType.MANUAL), tx.count(SlotType.AUTO)) == (4, 1)
+            assert tx.oldest(SlotType.MANUAL, 3) == ["a", "b", "c"]
+            assert tx.oldest(SlotType.MANUAL, 0) == [] == tx.oldest(SlotType.MANUAL, -2)
+            assert tx.oldest(SlotType.AUTO, 5) == ["autosave"]
+
+    def test_index_reports_missing_and_resized_payloads(self, storage: SaveStorage) -> None:
+        """The index's stored size tells a missing or resized payload without reading it."""
+        with storage.transaction() as tx:
+            tx.put(_entry("a", b"[1,2,3]"), b"[1,2,3]")
+            tx.put(_entry("b", b"[1]"), b"[1]")
+        _tamper(storage, "a", b"[1]")
+        _tamper(storage, "b", None)
+        problems = {i.entry.slot: i.problem() for i in storage.index()}
+        assert problems == {
+            "a": "truncated or resized: 3 bytes stored, 7 written",
+            "b": "payload is missing",
+        }
+
+
+def _tamper(storage: SaveStorage, slot: str, payload: bytes | None) -> None:
+    if isinstance(storage, MemorySaveStorage):
+        storage.tamper(slot, payload)
+        return
+    assert isinstance(storage, SqliteSaveStorage)
+    with sqlite3.connect(storage.path) as conn:
+        if payload is None:
+            conn.execute("DELETE FROM save_payload WHERE slot = ?", (slot,))
+        else:
+            conn.execute("UPDATE save_payload SET payload = ? WHERE slot = ?", (payload, slot))
 
 
 class TestSqliteStorage:

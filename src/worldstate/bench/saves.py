@@ -17,14 +17,25 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
-from worldstate.saves import SaveManager, SqliteSaveStorage, WorldSnapshotSource
-from worldstate.saves._sqlite import Synchronous
+from worldstate.saves import (
+    CURRENT_SAVE_VERSION,
+    SNAPSHOT_SOURCE,
+    IndexEntry,
+    SaveEnvelope,
+    SaveManager,
+    SaveMeta,
+    SqliteSaveStorage,
+    Synchronous,
+    WorldSnapshotSource,
+    encode_envelope,
+    list_saves,
+)
 
 __all__ = [
     "SAVE_P50_TARGET_MS",
@@ -33,10 +44,16 @@ __all__ = [
     "SaveBenchReport",
     "FixedSnapshot",
     "run_save_bench",
+    "LIST_TARGET_MS",
+    "SAVE_RATIO_TARGET",
+    "SlotsBenchReport",
+    "fill_slots",
+    "run_slots_bench",
 ]
 
 SAVE_P50_TARGET_MS = 2.0
 Timer = Callable[[], float]
+_A = TypeVar("_A")
 
 
 class LatencyStats(msgspec.Struct, frozen=True):
@@ -102,14 +119,19 @@ class SaveBenchReport(msgspec.Struct, frozen=True):
 
 
 class FixedSnapshot:
-    """A :class:`WorldSnapshotSource` returning one snapshot (shallow copy) and ignoring loads."""
+    """A :class:`WorldSnapshotSource` returning one snapshot and ignoring loads."""
 
     def __init__(self, snapshot: Mapping[str, Any]) -> None:
         self._snapshot = dict(snapshot)
+        self._json = msgspec.json.encode(self._snapshot)
 
     def snapshot(self) -> dict[str, Any]:
-        """The snapshot given at construction (a shallow copy, as the store returns)."""
+        """The snapshot given at construction (a shallow copy)."""
         return dict(self._snapshot)
+
+    def snapshot_json(self) -> bytes:
+        """The snapshot as compact JSON, encoded once at construction."""
+        return self._json
 
     def hydrate(self, data: Mapping[str, Any], *, source: str | None = None) -> None:
         """Accept and drop ``data``."""
@@ -199,3 +221,122 @@ def run_save_bench(
                     )
                 )
     return SaveBenchReport(snapshot=snapshot_name, results=tuple(results))
+
+
+LIST_TARGET_MS = 50.0
+SAVE_RATIO_TARGET = 1.5
+
+
+class SlotsBenchReport(msgspec.Struct, frozen=True):
+    """Save and list cost with many slots against a fresh database, measured side by side.
+
+    Attributes:
+        snapshot: where the saved world came from.
+        slots: how many slots the full database holds.
+        synchronous: the SQLite ``synchronous`` mode of both databases.
+        iterations: timed rounds (each: one save in each database, one eviction, one listing).
+        payload_bytes: the size of one save.
+        fresh_save: overwriting one slot of an otherwise empty database.
+        full_save: overwriting one slot of the database with ``slots`` slots.
+        evicting_save: saving a new slot into the full database, which evicts the oldest.
+        full_list: :func:`~worldstate.saves.list_saves` of the full database.
+    """
+
+    snapshot: str
+    slots: int
+    synchronous: str
+    iterations: int
+    payload_bytes: int
+    fresh_save: LatencyStats
+    full_save: LatencyStats
+    evicting_save: LatencyStats
+    full_list: LatencyStats
+    list_target_ms: float = LIST_TARGET_MS
+    save_ratio_target: float = SAVE_RATIO_TARGET
+
+    @property
+    def save_ratio(self) -> float:
+        """Save p50 with ``slots`` slots over save p50 in a fresh database."""
+        return round(self.full_save.p50_ms / max(self.fresh_save.p50_ms, 1e-9), 3)
+
+    @property
+    def meets_target(self) -> bool:
+        """Listing p50 under its target and the save ratio within its target."""
+        return (
+            self.full_list.p50_ms <= self.list_target_ms
+            and self.save_ratio <= self.save_ratio_target
+        )
+
+
+def fill_slots(storage: SqliteSaveStorage, snapshot_json: bytes, count: int) -> None:
+    """Write ``count`` manual saves of the world ``snapshot_json`` in one transaction (slots
+    ``filler-00000`` ..., timestamps 1 ... ``count``, older than anything the bench saves)."""
+    with storage.transaction() as tx:
+        for n in range(count):
+            slot = f"filler-{n:05d}"
+            meta = SaveMeta(snapshot_source=SNAPSHOT_SOURCE, slot_label=slot)
+            envelope = SaveEnvelope(CURRENT_SAVE_VERSION, n + 1, 0, slot, {}, meta)
+            payload = encode_envelope(envelope, game_data_json=snapshot_json)
+            tx.put(IndexEntry.for_payload(envelope, payload), payload)
+
+
+def _time(timer: Timer, call: Callable[[_A], object], argument: _A) -> float:
+    start = timer()
+    call(argument)
+    return timer() - start
+
+
+def run_slots_bench(
+    snapshot: Mapping[str, Any],
+    *,
+    slots: int,
+    snapshot_name: str = "<snapshot>",
+    iterations: int = 200,
+    warmup: int = 10,
+    synchronous: Synchronous = "FULL",
+    directory: Path | None = None,
+    timer: Timer = time.perf_counter,
+) -> SlotsBenchReport:
+    """Time saves in a fresh database and in one holding ``slots`` saves, alternating, plus
+    evicting saves and listings of the full one.
+
+    Raises:
+        ValueError: ``slots < 1`` or ``iterations < 1``.
+    """
+    if slots < 1 or iterations < 1:
+        raise ValueError("slots and iterations must be >= 1")
+    source = FixedSnapshot(snapshot)
+    samples: dict[str, list[float]] = {"fresh": [], "full": [], "evict": [], "list": []}
+    with (
+        tempfile.TemporaryDirectory(dir=directory) as tmp,
+        SqliteSaveStorage(Path(tmp) / "fresh.db", synchronous=synchronous) as fresh_db,
+        SqliteSaveStorage(Path(tmp) / "full.db", synchronous=synchronous) as full_db,
+    ):
+        fill_slots(full_db, source.snapshot_json(), slots)
+        clock = ManualClock(slots + 1)
+        fresh = SaveManager(fresh_db, source, bus=EventBus(), clock=clock)
+        full = SaveManager(full_db, source, bus=EventBus(), clock=clock, max_manual_slots=slots)
+        for round_ in range(warmup + iterations):
+            clock.advance(1)
+            times = (
+                _time(timer, fresh.save, "bench"),
+                _time(timer, full.save, "bench"),
+                _time(timer, full.save, f"new-{round_}"),
+                _time(timer, list_saves, full_db),
+            )
+            if round_ >= warmup:
+                for kept, elapsed in zip(samples.values(), times, strict=True):
+                    kept.append(elapsed)
+        stored = fresh_db.read("bench")
+        size = 0 if stored is None else stored.entry.size
+    return SlotsBenchReport(
+        snapshot=snapshot_name,
+        slots=slots,
+        synchronous=synchronous,
+        iterations=iterations,
+        payload_bytes=size,
+        fresh_save=LatencyStats.of(samples["fresh"]),
+        full_save=LatencyStats.of(samples["full"]),
+        evicting_save=LatencyStats.of(samples["evict"]),
+        full_list=LatencyStats.of(samples["list"]),
+    )

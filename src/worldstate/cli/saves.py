@@ -1,7 +1,9 @@
-"""``worldstate saves``: list, show, delete and import saves in a SQLite save database.
+"""``worldstate saves``: list, show, verify, delete and import saves in a SQLite save database.
 
-``list``, ``show`` and ``delete`` need an existing database (a missing one is bad input, exit
-2, and is not created); ``import`` creates it.  ``--json`` prints machine-readable output.
+``list``, ``show``, ``verify`` and ``delete`` need an existing database (a missing one is bad
+input, exit 2, and is not created); ``import`` creates it.  Every command identifies the file
+read-only before writing anything, so a file that is refused is left as it was.  ``--json``
+prints machine-readable output.
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ from rich.table import Table
 from worldstate._js import iso_from_ms
 from worldstate.cli._app import cli
 from worldstate.clock import Clock, ManualClock, system_clock
-from worldstate.errors import InputError, SlotNotFoundError
+from worldstate.errors import InputError, SaveError, SlotNotFoundError
 from worldstate.events import EventBus
 from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.saves import (
-    DEFAULT_MIGRATIONS,
     SaveManager,
     SlotInfo,
     SqliteSaveStorage,
-    decode_stored,
+    VerifyReport,
+    check_save,
     encode_envelope,
     list_saves,
     normalize_slot_name,
-    slot_info,
+    verify_saves,
 )
 from worldstate.store import WorldStore
 from worldstate.store.snapshot import load_snapshot_file
@@ -46,7 +48,7 @@ _DB = click.option(
 _SLOT = click.option(
     "--slot", "slot", required=True, help="Slot name (normalised: 'My Slot' -> my-slot)."
 )
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
 @cli.group("saves")
@@ -111,17 +113,14 @@ def list_command(db: Path, as_json: bool) -> None:
 @_SLOT
 @_JSON
 def show_command(db: Path, slot: str, as_json: bool) -> None:
-    """Show one save's metadata and what its gameData holds (a corrupt save shows why)."""
+    """Show one save, verified, and what its gameData holds (a corrupt save shows why)."""
     name = normalize_slot_name(slot)
     with SqliteSaveStorage(db, mode="read-only") as storage:
         stored = storage.read(name)
     if stored is None:
         raise SlotNotFoundError(name)
-    info = slot_info(stored)
-    save = None
-    if info.problem is None:
-        envelope, _ = decode_stored(stored, DEFAULT_MIGRATIONS)
-        save = json.loads(encode_envelope(envelope))
+    info, envelope = check_save(stored)
+    save = None if envelope is None else json.loads(encode_envelope(envelope))
     if as_json:
         _echo_json({**info.to_dict(), "save": save})
         return
@@ -133,16 +132,58 @@ def show_command(db: Path, slot: str, as_json: bool) -> None:
         Console().print(keys)
 
 
+@saves.command("verify")
+@_DB
+@_JSON
+def verify_command(db: Path, as_json: bool) -> None:
+    """Check the database and every save as a load would (exit 1 if anything is corrupt)."""
+    with SqliteSaveStorage(db, mode="read-only") as storage:
+        report = verify_saves(storage)
+    if as_json:
+        _echo_json(
+            {
+                "ok": report.ok,
+                "integrity": list(report.integrity),
+                "slots": [info.to_dict() for info in report.slots],
+            }
+        )
+    else:
+        _print_verification(db, report)
+    if not report.ok:
+        raise SaveError(f"{db}: {_verdict(report)}")
+
+
+def _print_verification(db: Path, report: VerifyReport) -> None:
+    if report.slots:
+        Console().print(_table(list(report.slots)))
+    integrity = "ok" if report.integrity == ("ok",) else "; ".join(report.integrity)
+    click.echo(f"{db}: database integrity {integrity}; {len(report.slots)} saves verified")
+
+
+def _verdict(report: VerifyReport) -> str:
+    parts = []
+    if report.integrity != ("ok",):
+        parts.append("the database fails its integrity check")
+    if report.corrupt:
+        slots = ", ".join(info.entry.slot for info in report.corrupt)
+        parts.append(f"{len(report.corrupt)} of {len(report.slots)} saves are corrupt ({slots})")
+    return " and ".join(parts) + "; restore them from a backup or delete them"
+
+
 @saves.command("delete")
 @_DB
 @_SLOT
-def delete_command(db: Path, slot: str) -> None:
+@_JSON
+def delete_command(db: Path, slot: str, as_json: bool) -> None:
     """Delete one save (an unknown slot is an error, exit 2)."""
     name = normalize_slot_name(slot)
     with SqliteSaveStorage(db, mode="existing") as storage, storage.transaction() as tx:
         if not tx.remove(name):
             raise SlotNotFoundError(name)
-    click.echo(f"deleted slot {name!r} from {db}")
+    if as_json:
+        _echo_json({"slot": name, "db": str(db), "deleted": True})
+    else:
+        click.echo(f"deleted slot {name!r} from {db}")
 
 
 @saves.command("import")
@@ -167,8 +208,14 @@ def delete_command(db: Path, slot: str) -> None:
     default=None,
     help="Save time in ms since the epoch (default: the last event's ts, or now for --snapshot).",
 )
+@_JSON
 def import_command(
-    db: Path, slot: str, events: Path | None, snapshot: Path | None, timestamp: int | None
+    db: Path,
+    slot: str,
+    events: Path | None,
+    snapshot: Path | None,
+    timestamp: int | None,
+    as_json: bool,
 ) -> None:
     """Make a save from a recorded playthrough or a snapshot (creates the database)."""
     if (events is None) == (snapshot is None):
@@ -184,7 +231,23 @@ def import_command(
     with SqliteSaveStorage(db, mode="create") as storage:
         manager = SaveManager(storage, store, bus=EventBus(), clock=clock, started_at=started_at)
         receipt = manager.save(slot)
-    click.echo(f"saved slot {name!r} to {db} ({receipt.size} bytes, timestamp {receipt.timestamp})")
+    if as_json:
+        _echo_json(
+            {
+                "slot": receipt.slot,
+                "db": str(db),
+                "size": receipt.size,
+                "timestamp": receipt.timestamp,
+                "playtime": receipt.playtime,
+                "evicted": list(receipt.evicted),
+            }
+        )
+    else:
+        click.echo(
+            f"saved slot {name!r} to {db} ({receipt.size} bytes, timestamp {receipt.timestamp})"
+        )
+        if receipt.evicted:
+            click.echo(f"evicted the oldest manual slots: {', '.join(receipt.evicted)}")
 
 
 def _replayed(events: Path) -> tuple[WorldStore, Clock, int | None]:

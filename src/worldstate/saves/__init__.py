@@ -7,7 +7,9 @@ Parts, each in its own module:
 * storage: the :class:`SaveStorage` protocol, :class:`SqliteSaveStorage` (default, WAL,
   transactional) and :class:`MemorySaveStorage`;
 * migrations: :class:`MigrationRegistry` and :data:`DEFAULT_MIGRATIONS` (0 -> 1);
-* :class:`SaveManager` (save, load, list, delete; ``game:*`` events);
+* :class:`SaveManager` (save, load, list, delete) and the names of its events
+  (:data:`GAME_SAVED` ...);
+* verification of a whole storage (:func:`verify_saves`);
 * autosave policy (:class:`Autosaver`) and the QA burst (:func:`run_autosave_burst`);
 * :func:`read_world_snapshot` for exports.
 
@@ -22,14 +24,23 @@ from worldstate.saves._autosave import (
     AutosaveSettings,
     is_major_objective,
 )
-from worldstate.saves._burst import BURST_EVENT, BurstIteration, BurstSummary, run_autosave_burst
+from worldstate.saves._burst import BurstIteration, BurstSummary, run_autosave_burst
 from worldstate.saves._codec import encode_envelope
+from worldstate.saves._events import (
+    AUTOSAVE_BURST_COMPLETED,
+    GAME_LOAD_FAILED,
+    GAME_LOADED,
+    GAME_SAVE_FAILED,
+    GAME_SAVED,
+    SAVE_EVENTS,
+)
 from worldstate.saves._manager import (
     GameDataContributor,
     LoadReceipt,
     SaveManager,
     SaveReceipt,
     WorldSnapshotSource,
+    check_save,
     decode_stored,
     list_saves,
     slot_info,
@@ -46,6 +57,8 @@ from worldstate.saves._read import read_world_snapshot
 from worldstate.saves._records import (
     CURRENT_SAVE_VERSION,
     SNAPSHOT_KEYS,
+    SNAPSHOT_SOURCE,
+    IndexedSave,
     IndexEntry,
     SaveEnvelope,
     SaveMeta,
@@ -55,8 +68,9 @@ from worldstate.saves._records import (
     checksum,
 )
 from worldstate.saves._slots import AUTOSAVE_SLOT, SlotType, normalize_slot_name
-from worldstate.saves._sqlite import SqliteSaveStorage
+from worldstate.saves._sqlite import OpenMode, SqliteSaveStorage, Synchronous
 from worldstate.saves._storage import MemorySaveStorage, SaveStorage, SaveTransaction
+from worldstate.saves._verify import VerifyReport, verify_saves
 
 __all__ = [
     # manager
@@ -69,8 +83,19 @@ __all__ = [
     "world_snapshot",
     "list_saves",
     "slot_info",
+    "check_save",
     "decode_stored",
     "slots_to_evict",
+    # events
+    "GAME_SAVED",
+    "GAME_SAVE_FAILED",
+    "GAME_LOADED",
+    "GAME_LOAD_FAILED",
+    "AUTOSAVE_BURST_COMPLETED",
+    "SAVE_EVENTS",
+    # verification
+    "verify_saves",
+    "VerifyReport",
     # slots and records
     "AUTOSAVE_SLOT",
     "SlotType",
@@ -79,9 +104,11 @@ __all__ = [
     "normalize_slot_name",
     "CURRENT_SAVE_VERSION",
     "SNAPSHOT_KEYS",
+    "SNAPSHOT_SOURCE",
     "SaveEnvelope",
     "SaveMeta",
     "IndexEntry",
+    "IndexedSave",
     "StoredSave",
     "checksum",
     "encode_envelope",
@@ -90,6 +117,8 @@ __all__ = [
     "SaveTransaction",
     "SqliteSaveStorage",
     "MemorySaveStorage",
+    "OpenMode",
+    "Synchronous",
     # migrations
     "MigrationRegistry",
     "MigrationStep",
@@ -103,5 +132,4 @@ __all__ = [
     "run_autosave_burst",
     "BurstSummary",
     "BurstIteration",
-    "BURST_EVENT",
 ]

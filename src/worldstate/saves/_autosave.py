@@ -1,6 +1,6 @@
 """Autosave policy: which events save to the ``autosave`` slot, and when the game loop does.
 
-Triggers (REFERENCE §3.6):
+Triggers:
 
 ==========================================  =================================================
 ``quest:completed``                         always
@@ -12,8 +12,8 @@ Triggers (REFERENCE §3.6):
 :meth:`Autosaver.tick` (game loop)          ``interval_ms`` since the last interval check saved
 ==========================================  =================================================
 
-Two choices differ from the reference and are deliberate: ``enabled = False`` stops every
-automatic save (the reference still saved on quest/area/case events), and ``min_interval_ms``
+Two choices differ from the original game and are deliberate: ``enabled = False`` stops every
+automatic save (the original still saved on quest/area/case events), and ``min_interval_ms``
 (default 0, i.e. off) lets a game drop event-triggered autosaves that come too soon after the
 previous successful save.
 """

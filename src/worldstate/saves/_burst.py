@@ -1,4 +1,4 @@
-"""The QA autosave burst (REFERENCE §3.7): save N times in a row and report how it went."""
+"""The QA autosave burst: save N times in a row, then emit and return how it went."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from typing import Any
 import msgspec
 
 from worldstate.errors import SaveError
+from worldstate.saves._events import AUTOSAVE_BURST_COMPLETED
 from worldstate.saves._manager import SaveManager
 from worldstate.saves._slots import AUTOSAVE_SLOT
 
-__all__ = ["BurstIteration", "BurstSummary", "run_autosave_burst", "BURST_EVENT"]
+__all__ = ["BurstIteration", "BurstSummary", "run_autosave_burst"]
 
 logger = logging.getLogger(__name__)
-
-BURST_EVENT = "telemetry:autosave_burst_completed"
 
 
 class BurstIteration(msgspec.Struct, frozen=True):
@@ -108,7 +107,7 @@ def run_autosave_burst(
         export_result=export() if export is not None else None,
         exported=export is not None,
     )
-    manager.bus.emit(BURST_EVENT, summary.to_dict())
+    manager.bus.emit(AUTOSAVE_BURST_COMPLETED, summary.to_dict())
     return summary
 
 

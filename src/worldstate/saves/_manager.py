@@ -4,19 +4,21 @@ It composes the smaller parts: slot names (``_slots``), the envelope and its cod
 (``_records``, ``_codec``), migrations (``_migrations``) and a :class:`SaveStorage`.  Autosave
 policy lives in ``_autosave``; the manager only records when it last saved.
 
-Events (REFERENCE §3.3-3.4), emitted on the bus it is given:
+Events (their names are the constants of ``_events``), emitted on the sink it is given:
 
 * ``game:saved {slot, timestamp, playtime}`` / ``game:save_failed {slot, error}``
 * ``game:loaded {slot, timestamp, playtime}`` / ``game:load_failed {slot, error}``
 
 Failures are also raised (:class:`~worldstate.errors.SaveError` subclasses); a missing slot or a
-bad slot name raises without an event, as in the reference.
+bad slot name raises without an event, as the original game did.  A ``TypeError`` (game data
+that JSON cannot hold: a bug in a contributor) is reported with ``game:save_failed`` and raised
+as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -24,22 +26,18 @@ from worldstate.clock import Clock
 from worldstate.errors import (
     ConfigurationError,
     CorruptSaveError,
+    MigrationError,
     SaveError,
     SlotNotFoundError,
     SnapshotError,
 )
-from worldstate.events import EventBus
-from worldstate.saves._codec import (
-    decode_json,
-    encode_envelope,
-    join_objects,
-    to_envelope,
-    verified_json,
-)
+from worldstate.saves._codec import encode_envelope, join_objects, to_envelope, verified_json
+from worldstate.saves._events import GAME_LOAD_FAILED, GAME_LOADED, GAME_SAVE_FAILED, GAME_SAVED
 from worldstate.saves._migrations import DEFAULT_MIGRATIONS, MigrationRegistry
 from worldstate.saves._records import (
     SNAPSHOT_KEYS,
     SNAPSHOT_SOURCE,
+    IndexedSave,
     IndexEntry,
     SaveEnvelope,
     SaveMeta,
@@ -53,7 +51,11 @@ from worldstate.saves._slots import (
     normalize_slot_name,
     slot_label,
 )
-from worldstate.saves._storage import SaveStorage
+from worldstate.saves._storage import SaveStorage, SaveTransaction
+from worldstate.store import validate_snapshot
+
+if TYPE_CHECKING:
+    from worldstate.writers import EventSink
 
 __all__ = [
     "GameDataContributor",
@@ -64,20 +66,22 @@ __all__ = [
     "slots_to_evict",
     "world_snapshot",
     "decode_stored",
+    "check_save",
     "list_saves",
     "slot_info",
 ]
 
 
 class WorldSnapshotSource(Protocol):
-    """What the manager needs from the world store (``worldstate.store.WorldStore`` fits).
-
-    A source that also has ``snapshot_json() -> bytes`` (compact JSON of :meth:`snapshot`, as
-    ``WorldStore`` does) is saved from those bytes, without a Python copy of the world.
-    """
+    """What the manager needs from the world store (``worldstate.store.WorldStore`` fits)."""
 
     def snapshot(self) -> dict[str, Any]:
-        """A fresh copy of the world state in the reference snapshot format."""
+        """A fresh copy of the world state in the snapshot format."""
+        ...
+
+    def snapshot_json(self) -> bytes:
+        """:meth:`snapshot` as compact JSON bytes (same keys, same order): what a save stores,
+        without a Python copy of the world."""
         ...
 
     def hydrate(self, data: Mapping[str, Any], *, source: str | None = None) -> None:
@@ -88,7 +92,7 @@ class WorldSnapshotSource(Protocol):
 class GameDataContributor(Protocol):
     """Game data saved next to the world snapshot under its own ``gameData`` key.
 
-    The reference saves ``investigation``, ``cases`` and ``finaleCinematic`` this way.
+    The original game saved ``investigation``, ``cases`` and ``finaleCinematic`` this way.
     """
 
     def collect(self) -> Any:
@@ -119,20 +123,16 @@ class LoadReceipt(msgspec.Struct, frozen=True):
     migrated_from: int | None
 
 
-def slots_to_evict(index: Iterable[IndexEntry], new_slot: str, cap: int) -> list[str]:
+def slots_to_evict(tx: SaveTransaction, new_slot: str, cap: int) -> list[str]:
     """Manual slots to drop so that adding ``new_slot`` keeps at most ``cap`` manual slots.
 
     Only a *new* manual slot evicts; the oldest go first (by timestamp, ties by slot name) and
-    the new slot never does.
+    the new slot never does.  Asks the transaction (the storage's index), never reads it all.
     """
-    entries = list(index)
-    if new_slot == AUTOSAVE_SLOT or any(e.slot == new_slot for e in entries):
+    if new_slot == AUTOSAVE_SLOT or tx.contains(new_slot):
         return []
-    manual = sorted(
-        (e for e in entries if e.slot_type is SlotType.MANUAL), key=lambda e: (e.timestamp, e.slot)
-    )
-    excess = len(manual) + 1 - max(1, cap)
-    return [e.slot for e in manual[: max(0, excess)]]
+    excess = tx.count(SlotType.MANUAL) + 1 - max(1, cap)
+    return tx.oldest(SlotType.MANUAL, excess) if excess > 0 else []
 
 
 def decode_stored(
@@ -163,13 +163,19 @@ def world_snapshot(game_data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: game_data[key] for key in SNAPSHOT_KEYS if key in game_data}
 
 
+def world_problem(slot: str, exc: SnapshotError) -> CorruptSaveError:
+    """The corrupt-save error for a world snapshot that fails validation."""
+    return CorruptSaveError(slot, f"world snapshot fails validation: {exc}")
+
+
 class SaveManager:
     """Saves and loads the world store and game data to named slots.
 
     Args:
         storage: where saves live (:class:`SqliteSaveStorage` or :class:`MemorySaveStorage`).
         store: the world store to snapshot and hydrate.
-        bus: where ``game:*`` events go.
+        bus: where ``game:*`` events go (an :class:`~worldstate.events.EventBus`, or any
+            :class:`~worldstate.writers.EventSink`).
         clock: the time source for timestamps and playtime.
         contributors: extra ``gameData`` keys -> their contributor; a key may not be one of
             the snapshot's keys.
@@ -187,7 +193,7 @@ class SaveManager:
         storage: SaveStorage,
         store: WorldSnapshotSource,
         *,
-        bus: EventBus,
+        bus: EventSink,
         clock: Clock,
         contributors: Mapping[str, GameDataContributor] | None = None,
         migrations: MigrationRegistry = DEFAULT_MIGRATIONS,
@@ -212,11 +218,11 @@ class SaveManager:
         self.last_saved_at: int | None = None
         """When the last successful save (any slot) happened, in ms; ``None`` before the first."""
 
-    def slot_name(self, value: object) -> str:
+    def slot_name(self, value: str) -> str:
         """Normalise a slot name (see :func:`normalize_slot_name`)."""
         return normalize_slot_name(value, max_length=self.max_slot_name_length)
 
-    def save(self, slot: object = AUTOSAVE_SLOT) -> SaveReceipt:
+    def save(self, slot: str = AUTOSAVE_SLOT) -> SaveReceipt:
         """Save the world snapshot and contributors' data to ``slot``.
 
         Writes the payload, its index entry and any evictions in one transaction, then emits
@@ -225,38 +231,33 @@ class SaveManager:
         Raises:
             InvalidSlotNameError, UnsafeNameError: a bad slot name (no event).
             SaveError: the save could not be written (``game:save_failed`` is emitted first).
+            TypeError: game data JSON cannot represent (``game:save_failed`` is emitted first).
         """
         name = self.slot_name(slot)
-        assert isinstance(slot, str)  # slot_name() refuses anything else
         now = self.clock()
         try:
             envelope, game_data_json = self._envelope(name, slot_label(slot, name), now)
             payload = encode_envelope(envelope, game_data_json=game_data_json)
             entry = IndexEntry.for_payload(envelope, payload)
             with self.storage.transaction() as tx:
-                evicted = slots_to_evict(tx.index(), name, self.max_manual_slots)
+                evicted = slots_to_evict(tx, name, self.max_manual_slots)
                 tx.put(entry, payload)
                 for old in evicted:
                     tx.remove(old)
         except (SaveError, TypeError) as exc:
-            self.bus.emit("game:save_failed", {"slot": name, "error": str(exc)})
-            if isinstance(exc, SaveError):
-                raise
-            raise SaveError(str(exc)) from exc
+            self.bus.emit(GAME_SAVE_FAILED, {"slot": name, "error": str(exc)})
+            raise
         self.last_saved_at = now
-        self.bus.emit("game:saved", {"slot": name, "timestamp": now, "playtime": envelope.playtime})
+        self.bus.emit(GAME_SAVED, {"slot": name, "timestamp": now, "playtime": envelope.playtime})
         return SaveReceipt(name, now, envelope.playtime, tuple(evicted), len(payload))
 
     def _envelope(self, slot: str, label: str, now: int) -> tuple[SaveEnvelope, bytes | None]:
-        """The envelope, and ``gameData`` as JSON bytes when the store could give them (the
-        envelope's ``game_data`` is then empty: the bytes stand for it).
+        """The envelope, and ``gameData`` as JSON bytes when they could be joined without
+        decoding (the envelope's ``game_data`` is then empty: the bytes stand for it).
         """
         extra = {key: contributor.collect() for key, contributor in self.contributors.items()}
-        snapshot_json = getattr(self.store, "snapshot_json", None)
-        game_data_json = None
+        game_data_json = join_objects(self.store.snapshot_json(), extra)
         game_data: dict[str, Any] = {}
-        if snapshot_json is not None:
-            game_data_json = join_objects(snapshot_json(), extra)
         if game_data_json is None:
             game_data = self.store.snapshot()
             game_data.update(extra)
@@ -270,7 +271,7 @@ class SaveManager:
         )
         return envelope, game_data_json
 
-    def load(self, slot: object = AUTOSAVE_SLOT) -> LoadReceipt:
+    def load(self, slot: str = AUTOSAVE_SLOT) -> LoadReceipt:
         """Load ``slot`` into the store and contributors, migrating (and rewriting) old saves.
 
         Raises:
@@ -291,11 +292,11 @@ class SaveManager:
             if migrated_from is not None:
                 self._write_back(name)
         except SaveError as exc:
-            self.bus.emit("game:load_failed", {"slot": name, "error": str(exc)})
+            self.bus.emit(GAME_LOAD_FAILED, {"slot": name, "error": str(exc)})
             raise
         self.started_at = self.clock() - envelope.playtime
         payload = {"slot": name, "timestamp": envelope.timestamp, "playtime": envelope.playtime}
-        self.bus.emit("game:loaded", payload)
+        self.bus.emit(GAME_LOADED, payload)
         return LoadReceipt(name, envelope.timestamp, envelope.playtime, migrated_from)
 
     def _write_back(self, slot: str) -> None:
@@ -313,11 +314,11 @@ class SaveManager:
             world = {k: v for k, v in envelope.game_data.items() if k not in self.contributors}
             self.store.hydrate(world, source=f"save slot {slot!r}")
         except SnapshotError as exc:
-            raise CorruptSaveError(slot, f"world snapshot fails validation: {exc}") from exc
+            raise world_problem(slot, exc) from exc
         for key, contributor in self.contributors.items():
             contributor.restore(envelope.game_data.get(key))
 
-    def read(self, slot: object) -> SaveEnvelope:
+    def read(self, slot: str) -> SaveEnvelope:
         """The save in ``slot``, verified and migrated in memory (nothing is written).
 
         Raises:
@@ -330,19 +331,20 @@ class SaveManager:
         return decode_stored(stored, self.migrations)[0]
 
     def list_slots(self) -> list[SlotInfo]:
-        """Every save, newest first; see :func:`list_saves`."""
+        """Every save, newest first, from the index alone; see :func:`list_saves`."""
         return list_saves(self.storage)
 
-    def slot_info(self, slot: object) -> SlotInfo | None:
-        """The listing entry for ``slot``, or ``None`` if it has no save."""
+    def slot_info(self, slot: str) -> SlotInfo | None:
+        """The verified listing entry for ``slot`` (see :func:`slot_info`), or ``None`` if it
+        has no save."""
         stored = self.storage.read(self.slot_name(slot))
-        return None if stored is None else _slot_info(stored)
+        return None if stored is None else check_save(stored, self.migrations)[0]
 
-    def exists(self, slot: object) -> bool:
+    def exists(self, slot: str) -> bool:
         """Whether ``slot`` holds a save (corrupt or not)."""
         return self.storage.read(self.slot_name(slot)) is not None
 
-    def delete(self, slot: object) -> bool:
+    def delete(self, slot: str) -> bool:
         """Delete the save in ``slot``; tell whether there was one."""
         name = self.slot_name(slot)
         with self.storage.transaction() as tx:
@@ -350,27 +352,47 @@ class SaveManager:
 
 
 def list_saves(storage: SaveStorage) -> list[SlotInfo]:
-    """Every save in ``storage``, newest first (ties by slot name), each verified.
+    """Every save in ``storage``, newest first (ties by slot name), from the index alone.
 
-    A corrupt save is listed with ``status == "corrupt"`` and a ``problem``; it never hides
-    the other slots.
+    No payload is read, so listing costs the same however large the saves are.  A save whose
+    payload row is missing or has another size than was written is listed as corrupt (the
+    other slots are still listed); changed bytes of the right size are found by
+    :func:`slot_info` (``saves show``), by loading, and by ``saves verify``: each entry is
+    ``verified=False``.
     """
-    infos = [_slot_info(stored) for stored in storage.scan()]
+    infos = [_listed(indexed) for indexed in storage.index()]
     infos.sort(key=lambda info: info.entry.slot)
     infos.sort(key=lambda info: info.entry.timestamp, reverse=True)
     return infos
 
 
-def slot_info(stored: StoredSave) -> SlotInfo:
-    """The listing entry for one stored save (verified against its checksum)."""
-    return _slot_info(stored)
+def _listed(indexed: IndexedSave) -> SlotInfo:
+    return SlotInfo(entry=indexed.entry, problem=indexed.problem(), verified=False)
 
 
-def _slot_info(stored: StoredSave) -> SlotInfo:
-    problem = stored.problem()
-    if problem is None and stored.payload is not None:
-        try:
-            decode_json(stored.entry.slot, stored.payload)
-        except CorruptSaveError as exc:
-            problem = exc.reason
-    return SlotInfo(entry=stored.entry, problem=problem)
+def check_save(
+    stored: StoredSave, migrations: MigrationRegistry = DEFAULT_MIGRATIONS
+) -> tuple[SlotInfo, SaveEnvelope | None]:
+    """Verify one stored save as a load would, without changing anything.
+
+    Checks size and checksum, decodes the envelope, migrates it in memory and validates its
+    world snapshot against the default slices.
+
+    Returns:
+        The verified listing entry, and the envelope at the current version (``None`` when the
+        entry has a ``problem``).
+    """
+    slot = stored.entry.slot
+    try:
+        envelope, _ = decode_stored(stored, migrations)
+        validate_snapshot(world_snapshot(envelope.game_data), source=f"save slot {slot!r}")
+    except (CorruptSaveError, MigrationError) as exc:
+        return SlotInfo(entry=stored.entry, problem=exc.reason), None
+    except SnapshotError as exc:
+        return SlotInfo(entry=stored.entry, problem=world_problem(slot, exc).reason), None
+    return SlotInfo(entry=stored.entry), envelope
+
+
+def slot_info(stored: StoredSave, migrations: MigrationRegistry = DEFAULT_MIGRATIONS) -> SlotInfo:
+    """The verified listing entry for one stored save (see :func:`check_save`)."""
+    return check_save(stored, migrations)[0]

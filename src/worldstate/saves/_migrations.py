@@ -156,7 +156,7 @@ DEFAULT_MIGRATIONS = MigrationRegistry()
 
 @DEFAULT_MIGRATIONS.register(0, 1)
 def migrate_0_to_1(save: dict[str, Any]) -> dict[str, Any]:
-    """Normalise a version-0 (pre-store) save to the version-1 layout (REFERENCE §3.4).
+    """Normalise a version-0 (pre-store) save to the version-1 layout.
 
     ``storyFlags``/``quests`` become objects; ``factions`` gains ``reputation``,
     ``recentMemberRemovals``, ``version`` and ``timestamp``; ``inventory`` gets ``items``,

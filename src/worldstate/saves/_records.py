@@ -1,7 +1,7 @@
 """The records a save is made of: the envelope (the stored JSON) and its index entry.
 
-The envelope keeps the reference's format (REFERENCE §3.3) so a save written by worldstate reads
-as a reference save: ``{version, timestamp, playtime, slot, gameData, meta: {snapshotSource,
+The envelope keeps the original game's save format so a save written by worldstate reads as
+one of its saves: ``{version, timestamp, playtime, slot, gameData, meta: {snapshotSource,
 slotLabel}}``.  The index entry is what listing needs without reading payloads, plus the
 payload's SHA-256 and size, which make corruption and truncation detectable.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from worldstate.saves._slots import SlotType
+from worldstate.saves._slots import SlotType, slot_type
 from worldstate.store import SNAPSHOT_KEYS
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "SaveEnvelope",
     "IndexEntry",
     "StoredSave",
+    "IndexedSave",
     "SlotInfo",
     "SlotStatus",
     "checksum",
@@ -64,7 +65,7 @@ class SaveEnvelope(msgspec.Struct, frozen=True, rename="camel"):
 
 
 class IndexEntry(msgspec.Struct, frozen=True):
-    """One row of the save index (REFERENCE §3.3 step 6, plus checksum and size).
+    """One row of the save index: the original game's slot metadata plus checksum and size.
 
     Attributes:
         slot: normalised slot name.
@@ -96,12 +97,22 @@ class IndexEntry(msgspec.Struct, frozen=True):
             timestamp=envelope.timestamp,
             playtime=envelope.playtime,
             version=envelope.version,
-            slot_type=SlotType.AUTO if envelope.slot == "autosave" else SlotType.MANUAL,
+            slot_type=slot_type(envelope.slot),
             label=envelope.meta.slot_label or envelope.slot,
             snapshot_source=envelope.meta.snapshot_source,
             checksum=checksum(payload),
             size=len(payload),
         )
+
+
+def size_problem(entry: IndexEntry, stored_size: int | None) -> str | None:
+    """Why a payload of ``stored_size`` bytes (``None``: no payload row) cannot be the one
+    ``entry`` describes, or ``None`` when the sizes agree."""
+    if stored_size is None:
+        return "payload is missing"
+    if stored_size != entry.size:
+        return f"truncated or resized: {stored_size} bytes stored, {entry.size} written"
+    return None
 
 
 class StoredSave(msgspec.Struct, frozen=True):
@@ -113,13 +124,27 @@ class StoredSave(msgspec.Struct, frozen=True):
     def problem(self) -> str | None:
         """Why this save cannot be trusted, or ``None`` when size and checksum match."""
         if self.payload is None:
-            return "payload is missing"
-        if len(self.payload) != self.entry.size:
-            stored, written = len(self.payload), self.entry.size
-            return f"truncated or resized: {stored} bytes stored, {written} written"
-        if checksum(self.payload) != self.entry.checksum:
+            return size_problem(self.entry, None)
+        problem = size_problem(self.entry, len(self.payload))
+        if problem is None and checksum(self.payload) != self.entry.checksum:
             return "checksum mismatch: the payload changed after it was written"
-        return None
+        return problem
+
+
+class IndexedSave(msgspec.Struct, frozen=True):
+    """An index entry with the size of its stored payload, read without the payload itself.
+
+    Attributes:
+        entry: the index entry.
+        stored_size: the payload row's length in bytes, or ``None`` if the row is gone.
+    """
+
+    entry: IndexEntry
+    stored_size: int | None
+
+    def problem(self) -> str | None:
+        """A missing or resized payload (changed bytes of the right length need a checksum)."""
+        return size_problem(self.entry, self.stored_size)
 
 
 class SlotStatus(StrEnum):
@@ -130,15 +155,18 @@ class SlotStatus(StrEnum):
 
 
 class SlotInfo(msgspec.Struct, frozen=True):
-    """A slot as listed (REFERENCE §3.5 shape plus ``status`` and ``problem``).
+    """A slot as listed: its index entry, ``status`` and ``problem``.
 
     Attributes:
         entry: the index entry.
-        problem: why the save is corrupt, or ``None`` when it verifies.
+        problem: why the save is corrupt, or ``None`` when no check found a problem.
+        verified: whether the payload itself was checked (checksum, decoding); a listing
+            reads the index alone and checks only that the payload exists with its size.
     """
 
     entry: IndexEntry
     problem: str | None = None
+    verified: bool = True
 
     @property
     def status(self) -> SlotStatus:
@@ -146,7 +174,8 @@ class SlotInfo(msgspec.Struct, frozen=True):
         return SlotStatus.OK if self.problem is None else SlotStatus.CORRUPT
 
     def to_dict(self) -> dict[str, Any]:
-        """The reference's listing shape, plus ``status``, ``problem``, ``size``, ``checksum``."""
+        """The reference's listing shape, plus ``status``, ``problem``, ``verified``, ``size``
+        and ``checksum``."""
         e = self.entry
         return {
             "slot": e.slot,
@@ -158,6 +187,7 @@ class SlotInfo(msgspec.Struct, frozen=True):
             "snapshotSource": e.snapshot_source,
             "status": self.status.value,
             "problem": self.problem,
+            "verified": self.verified,
             "size": e.size,
             "checksum": e.checksum,
         }

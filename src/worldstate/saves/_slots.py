@@ -2,9 +2,9 @@
 
 ``normalize_slot_name("My Slot #1!") == "my-slot-1"``.  Unlike the reference (which turns any
 non-string, and any name that normalises to nothing, into ``"autosave"`` and so overwrites the
-autosave), a bad name raises :class:`~worldstate.errors.InvalidSlotNameError`
-(DEVIATIONS B11).  Numbers are refused too: the reference's ``3.7 -> "slot3"`` is a silent
-coercion, and a caller who wants ``slot3`` can say so.  Names that look like paths (a
+autosave), a bad name raises :class:`~worldstate.errors.InvalidSlotNameError`.  Numbers are
+refused too: the reference's ``3.7 -> "slot3"`` is a silent coercion, and a caller who wants
+``slot3`` can say so.  Names that look like paths (a
 separator, ``..``, control characters) are refused with
 :class:`~worldstate.errors.UnsafeNameError` before normalisation, so ``"../x"`` never quietly
 becomes ``"x"``.
@@ -45,7 +45,7 @@ class SlotType(StrEnum):
 
 
 def normalize_slot_name(value: object, *, max_length: int = DEFAULT_MAX_SLOT_NAME_LENGTH) -> str:
-    """Normalise a slot name the way the reference does (REFERENCE §3.2).
+    """Normalise a slot name the way the reference does.
 
     Lower-case; whitespace runs and every character outside ``[a-z0-9_-]`` become ``-``; runs
     of dashes collapse; leading and trailing ``-``/``_`` are stripped; the result is cut to
