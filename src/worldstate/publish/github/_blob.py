@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
+import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -38,6 +40,7 @@ __all__ = [
     "AZURE_CONCURRENCY",
     "is_azure_host",
     "signature_of",
+    "hide_signature",
 ]
 
 BLOCK_SIZE: Final = 8 * 1024 * 1024
@@ -46,6 +49,8 @@ AZURE_BLOCK_ATTEMPTS: Final = 4
 AZURE_RETRY_WAIT_S: Final = 4.0
 _AZURE_SUFFIX: Final = ".blob.core.windows.net"
 _RETRYABLE_BLOCK_STATUSES: Final = frozenset({500, 503})
+
+_SIGNATURE = re.compile(r"(?<=[?&]sig=)[^&\s\"']+")
 
 Progress = Callable[[int, int], None]
 """Told ``(bytes sent, total bytes)`` after every block."""
@@ -73,6 +78,28 @@ def signature_of(url: str) -> str | None:
         if key == "sig" and value:
             return value
     return None
+
+
+def hide_signature(text: str) -> str:
+    """``text`` with the value of every ``sig=`` query parameter replaced by ``***``."""
+    return _SIGNATURE.sub("***", text)
+
+
+class _SignatureFilter(logging.Filter):
+    """Hides SAS signatures in the URLs httpx logs for every request it sends."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                hide_signature(str(arg)) if "sig=" in str(arg) else arg for arg in record.args
+            )
+        record.msg = hide_signature(str(record.msg))
+        return True
+
+
+# httpx logs each request's full URL at INFO; a signed URL's signature must never reach a log.
+if not any(isinstance(f, _SignatureFilter) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_SignatureFilter())
 
 
 class _BlockFailed(ArtifactError):

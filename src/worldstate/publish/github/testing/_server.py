@@ -40,6 +40,8 @@ class Fault:
         body: the answer's body (any bytes, JSON or not).
         headers: extra answer headers (``Retry-After``).
         drop: close the connection without answering.
+        drop_after_handling: handle the request (it takes effect), then close the connection
+            without answering: an answer lost on the way back.
         stall_s: wait this long first (then answer normally, unless ``status``/``drop`` say).
     """
 
@@ -47,6 +49,7 @@ class Fault:
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     drop: bool = False
+    drop_after_handling: bool = False
     stall_s: float = 0.0
 
     @classmethod
@@ -105,7 +108,9 @@ class ResultsServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.release = threading.Event()
 
     @property
@@ -258,6 +263,9 @@ class ResultsServer:
                     )
                     return
                 status, answer = server._answer(method, parsed, self.headers.get("Host", ""))
+                if self._lost:
+                    self._drop()
+                    return
                 self._send(
                     status, server._render(answer) if status == 200 else json.dumps(answer).encode()
                 )
@@ -289,16 +297,23 @@ class ResultsServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 return self.rfile.read(length) if length else b""
 
+            _lost = False
+
+            def _drop(self) -> None:
+                self.close_connection = True
+                self.connection.close()
+
             def _faulted(self, method: str) -> bool:
+                self._lost = False
                 fault = server._next_fault(method)
                 if fault is None:
                     return False
                 if fault.stall_s:
                     server.release.wait(fault.stall_s)
                 if fault.drop:
-                    self.close_connection = True
-                    self.connection.close()
+                    self._drop()
                     return True
+                self._lost = fault.drop_after_handling
                 if fault.status is None:
                     return False
                 self._send(fault.status, fault.body, fault.headers)
