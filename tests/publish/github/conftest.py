@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from worldstate.publish.github import ArtifactClient
-from worldstate.publish.github.testing import ResultsServer, runtime_env
+from worldstate.publish.github.testing import (
+    Azurite,
+    PeerUnavailableError,
+    ResultsServer,
+    ensure_node_peers,
+    runtime_env,
+)
 
 ClientFactory = Callable[..., ArtifactClient]
 
@@ -62,3 +68,28 @@ def write_tree(root: Path, files: dict[str, bytes]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     return root
+
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+NODE_PACKAGE = REPO_ROOT / "tests" / "peers" / "node"
+CACHE = REPO_ROOT / ".cache"
+
+
+@pytest.fixture(name="node_peers", scope="session")
+def _node_peers() -> Path:
+    """The pinned npm packages (Azurite, @actions/artifact), installed once into .cache/."""
+    try:
+        return ensure_node_peers(NODE_PACKAGE, CACHE)
+    except PeerUnavailableError as exc:
+        pytest.fail(f"the Node peers are unavailable: {exc}", pytrace=False)
+
+
+@pytest.fixture(name="azurite", scope="session")
+def _azurite(node_peers: Path) -> Iterator[Azurite]:
+    """Azurite's blob service on 127.0.0.1, in memory, for the whole session."""
+    try:
+        emulator = Azurite(node_peers).start()
+    except PeerUnavailableError as exc:
+        pytest.fail(f"Azurite could not start: {exc}", pytrace=False)
+    yield emulator
+    emulator.stop()

@@ -8,6 +8,12 @@ scripted per method; :class:`MemoryBlockStore` and :class:`AzuriteStore` keep th
 
 from __future__ import annotations
 
+from worldstate.publish.github.testing._peers import (
+    NODE_HINT,
+    Azurite,
+    PeerUnavailableError,
+    ensure_node_peers,
+)
 from worldstate.publish.github.testing._server import Call, Fault, ResultsServer, StoredArtifact
 from worldstate.publish.github.testing._storage import (
     AZURITE_ACCOUNT,
@@ -34,4 +40,8 @@ __all__ = [
     "account_sas",
     "runtime_env",
     "runtime_token",
+    "Azurite",
+    "ensure_node_peers",
+    "PeerUnavailableError",
+    "NODE_HINT",
 ]
