@@ -17,6 +17,10 @@ __all__ = ["cli", "main"]
 # `--help` without importing it (tests/cli/test_lazy.py keeps it equal to the command's own).
 lazy_group(cli).add_lazy_commands(
     {
+        "artifact": LazyCommand(
+            "worldstate.cli.artifact",
+            "Artifacts of the running GitHub Actions job (also under nektos/act).",
+        ),
         "export": LazyCommand(
             "worldstate.cli.export",
             "Export inspector telemetry (JSON/CSV/Markdown) and write the CI manifest.",
