@@ -18,7 +18,7 @@ from worldstate.clock import Clock
 from worldstate.export import Exporter
 from worldstate.pytest_plugin._state import ArtifactFile
 from worldstate.redact import Redactor
-from worldstate.writers import FileSystemWriter, WriterFanout
+from worldstate.writers import EventSink, FileSystemWriter, WriterFanout
 
 __all__ = ["ExportedFiles", "export_summary", "test_slug", "remove_exported"]
 
@@ -63,6 +63,7 @@ def export_summary(
     clock: Clock,
     context: Mapping[str, Any],
     redactor: Redactor,
+    bus: EventSink | None = None,
 ) -> ExportedFiles:
     """Render ``summary`` in ``formats`` and write every artifact into ``folder`` atomically.
 
@@ -74,9 +75,11 @@ def export_summary(
         clock: "now" for a summary without ``generatedAt``.
         context: the export context (the test id, outcome and duration).
         redactor: redacts the context wherever it is written.
+        bus: where the export's ``telemetry:*`` events (carrying the context) are emitted.
     """
     exporter = Exporter(
         WriterFanout([FileSystemWriter(folder, id="pytest")]),
+        bus=bus,
         clock=clock,
         artifact_dir=folder,
         run_context=context,

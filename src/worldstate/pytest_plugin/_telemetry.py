@@ -153,6 +153,7 @@ class WorldTelemetry:
             clock=self.clock,
             context=self._scope.context,
             redactor=self._scope.redactor,
+            bus=self.bus,
         )
         self._scope.exports.append(exported)
         return exported
