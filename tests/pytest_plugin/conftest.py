@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 # One suite with every kind of test the plugin must handle.
-INNER_SUITE = '''
+INNER_SUITE = """
 import json
 from pathlib import Path
 
@@ -59,7 +59,7 @@ def test_param(worldstate_telemetry, district):
 
 def test_plain():
     pass
-'''
+"""
 
 TELEMETRY_TESTS = (
     "test_story.py::test_error",

@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from tests.pytest_plugin.conftest import ALL_TESTS, TELEMETRY_TESTS, manifest_tests, telemetry_dir
 
 MODES = {

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from worldstate._js import iso_from_ms
 from worldstate.clock import Clock, system_clock
-from worldstate.inspector.jsformat import iso_from_ms
 from worldstate.publish.github._blob import BlockBlobUploader, Progress, signature_of
 from worldstate.publish.github._errors import (
     ArtifactConflictError,

@@ -10,9 +10,9 @@ from typing import Final
 
 import httpx
 
+from worldstate._js import iso_from_ms
 from worldstate.clock import Clock, system_clock
 from worldstate.errors import WorldstateError
-from worldstate.inspector.jsformat import iso_from_ms
 from worldstate.publish import UploadContext, Uploader, UploadResult, UploadStatus
 from worldstate.publish.github._client import ArtifactClient, UploadedArtifact, write_mask_command
 from worldstate.publish.github._errors import ArtifactError, RuntimeEnvironmentError
