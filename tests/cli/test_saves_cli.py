@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -287,3 +288,25 @@ class TestExportFromSave:
         )
         assert result.exit_code == 2
         assert not db.exists()
+
+
+class TestDocumentedExample:
+    def test_cli_md_saves_example_is_what_the_commands_print(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The `saves list` example block of docs/cli.md, run line by line in an empty folder,
+        prints exactly what the block shows (columns, byte counts, messages)."""
+        repo = Path(__file__).resolve().parents[2]
+        text = (repo / "docs" / "cli.md").read_text()
+        section = text.split("### `saves list`", 1)[1]
+        block = section.split("```\n", 2)[1]
+        (tmp_path / "tests").symlink_to(repo / "tests")
+        monkeypatch.chdir(tmp_path)
+        printed = []
+        for line in block.splitlines():
+            if line.startswith("$ worldstate "):
+                result = CliRunner().invoke(cli, shlex.split(line)[2:], terminal_width=80)
+                assert result.exit_code == 0, (line, result.output)
+                printed.append(f"{line}\n{result.output}")
+        assert len(printed) == 5
+        assert "".join(printed) == block

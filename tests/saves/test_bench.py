@@ -7,8 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from worldstate.bench.saves import LatencyStats, run_save_bench
+from worldstate.bench.saves import LatencyStats, fill_slots, run_save_bench, run_slots_bench
 from worldstate.cli import cli
+from worldstate.saves import SqliteSaveStorage, list_saves, verify_saves
 
 SEED = Path(__file__).resolve().parents[2] / "benchmarks/workloads/store-dispatch/seed.json"
 
@@ -64,3 +65,46 @@ class TestSaveBench:
             cli, ["bench", "saves", "--snapshot", str(tmp_path / "no.json")]
         )
         assert result.exit_code == 2 and "no.json" in result.output
+
+
+class TestSlotsBench:
+    def test_filled_slots_are_real_saves(self, tmp_path: Path) -> None:
+        """fill_slots writes manual saves that list and verify like any other."""
+        with SqliteSaveStorage(tmp_path / "s.db") as storage:
+            fill_slots(storage, SEED.read_bytes().strip(), 3)
+            listed = list_saves(storage)
+            report = verify_saves(storage)
+        assert [i.entry.slot for i in listed] == ["filler-00002", "filler-00001", "filler-00000"]
+        assert report.ok and len(report.slots) == 3
+
+    def test_report_measures_every_operation(self, tmp_path: Path) -> None:
+        """Each round times a save in both databases, an evicting save and a listing."""
+        snapshot = json.loads(SEED.read_text())
+        report = run_slots_bench(snapshot, slots=4, iterations=3, warmup=1, directory=tmp_path)
+        assert (report.slots, report.iterations, report.synchronous) == (4, 3, "FULL")
+        assert report.payload_bytes > 50_000
+        for stats in (report.fresh_save, report.full_save, report.evicting_save, report.full_list):
+            assert 0 < stats.min_ms <= stats.p50_ms <= stats.max_ms
+        assert report.save_ratio == round(report.full_save.p50_ms / report.fresh_save.p50_ms, 3)
+        assert list(tmp_path.iterdir()) == []
+
+    def test_cli_slots_json(self, tmp_path: Path) -> None:
+        """`bench saves --slots N --json` prints the report with ratio and verdict."""
+        result = CliRunner().invoke(
+            cli,
+            [
+                *("bench", "saves", "--snapshot", str(SEED), "--slots", "3"),
+                *("--iterations", "2", "--synchronous", "NORMAL", "--dir", str(tmp_path), "--json"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        assert (report["slots"], report["synchronous"]) == (3, "NORMAL")
+        assert isinstance(report["meetsTarget"], bool) and report["saveRatio"] > 0
+
+    def test_cli_slots_refuses_scenarios(self) -> None:
+        """--slots measures one path: combining it with --scenario is a usage error."""
+        result = CliRunner().invoke(
+            cli, ["bench", "saves", "--slots", "3", "--scenario", "store", "--snapshot", str(SEED)]
+        )
+        assert result.exit_code == 2 and "--scenario" in result.output

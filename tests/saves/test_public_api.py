@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import worldstate.saves as saves
 
 
@@ -15,3 +18,10 @@ class TestPublicApi:
             "read_world_snapshot",
         ):
             assert callable(getattr(saves, name))
+
+    def test_event_names_are_the_documented_ones(self) -> None:
+        """The event table of docs/saves.md lists exactly SAVE_EVENTS, in order."""
+        text = (Path(__file__).resolve().parents[2] / "docs" / "saves.md").read_text()
+        section = text.split("\n## Events\n", 1)[1].split("\n## ", 1)[0]
+        documented = re.findall(r"^\| `([a-z_]+:[a-z_]+)` \|", section, flags=re.MULTILINE)
+        assert tuple(documented) == saves.SAVE_EVENTS

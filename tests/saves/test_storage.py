@@ -178,3 +178,22 @@ class TestSqliteStorage:
             storage.transaction(),
         ):
             pass
+
+    def test_first_release_database_gains_the_age_index_when_written(self, tmp_path: Path) -> None:
+        """A database without the eviction index is read as it is (read-only changes no
+        byte) and gains the index when next opened for writing."""
+        db = tmp_path / "s.db"
+        with SqliteSaveStorage(db) as storage, storage.transaction() as tx:
+            tx.put(_entry("a", b"{}"), b"{}")
+        with sqlite3.connect(db) as conn:
+            conn.execute("DROP INDEX save_index_by_age")
+        conn.close()
+        before = db.read_bytes()
+        with SqliteSaveStorage(db, mode="read-only") as storage:
+            assert [i.entry.slot for i in storage.index()] == ["a"]
+        assert db.read_bytes() == before
+        SqliteSaveStorage(db, mode="existing").close()
+        with sqlite3.connect(db) as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        conn.close()
+        assert "save_index_by_age" in names

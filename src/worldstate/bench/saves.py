@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
@@ -53,7 +53,6 @@ __all__ = [
 
 SAVE_P50_TARGET_MS = 2.0
 Timer = Callable[[], float]
-_A = TypeVar("_A")
 
 
 class LatencyStats(msgspec.Struct, frozen=True):
@@ -280,9 +279,9 @@ def fill_slots(storage: SqliteSaveStorage, snapshot_json: bytes, count: int) -> 
             tx.put(IndexEntry.for_payload(envelope, payload), payload)
 
 
-def _time(timer: Timer, call: Callable[[_A], object], argument: _A) -> float:
+def _time(timer: Timer, call: Callable[[], object]) -> float:
     start = timer()
-    call(argument)
+    call()
     return timer() - start
 
 
@@ -297,8 +296,8 @@ def run_slots_bench(
     directory: Path | None = None,
     timer: Timer = time.perf_counter,
 ) -> SlotsBenchReport:
-    """Time saves in a fresh database and in one holding ``slots`` saves, alternating, plus
-    evicting saves and listings of the full one.
+    """Time saves in a fresh database and in one holding ``slots`` saves, plus evicting saves
+    and listings of the full one: one of each per round, in alternating order.
 
     Raises:
         ValueError: ``slots < 1`` or ``iterations < 1``.
@@ -318,15 +317,18 @@ def run_slots_bench(
         full = SaveManager(full_db, source, bus=EventBus(), clock=clock, max_manual_slots=slots)
         for round_ in range(warmup + iterations):
             clock.advance(1)
-            times = (
-                _time(timer, fresh.save, "bench"),
-                _time(timer, full.save, "bench"),
-                _time(timer, full.save, f"new-{round_}"),
-                _time(timer, list_saves, full_db),
-            )
-            if round_ >= warmup:
-                for kept, elapsed in zip(samples.values(), times, strict=True):
-                    kept.append(elapsed)
+            calls: list[tuple[str, Callable[[], object]]] = [
+                ("fresh", lambda: fresh.save("bench")),
+                ("full", lambda: full.save("bench")),
+                ("evict", lambda: full.save(f"new-{clock()}")),
+                ("list", lambda: list_saves(full_db)),
+            ]
+            if round_ % 2:  # alternate who goes first: neither database gets the warm cache
+                calls.reverse()
+            for name, call in calls:
+                elapsed = _time(timer, call)
+                if round_ >= warmup:
+                    samples[name].append(elapsed)
         stored = fresh_db.read("bench")
         size = 0 if stored is None else stored.entry.size
     return SlotsBenchReport(

@@ -361,8 +361,7 @@ def list_saves(storage: SaveStorage) -> list[SlotInfo]:
     ``verified=False``.
     """
     infos = [_listed(indexed) for indexed in storage.index()]
-    infos.sort(key=lambda info: info.entry.slot)
-    infos.sort(key=lambda info: info.entry.timestamp, reverse=True)
+    infos.sort(key=lambda info: (-info.entry.timestamp, info.entry.slot))
     return infos
 
 

@@ -80,9 +80,12 @@ _SELECT_STORED = f"{_SELECT_ENTRY}, p.payload{_JOINED} WHERE i.slot = ?"
 _SELECT_INDEXED = f"{_SELECT_ENTRY}, length(p.payload){_JOINED}"
 
 
+_SLOT_TYPES = {kind.value: kind for kind in SlotType}  # a dict lookup: Enum() is slow
+
+
 def _entry(row: tuple[Any, ...]) -> IndexEntry:
     slot, timestamp, playtime, version, kind, label, source, digest, size = row[:9]
-    kind_ = SlotType(kind)
+    kind_ = _SLOT_TYPES[kind]
     return IndexEntry(slot, timestamp, playtime, version, kind_, label, source, digest, size)
 
 
@@ -329,6 +332,11 @@ class SqliteSaveStorage:
     # -- errors ------------------------------------------------------------------------------
 
     def _failure(self, exc: sqlite3.Error, doing: str) -> SaveError:
+        if _code(exc) in _CANNOT_OPEN and _mounted_read_only(self.path):
+            return SaveError(
+                f"{self.path}: {doing} failed: the file system is mounted read-only (saves "
+                "there can be listed, shown, verified and exported, not written or deleted)"
+            )
         if _code(exc) in _DAMAGED:
             return CorruptDatabaseError(
                 f"{self.path}: the save database is damaged ({exc}); restore it from a backup "
