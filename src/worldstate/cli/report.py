@@ -15,21 +15,27 @@ from pathlib import Path
 
 import click
 
+from worldstate.artifacts import Artifact
 from worldstate.cli._app import BadInput, JobFailed, cli
 from worldstate.inspector.jsformat import dumps_pretty, to_number
 from worldstate.redact import Redactor
 from worldstate.report import (
     FallbackAggregator,
     absolute,
+    build_runs_report,
     default_metadata,
     iter_manifests,
     js_ordered,
     read_manifest,
     render_fallback_markdown,
     render_providers_markdown,
+    render_runs_html,
+    render_runs_markdown,
     resolve_inputs,
+    run_row,
     summarise_provider_results,
 )
+from worldstate.writers import FileSystemWriter
 
 __all__ = ["report"]
 
@@ -195,3 +201,44 @@ def _check_thresholds(attempts: float, fail_on_usage: bool, max_attempts: float 
         )
     if problems:
         raise JobFailed("; ".join(problems) + ": check why the primary upload provider failed")
+
+
+def _write_file(path: Path, content: str, mime_type: str) -> None:
+    """Write ``content`` to ``path`` atomically (temp file beside it, then rename)."""
+    artifact = Artifact(
+        type="html", section="report", filename=path.name, mime_type=mime_type, content=content
+    )
+    written = FileSystemWriter(path.absolute().parent, id="report").write(artifact)
+    if not written.ok:
+        raise JobFailed(f"cannot write {path}: {written.error}; check that the folder is writable")
+
+
+@report.command("runs")
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH|GLOB|DIR...")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML page with charts here.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows and totals as JSON.")
+@click.option("--title", default="Telemetry runs", show_default=True, help="The HTML page title.")
+@click.option("--strict", is_flag=True, help="An unreadable manifest is an error (exit 2).")
+def runs(
+    inputs: tuple[str, ...], html_path: Path | None, as_json: bool, title: str, strict: bool
+) -> None:
+    """One row per run (manifest): time, run id, artifacts, bytes, budget, each provider."""
+    env = os.environ
+    paths = resolve_inputs(inputs, cwd=Path.cwd())
+    rows = []
+    for read in iter_manifests(paths, redactor=Redactor(env)):
+        if read.ok:
+            rows.append(run_row(read))
+        elif strict:
+            raise BadInput(f"cannot read a manifest: {read.problem}")
+        else:
+            _warn(f"skipped: {read.problem}")
+    runs_report = build_runs_report(rows)
+    if html_path is not None:
+        _write_file(html_path, render_runs_html(runs_report, title=title), "text/html")
+    _emit(dumps_pretty(runs_report.to_json()) if as_json else render_runs_markdown(runs_report))

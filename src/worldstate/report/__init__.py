@@ -4,6 +4,9 @@
   attempt recorded in one manifest.
 * :class:`FallbackAggregator` / :func:`render_fallback_markdown`: fallback upload usage over
   many manifests, read one at a time.
+* :func:`run_row` / :func:`build_runs_report`: one row per CI run, rendered as Markdown
+  (:func:`render_runs_markdown`) or a self-contained HTML page with charts
+  (:func:`render_runs_html`).
 * :func:`resolve_inputs` turns paths, globs and folders into manifest paths;
   :func:`read_manifest` reads one and returns failures as values.
 
@@ -23,6 +26,7 @@ from worldstate.report._fallback import (
     aggregate_fallback,
     render_fallback_markdown,
 )
+from worldstate.report._html import CONTENT_SECURITY_POLICY, render_runs_html
 from worldstate.report._inputs import (
     DEFAULT_MANIFEST,
     MANIFEST_NAME,
@@ -40,6 +44,16 @@ from worldstate.report._providers import (
     ProviderSummary,
     render_providers_markdown,
     summarise_provider_results,
+)
+from worldstate.report._runs import (
+    RUNS_HEADING,
+    ArtifactSize,
+    RunRow,
+    RunsReport,
+    RunTotals,
+    build_runs_report,
+    render_runs_markdown,
+    run_row,
 )
 
 __all__ = [
@@ -68,4 +82,15 @@ __all__ = [
     "SourceUsage",
     "Counts",
     "FALLBACK_HEADING",
+    # runs
+    "run_row",
+    "build_runs_report",
+    "render_runs_markdown",
+    "render_runs_html",
+    "RunsReport",
+    "RunRow",
+    "RunTotals",
+    "ArtifactSize",
+    "RUNS_HEADING",
+    "CONTENT_SECURITY_POLICY",
 ]
