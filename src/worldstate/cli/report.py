@@ -24,9 +24,12 @@ from worldstate.report import (
     absolute,
     build_runs_report,
     default_metadata,
+    diff_worlds,
     iter_manifests,
     js_ordered,
+    load_world,
     read_manifest,
+    render_diff_markdown,
     render_fallback_markdown,
     render_providers_markdown,
     render_runs_html,
@@ -242,3 +245,23 @@ def runs(
     if html_path is not None:
         _write_file(html_path, render_runs_html(runs_report, title=title), "text/html")
     _emit(dumps_pretty(runs_report.to_json()) if as_json else render_runs_markdown(runs_report))
+
+
+@report.command("diff")
+@click.argument("a", type=click.Path(exists=True, path_type=Path))
+@click.argument("b", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the worlds differ.")
+def diff(a: Path, b: Path, as_json: bool, exit_code: bool) -> None:
+    """What changed in the world between two runs (export folders, summaries or snapshots).
+
+    Compares faction attitudes (snapshots only) and cascades, tutorial completion and prompt
+    timeline, districts and npcs.
+    """
+    world_diff = diff_worlds(load_world(a), load_world(b))
+    if as_json:
+        _emit(dumps_pretty(world_diff.to_json()))
+    else:
+        _emit(render_diff_markdown(world_diff, cwd=os.getcwd()))
+    if exit_code and not world_diff.equal:
+        sys.exit(1)

@@ -7,6 +7,8 @@
 * :func:`run_row` / :func:`build_runs_report`: one row per CI run, rendered as Markdown
   (:func:`render_runs_markdown`) or a self-contained HTML page with charts
   (:func:`render_runs_html`).
+* :func:`load_world` / :func:`diff_worlds`: what changed in the world between two runs
+  (export folders, summaries or snapshots), rendered by :func:`render_diff_markdown`.
 * :func:`resolve_inputs` turns paths, globs and folders into manifest paths;
   :func:`read_manifest` reads one and returns failures as values.
 
@@ -16,6 +18,17 @@ coercion, ``??`` defaults), so manifests written by the reference and by worldst
 
 from __future__ import annotations
 
+from worldstate.report._diff import (
+    DIFF_HEADING,
+    SECTIONS,
+    Change,
+    WorldDiff,
+    WorldView,
+    diff_worlds,
+    load_world,
+    render_diff_markdown,
+    world_view,
+)
 from worldstate.report._fallback import (
     FALLBACK_HEADING,
     Counts,
@@ -93,4 +106,14 @@ __all__ = [
     "ArtifactSize",
     "RUNS_HEADING",
     "CONTENT_SECURITY_POLICY",
+    # diff
+    "load_world",
+    "world_view",
+    "diff_worlds",
+    "render_diff_markdown",
+    "WorldView",
+    "WorldDiff",
+    "Change",
+    "SECTIONS",
+    "DIFF_HEADING",
 ]
