@@ -17,6 +17,10 @@ __all__ = ["cli", "main"]
 # `--help` without importing it (tests/cli/test_lazy.py keeps it equal to the command's own).
 lazy_group(cli).add_lazy_commands(
     {
+        "report": LazyCommand(
+            "worldstate.cli.report",
+            "Reports over CI manifests and exports (Markdown, JSON, HTML).",
+        ),
         "artifact": LazyCommand(
             "worldstate.cli.artifact",
             "Artifacts of the running GitHub Actions job (also under nektos/act).",
