@@ -310,7 +310,7 @@ def print_uploads(console: Console, outcome: PublishOutcome, redactor: Redactor)
 def _attempt_text(attempt: UploadResult) -> str:
     who = attempt.provider + (f" {attempt.command!r}" if attempt.command else "")
     details = [d for d in (attempt.skipped_reason, attempt.error_message) if d]
-    if attempt.exit_code not in (None, 0) or attempt.skipped_reason:
+    if attempt.skipped_reason and attempt.exit_code:
         details.append(f"exit {attempt.exit_code}")
     if attempt.is_fallback:
         details.append("fallback")

@@ -320,11 +320,31 @@ class _BoundedReader:
         return b"".join(self._chunks).decode("utf-8", errors="replace")
 
 
+REDACTION_LOOKAHEAD: Final = 256
+"""Characters past the cut that are still redacted with their line, so that a secret
+straddling the cut is recognised whole (and its line replaced) instead of kept in part."""
+
+
 def keep_output(text: str, redactor: Redactor, limit: int = OUTPUT_KEEP_LIMIT) -> str:
-    """``text`` redacted line by line, then cut to ``limit`` characters (``…`` marks a cut)."""
-    lines = text.splitlines(keepends=True)
-    kept = "".join(_redact_line(line, redactor) for line in lines)
-    return kept if len(kept) <= limit else kept[:limit] + "\u2026"
+    """``text`` redacted line by line, then cut to ``limit`` characters (``…`` marks a cut).
+
+    Only the lines that can appear in the result are redacted (a 64 KiB line of output would
+    make the URL rules slow), each cut :data:`REDACTION_LOOKAHEAD` characters past the limit.
+    """
+    kept: list[str] = []
+    used = consumed = 0
+    for line in text.splitlines(keepends=True):
+        if used >= limit:
+            break
+        piece = line[: limit - used + REDACTION_LOOKAHEAD]
+        consumed += len(piece)
+        redacted = _redact_line(piece, redactor)
+        kept.append(redacted)
+        used += len(redacted)
+    result = "".join(kept)
+    if len(result) <= limit and consumed == len(text):
+        return result
+    return result[:limit] + "\u2026"
 
 
 def _redact_line(line: str, redactor: Redactor) -> str:
@@ -386,8 +406,9 @@ class CommandUploader:
             provider=self.provider,
             status=_status(outcome),
             attempted_at=attempted_at,
-            command=self.spec.command,
-            args=self.spec.args,
+            # A token passed on the command line is a secret too.
+            command=self._redactor(self.spec.command),
+            args=tuple(self._redactor(list(self.spec.args))),
             exit_code=outcome.exit_code,
             stdout=keep_output(outcome.stdout, self._redactor),
             stderr=keep_output(outcome.stderr, self._redactor),
