@@ -41,8 +41,9 @@ def long_options(command: click.Command) -> set[str]:
 
 
 def test_every_command_is_found() -> None:
-    assert ("export",) in COMMANDS and ("bench", "saves") in COMMANDS
-    assert len(COMMANDS) == 10
+    assert ("export",) in COMMANDS and ("publish",) in COMMANDS
+    assert ("bench", "saves") in COMMANDS
+    assert len(COMMANDS) == 11
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
