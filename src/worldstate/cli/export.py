@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -24,6 +25,7 @@ from rich.table import Table
 from worldstate.cli._app import cli
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
+    DEFAULT_BUDGET_BYTES,
     DEFAULT_FORMATS,
     DEFAULT_PREFIX,
     OUT_WRITER_ID,
@@ -163,7 +165,8 @@ def publish_settings(
     "--budget-bytes",
     type=int,
     metavar="BYTES",
-    help="Spatial payload budget (env TELEMETRY_SPATIAL_BUDGET_BYTES) [default: 12288].",
+    help="Spatial payload budget (env TELEMETRY_SPATIAL_BUDGET_BYTES) "
+    f"[default: {DEFAULT_BUDGET_BYTES}].",
 )
 @click.option("--fail-on-budget", is_flag=True, help="Exit 1 when the payload budget is exceeded.")
 @click.option(
@@ -428,6 +431,4 @@ def result_json(run: ExportRun) -> dict[str, Any]:
 
 
 def _encode(record: object) -> bytes:
-    import msgspec
-
     return msgspec.json.encode(record)

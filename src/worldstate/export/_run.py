@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 import httpx
+import msgspec
 
 from worldstate.clock import Clock, system_clock
-from worldstate.errors import ExportError, SnapshotError
+from worldstate.errors import ExportError, InputError, SnapshotError
 from worldstate.export.pipeline import Exporter
 from worldstate.export.records import ExportResult, PreparedExport
 from worldstate.export.settings import ExportSettings
@@ -367,8 +368,6 @@ def publish_folder(
     plan = plan_providers(publishing.providers, publishing.commands, effects.env)
     missing = [a.filepath for a in manifest.artifacts if not Path(a.filepath).is_file()]
     if missing:
-        from worldstate.errors import InputError
-
         raise InputError(
             f"{len(missing)} artifact(s) listed in the manifest are missing: {', '.join(missing)}",
             source=str(manifest_path),
@@ -402,8 +401,6 @@ def publish_folder(
 
 
 def _for_publishing(manifest: Manifest) -> Manifest:
-    import msgspec
-
     return msgspec.structs.replace(manifest, dry_run=False)
 
 

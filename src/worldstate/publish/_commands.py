@@ -23,7 +23,12 @@ import msgspec
 
 from worldstate.errors import ConfigurationError
 from worldstate.jsonfile import loads_strict
-from worldstate.publish._model import UploadContext, UploadResult, UploadStatus
+from worldstate.publish._model import (
+    COMMAND_PROVIDER,
+    UploadContext,
+    UploadResult,
+    UploadStatus,
+)
 from worldstate.redact import Redactor
 
 __all__ = [
@@ -44,7 +49,6 @@ __all__ = [
     "keep_output",
 ]
 
-COMMAND_PROVIDER: Final = "command"
 COMMAND_VARIABLES: Final = ("TELEMETRY_CI_COMMANDS", "TELEMETRY_CI_COMMANDS_JSON")
 """Environment variables holding commands, after ``--ci-command`` and before the file."""
 COMMANDS_PATH_VARIABLE: Final = "TELEMETRY_CI_COMMANDS_PATH"

@@ -20,7 +20,7 @@ import msgspec
 from worldstate.artifacts import Artifact
 from worldstate.errors import InputError
 from worldstate.inspector.jsformat import iso_from_ms
-from worldstate.publish._model import UploadResult, UploadStatus
+from worldstate.publish._model import COMMAND_PROVIDER, UploadResult, UploadStatus
 from worldstate.redact import Redactor
 from worldstate.writers import FileSystemWriter, WriteResult
 
@@ -189,7 +189,7 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
         records = kept + tuple(
             msgspec.Raw(msgspec.json.encode(provider_record(r)))
             for r in attempts
-            if r.provider != "command"
+            if r.provider != COMMAND_PROVIDER
         )
         return msgspec.structs.replace(
             self,
