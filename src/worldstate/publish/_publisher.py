@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
 
+from worldstate.clock import system_clock
 from worldstate.errors import ConfigurationError, ExportError
 from worldstate.inspector.jsformat import iso_from_ms
 from worldstate.publish._commands import CommandSpec, CommandUploader
@@ -173,7 +174,7 @@ class Publisher:
     providers: Sequence[Uploader] = ()
     fallback: Uploader | None = None
     bus: EventSink | None = None
-    clock: Callable[[], int] = field(default=lambda: 0)
+    clock: Callable[[], int] = system_clock
 
     def publish(
         self, files: Sequence[Path], *, root: Path, name: str, context: UploadContext
