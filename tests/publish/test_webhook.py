@@ -190,3 +190,31 @@ def test_cli_webhook_not_due(hook: Hook, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Budget webhook:  not needed" in result.output
     assert hook.bodies == [] and "hooksecret" not in result.output
+
+
+def test_cli_refuses_a_bad_webhook_url_without_echoing_it(tmp_path: Path) -> None:
+    """Not http(s): exit 2 naming the option or variable; nothing written; URL not printed."""
+    for args, env in (
+        (["--budget-webhook", "ftp://hooksecret/x"], {}),
+        ([], {"TELEMETRY_BUDGET_WEBHOOK_URL": "hooksecret-no-scheme"}),
+    ):
+        result = CliRunner().invoke(
+            cli, ["export", "--demo", "--out", str(tmp_path / "o"), *args],
+            env={"CI": None, "GITHUB_ACTIONS": None, **env},
+        )  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "hooksecret" not in result.output
+        assert ("--budget-webhook" if args else "TELEMETRY_BUDGET_WEBHOOK_URL") in result.output
+        assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_github_files_do_not_break_the_export(tmp_path: Path) -> None:
+    """A step summary or output path that cannot be written is logged; the export exits 0."""
+    (tmp_path / "file").write_text("")
+    result = CliRunner().invoke(
+        cli, ["export", "--demo", "--out", str(tmp_path / "o")],
+        env={"CI": None, "GITHUB_ACTIONS": "true",
+             "GITHUB_STEP_SUMMARY": str(tmp_path / "file" / "s.md"),
+             "GITHUB_OUTPUT": str(tmp_path / "file" / "o.txt")},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output

@@ -45,6 +45,7 @@ from worldstate.publish import (
     PublishOutcome,
     UploadResult,
     WebhookRecord,
+    check_webhook_url,
     parse_statuses,
     resolve_commands,
 )
@@ -113,11 +114,14 @@ def publish_settings(
 ) -> PublishSettings:
     """The publishing options as a record (commands parsed, webhook resolved from env)."""
     statuses = list(webhook_statuses) or [env.get(WEBHOOK_STATUSES_VARIABLE, "")]
+    url = webhook_url or env.get(WEBHOOK_URL_VARIABLE) or None
+    if url is not None:
+        check_webhook_url(url, source="--budget-webhook" if webhook_url else WEBHOOK_URL_VARIABLE)
     return PublishSettings(
         commands=tuple(resolve_commands(ci_commands, env)),
         providers=tuple(ProviderChoice(p) for p in providers),
         command_timeout=command_timeout,
-        webhook_url=webhook_url or env.get(WEBHOOK_URL_VARIABLE) or None,
+        webhook_url=url,
         webhook_statuses=parse_statuses(statuses),
     )
 

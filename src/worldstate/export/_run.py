@@ -374,7 +374,8 @@ def publish_folder(
         )
     mask_secrets(effects.env, effects.redactor, effects.stdout)
     context = manifest.context_json()
-    root = Path(context.get("artifactDir") or manifest_path.parent)
+    listed = Path(str(context.get("artifactDir") or manifest_path.parent))
+    root = listed if listed.is_dir() else manifest_path.parent
     name = str(context.get("prefix") or root.name)
     outcome = publish_manifest(
         PublishRequest(

@@ -76,6 +76,7 @@ from worldstate.publish._stage import (
 )
 from worldstate.publish._webhook import (
     DEFAULT_WEBHOOK_STATUSES,
+    check_webhook_url,
     parse_statuses,
     send_budget_webhook,
     webhook_due,
@@ -157,6 +158,7 @@ __all__ = [
     "write_outputs",
     # budget webhook
     "DEFAULT_WEBHOOK_STATUSES",
+    "check_webhook_url",
     "parse_statuses",
     "send_budget_webhook",
     "webhook_due",

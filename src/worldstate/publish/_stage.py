@@ -3,6 +3,7 @@ then what GitHub Actions shows (step summary, outputs, annotations)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from worldstate.publish._report import step_summary
 from worldstate.publish._workflow import WorkflowCommands, append_step_summary, write_outputs
 from worldstate.redact import MIN_SECRET_VALUE_LENGTH, Redactor
 from worldstate.writers import EventSink, WriteResult
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "PublishRequest",
@@ -196,11 +199,14 @@ def report_to_github(
     a runner); outside GitHub nothing is written.
     """
     attempts = outcome.result.attempts
+    # The job's own files: a failure to write them is logged, never fatal (telemetry must not
+    # break a build).
     if env.get("GITHUB_STEP_SUMMARY"):
         text = step_summary(report.budget_markdown, attempts, report.artifacts)
-        append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), text)
+        _try("step summary", lambda: append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), text))
     if env.get("GITHUB_OUTPUT"):
-        write_outputs(Path(env["GITHUB_OUTPUT"]), _outputs(outcome, report, name, manifest_path))
+        outputs = _outputs(outcome, report, name, manifest_path)
+        _try("step outputs", lambda: write_outputs(Path(env["GITHUB_OUTPUT"]), outputs))
     if not on_actions_runner(env):
         return
     commands = WorkflowCommands(stream)
@@ -212,6 +218,13 @@ def report_to_github(
             f"{failure.command or failure.provider}: {message}",
             title=f"Telemetry upload {failure.status.value}",
         )
+
+
+def _try(what: str, write: Callable[[], None]) -> None:
+    try:
+        write()
+    except OSError as exc:
+        log.warning("could not write the GitHub %s: %s", what, exc.strerror or exc)
 
 
 def _outputs(

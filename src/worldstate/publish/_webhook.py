@@ -13,6 +13,7 @@ from typing import Any, Final
 import httpx
 import stamina
 
+from worldstate.errors import ConfigurationError
 from worldstate.inspector.budget import EXCEEDS_BUDGET, BudgetReport
 from worldstate.inspector.jsformat import dumps_compact, js_string
 from worldstate.publish._manifest import WebhookRecord
@@ -20,6 +21,7 @@ from worldstate.publish._manifest import WebhookRecord
 __all__ = [
     "DEFAULT_WEBHOOK_STATUSES",
     "WEBHOOK_SOURCE_LINE",
+    "check_webhook_url",
     "parse_statuses",
     "webhook_due",
     "webhook_lines",
@@ -33,6 +35,21 @@ WEBHOOK_SOURCE_LINE: Final = "Source: telemetry export pipeline"
 _RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 _CONTEXT_LINES: Final = (("runId", "Run ID"), ("branch", "Branch"), ("prefix", "Export prefix"),
                          ("missionId", "Mission"))  # fmt: skip
+
+
+def check_webhook_url(url: str, *, source: str) -> str:
+    """Return ``url`` if it is an ``http``/``https`` URL with a host.
+
+    Raises:
+        ConfigurationError: names ``source`` (the option or variable), never the URL itself.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(f"{source}: not a valid URL") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"{source}: give an http:// or https:// URL with a host")
+    return url
 
 
 def parse_statuses(values: Iterable[str]) -> tuple[str, ...]:
@@ -128,6 +145,8 @@ def send_budget_webhook(
     except httpx.TransportError as exc:
         # The exception's text may quote the URL: only its type is kept.
         return _failed(None, f"{type(exc).__name__} after {attempts} attempts")
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        return _failed(None, f"{type(exc).__name__}: the URL cannot be used")
     if response.is_success:
         return WebhookRecord(attempted=True, sent=True, status=response.status_code)
     return _failed(response.status_code, f"HTTP {response.status_code}")
