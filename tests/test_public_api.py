@@ -13,6 +13,7 @@ PACKAGES = [
     "worldstate.inspector",
     "worldstate.writers",
     "worldstate.export",
+    "worldstate.publish",
     "worldstate.saves",
 ]
 

@@ -24,6 +24,15 @@ CLEAN_ENV: dict[str, str | None] = {
     "BUILD_ID": None,
     "GITHUB_RUN_ID": None,
     "TELEMETRY_EXPORT_DIR": None,
+    "TELEMETRY_CI_COMMANDS": None,
+    "TELEMETRY_CI_COMMANDS_JSON": None,
+    "TELEMETRY_CI_COMMANDS_PATH": None,
+    "TELEMETRY_BUDGET_WEBHOOK_URL": None,
+    "TELEMETRY_SPATIAL_BUDGET_BYTES": None,
+    "GITHUB_ACTIONS": None,
+    "RUNNER_NAME": None,
+    "GITHUB_STEP_SUMMARY": None,
+    "GITHUB_OUTPUT": None,
 }
 
 
@@ -496,7 +505,8 @@ class TestManifestAndSecrets:
         data = manifest(out)
         assert list(data) == [
             "generatedAt", "generatedIso", "dryRun", "artifacts", "context",
-            "fallbackSummary", "commandResults",
+            "fallbackSummary", "providerResults", "commandResults", "budgetWebhook",
+            "schemaVersion",
         ]  # fmt: skip
         assert data["dryRun"] is False
         context = data["context"]

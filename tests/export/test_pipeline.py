@@ -54,8 +54,8 @@ class TestPrepare:
         ]
         assert recorder.calls == []
         assert prepared.budget_status == "exceeds_budget"
-        assert prepared.context["artifactCount"] == 3
-        assert prepared.context["formats"] == ["json", "csv"]
+        assert prepared.context.artifact_count == 3
+        assert prepared.context.formats == ("json", "csv")
 
     def test_budget_event_is_computed_from_the_payload(self) -> None:
         """The spatial budget event carries the payload's numbers and lands in the report."""
@@ -63,14 +63,21 @@ class TestPrepare:
         event = prepared.budget_event
         assert event is not None
         spatial = prepared.payload.body["engine"]["spatialHash"]
-        assert event["type"] == "spatialHash"
-        assert event["status"] == "exceeds_budget"
-        assert event["payloadBytes"] == spatial["payloadBytes"]
-        assert event["budgetBytes"] == 12288
-        assert event["exceededBy"] == spatial["payloadBudgetExceededBy"] > 0
-        assert event["recordedAt"] == NOW
+        assert event.type == "spatialHash"
+        assert event.status == "exceeds_budget"
+        assert event.payload_bytes == spatial["payloadBytes"]
+        assert event.budget_bytes == 12288
+        assert event.exceeded_by == spatial["payloadBudgetExceededBy"] > 0
+        assert event.recorded_at == NOW
         [listed] = prepared.budget_report.events
-        assert listed.to_json() == event
+        assert listed == event
+
+    def test_budget_bytes_is_configurable(self) -> None:
+        """A larger budget turns the same payload into within_budget, everywhere."""
+        prepared = exporter(MemoryWriter(), budget_bytes=10**9).prepare(spatial_summary())
+        assert prepared.budget_status == "within_budget"
+        assert prepared.payload.body["engine"]["spatialHash"]["payloadBudgetBytes"] == 10**9
+        assert prepared.budget_event is not None and prepared.budget_event.budget_bytes == 10**9
 
     def test_no_spatial_no_budget_event(self) -> None:
         """Without spatial telemetry there is no budget event and the status is unknown."""
@@ -119,39 +126,6 @@ class TestRun:
         assert failed["metrics"]["artifactsWritten"] == 5
         assert log.names.count("telemetry:artifact_failed") == 5
 
-    def test_manifest_written_last_with_results(self, tmp_path: Path) -> None:
-        """With a manifest path the manifest lists every artifact and the fan-out metrics."""
-        out = tmp_path / "out"
-        result = run_export(
-            None,
-            [FileSystemWriter(out)],
-            prefix="m",
-            clock=ManualClock(NOW),
-            manifest_path=out / "ci-artifacts.json",
-            artifact_dir=out,
-            now=NOW,
-            run_context={"runId": None, "secretKey": "s3cr3t"},
-        )
-        assert result.ok and result.manifest_write is not None and result.manifest_write.ok
-        data = json.loads((out / "ci-artifacts.json").read_text())
-        assert data["generatedAt"] == NOW
-        assert [a["filepath"] for a in data["artifacts"]] == [
-            str(out / a.filename) for a in result.prepared.artifacts
-        ]
-        assert data["context"]["secretKey"] == "[REDACTED]"
-        assert data["context"]["metrics"] == result.writes.to_json()
-        budget = (out / "m-budget-status.json").read_text()
-        assert "s3cr3t" not in budget
-
-    def test_manifest_failure_fails_the_export(self, tmp_path: Path) -> None:
-        """An unwritable manifest path makes the export fail, the artifacts stay written."""
-        (tmp_path / "f").write_text("")
-        memory = MemoryWriter()
-        result = exporter(memory, manifest_path=tmp_path / "f" / "m.json").export(None, now=NOW)
-        assert not result.ok
-        assert [f.writer_id for f in result.failures] == ["manifest"]
-        assert len(memory.files) == 5
-
 
 def test_the_longest_prefix_writes_every_artifact_on_a_real_file_system(tmp_path: Path) -> None:
     """At the prefix limit and the latest JavaScript date, every temp and final name fits."""
@@ -173,10 +147,8 @@ def test_the_longest_prefix_writes_every_artifact_on_a_real_file_system(tmp_path
     assert len(names) == 7
 
 
-def test_environment_secrets_never_reach_events_budget_files_or_manifest(
-    tmp_path: Path,
-) -> None:
-    """The exporter's redactor covers every published context, not only the manifest."""
+def test_environment_secrets_never_reach_events_or_budget_files(tmp_path: Path) -> None:
+    """The exporter's redactor covers every context it publishes."""
     from worldstate.redact import Redactor
 
     secret = "supersecretvalue123"
@@ -186,7 +158,6 @@ def test_environment_secrets_never_reach_events_budget_files_or_manifest(
     result = exporter(
         FileSystemWriter(tmp_path / "out"),
         bus=bus,
-        manifest_path=tmp_path / "out" / "ci-artifacts.json",
         run_context={"runId": secret, "note": f"see {secret}", "gh": "ghp_" + "a" * 24},
         redactor=Redactor({"MY_TOKEN": secret}),
     ).export(spatial_summary(), prefix="p")
@@ -196,6 +167,5 @@ def test_environment_secrets_never_reach_events_budget_files_or_manifest(
         p.read_text("utf-8") for p in (tmp_path / "out").iterdir()
     )
     assert secret not in published and "ghp_" not in published
-    manifest = json.loads((tmp_path / "out" / "ci-artifacts.json").read_text("utf-8"))
-    assert manifest["context"]["runId"] == "[REDACTED]"
-    assert result.prepared.budget_event["context"]["note"] == "[REDACTED]"
+    assert result.prepared.budget_event.context["note"] == "[REDACTED]"
+    assert result.prepared.context.run_context["runId"] == "[REDACTED]"

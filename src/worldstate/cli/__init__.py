@@ -17,6 +17,10 @@ __all__ = ["cli", "main"]
 # `--help` without importing it (tests/cli/test_lazy.py keeps it equal to the command's own).
 lazy_group(cli).add_lazy_commands(
     {
+        "publish": LazyCommand(
+            "worldstate.cli.publish",
+            "Upload an export folder with the configured providers and rewrite its manifest.",
+        ),
         "report": LazyCommand(
             "worldstate.cli.report",
             "Reports over CI manifests and exports (Markdown, JSON, HTML).",

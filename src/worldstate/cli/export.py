@@ -1,9 +1,9 @@
-"""``worldstate export``: write an inspector telemetry export and its CI manifest.
+"""``worldstate export``: write an inspector telemetry export, its CI manifest, and publish it.
 
-Flow: parse options -> resolve :class:`ExportSettings` -> load and validate the source -> render
-every artifact -> write them through the writers -> write the manifest -> report.  Nothing is
-written before every input has been read and validated.  Exit codes: 0 ok, 1 a write failed,
-2 usage or bad input.
+Flow: parse options -> resolve an :class:`~worldstate.export.ExportRequest` -> hand it to
+:func:`~worldstate.export.export_and_publish` -> report.  Nothing is written before every input
+has been read and validated.  Exit codes: 0 ok (a failed upload too, unless
+``--fail-on-publish-error``), 1 a write failed, 2 usage or bad input.
 """
 
 from __future__ import annotations
@@ -11,45 +11,119 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from worldstate.cli._app import JobFailed, cli
-from worldstate.clock import system_clock
-from worldstate.errors import SnapshotError
-from worldstate.export import Exporter, ExportResult, ExportSettings, sources
-from worldstate.export.sources import SummarySource
-from worldstate.inspector import BudgetReport
+from worldstate.cli._app import cli
+from worldstate.errors import ConfigurationError
+from worldstate.export import (
+    DEFAULT_BUDGET_BYTES,
+    DEFAULT_FORMATS,
+    DEFAULT_PREFIX,
+    OUT_WRITER_ID,
+    ExportEffects,
+    ExportRequest,
+    ExportRun,
+    ExportSettings,
+    PublishSettings,
+    SourceRequest,
+    budget_text,
+    export_and_publish,
+    writer_folders,
+)
+from worldstate.publish import (
+    DEFAULT_COMMAND_TIMEOUT,
+    ProviderChoice,
+    PublishOutcome,
+    UploadResult,
+    WebhookRecord,
+    check_webhook_url,
+    parse_statuses,
+    resolve_commands,
+)
 from worldstate.redact import Redactor
 from worldstate.replay import RecordedEvent
-from worldstate.writers import FileSystemWriter, Writer, WriterFanout
 
-__all__ = ["export_command"]
+__all__ = ["export_command", "publish_options", "publish_settings", "make_console", "print_uploads"]
 
 PROGRESS_THRESHOLD = 2000
 """Event logs of at least this many lines show a replay progress bar (on a terminal, not for
 stdin)."""
 
-SOURCE_OPTIONS = ("--demo", "--events", "--snapshot", "--summary", "--save")
+WEBHOOK_URL_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_URL"
+WEBHOOK_STATUSES_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_STATUSES"
 
-OUT_WRITER_ID = "out"
-"""The id of the writer into ``--out`` (mirrors are ``mirror-1``, ``mirror-2``, ...)."""
+F = TypeVar("F", bound=Callable[..., Any])
 
-ORIGIN_LABELS = {
-    "demo": "the bundled demo playthrough",
-    "events": "an event log",
-    "snapshot": "a snapshot file",
-    "summary": "a summary file",
-    "save": "a save slot",
-}
+
+def publish_options(command: F) -> F:
+    """The provider options ``export`` and ``publish`` share."""
+    options = (
+        click.option(
+            "--ci-command",
+            "ci_commands",
+            multiple=True,
+            metavar="CMD",
+            help="An upload command (repeatable; a JSON list or one per line works too). "
+            "Default: TELEMETRY_CI_COMMANDS, TELEMETRY_CI_COMMANDS_JSON, "
+            "TELEMETRY_CI_COMMANDS_PATH.",
+        ),
+        click.option(
+            "--provider",
+            "providers",
+            multiple=True,
+            type=click.Choice([c.value for c in ProviderChoice]),
+            help="Choose providers explicitly (repeatable). Default: the commands, else "
+            "github on a GitHub Actions runner.",
+        ),
+        click.option(
+            "--command-timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_COMMAND_TIMEOUT,
+            show_default=True,
+            metavar="SECONDS",
+            help="Kill a command (and its children) after this long.",
+        ),
+        click.option(
+            "--fail-on-publish-error",
+            is_flag=True,
+            help="Exit 1 when an upload fails (default: exit 0, the failure is recorded).",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def publish_settings(
+    *,
+    ci_commands: Sequence[str],
+    providers: Sequence[str],
+    command_timeout: float,
+    env: Mapping[str, str],
+    webhook_url: str | None = None,
+    webhook_statuses: Sequence[str] = (),
+) -> PublishSettings:
+    """The publishing options as a record (commands parsed, webhook resolved from env)."""
+    statuses = list(webhook_statuses) or [env.get(WEBHOOK_STATUSES_VARIABLE, "")]
+    url = webhook_url or env.get(WEBHOOK_URL_VARIABLE) or None
+    if url is not None:
+        check_webhook_url(url, source="--budget-webhook" if webhook_url else WEBHOOK_URL_VARIABLE)
+    return PublishSettings(
+        commands=tuple(resolve_commands(ci_commands, env)),
+        providers=tuple(ProviderChoice(p) for p in providers),
+        command_timeout=command_timeout,
+        webhook_url=url,
+        webhook_statuses=parse_statuses(statuses),
+    )
 
 
 @cli.command("export")
@@ -73,8 +147,10 @@ ORIGIN_LABELS = {
     show_default=True,
     help="Artifact folder (env TELEMETRY_EXPORT_DIR).",
 )
-@click.option("--formats", default="json,csv", show_default=True, help="Comma list of formats.")
-@click.option("--prefix", default="save-inspector", show_default=True, help="File name prefix.")
+@click.option(
+    "--formats", default=",".join(DEFAULT_FORMATS), show_default=True, help="Comma list of formats."
+)
+@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True, help="File name prefix.")
 @click.option("--generated-at", type=int, metavar="MS", help="Override generatedAt (ms).")
 @click.option("--context", metavar="JSON", help="A JSON object added to the run context.")
 @click.option(
@@ -82,8 +158,35 @@ ORIGIN_LABELS = {
     type=click.Path(path_type=Path),
     help="Manifest path [default: <out>/ci-artifacts.json].",
 )
-@click.option("--publish/--no-publish", default=False, help="Request publishing (recorded only).")
-@click.option("--dry-run/--no-dry-run", default=None, help="Default: dry-run unless CI is true.")
+@click.option(
+    "--publish/--no-publish",
+    default=None,
+    help="Run the upload providers. Default: when CI is true, 1 or yes.",
+)
+@click.option("--dry-run/--no-dry-run", default=None, help="Aliases of --no-publish/--publish.")
+@publish_options
+@click.option(
+    "--budget-bytes",
+    type=int,
+    metavar="BYTES",
+    help="Spatial payload budget (env TELEMETRY_SPATIAL_BUDGET_BYTES) "
+    f"[default: {DEFAULT_BUDGET_BYTES}].",
+)
+@click.option("--fail-on-budget", is_flag=True, help="Exit 1 when the payload budget is exceeded.")
+@click.option(
+    "--budget-webhook",
+    "webhook_url",
+    metavar="URL",
+    help="POST a message here when the budget is exceeded (env TELEMETRY_BUDGET_WEBHOOK_URL).",
+)
+@click.option(
+    "--budget-webhook-status",
+    "webhook_statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="Budget statuses that trigger the webhook (repeatable, comma lists) "
+    "[default: exceeds_budget; env TELEMETRY_BUDGET_WEBHOOK_STATUSES].",
+)
 @click.option(
     "--mirror",
     type=click.Path(path_type=Path),
@@ -107,22 +210,34 @@ def export_command(
     generated_at: int | None,
     context: str | None,
     metadata: Path | None,
-    publish: bool,
+    publish: bool | None,
     dry_run: bool | None,
+    ci_commands: tuple[str, ...],
+    providers: tuple[str, ...],
+    command_timeout: float,
+    fail_on_publish_error: bool,
+    budget_bytes: int | None,
+    fail_on_budget: bool,
+    webhook_url: str | None,
+    webhook_statuses: tuple[str, ...],
     mirror: tuple[Path, ...],
     durable: bool,
     as_json: bool,
     quiet: bool,
 ) -> None:
-    """Export inspector telemetry (JSON/CSV/Markdown) and write the CI manifest.
+    """Export inspector telemetry (JSON/CSV/Markdown), write the CI manifest, publish it.
 
     Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
     """
-    choice = SourceChoice(demo, events_log, snapshot, summary, save, slot)
-    choice.check()
+    source = SourceRequest(demo, events_log, snapshot, summary, save, slot)
+    try:
+        source.check()
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from exc
+    env = os.environ
     # The only place the environment is read: secret values found here are redacted from the
     # manifest, the events, the budget files and everything printed.
-    redactor = Redactor(os.environ)
+    redactor = Redactor(env)
     settings = ExportSettings.resolve(
         out=out,
         prefix=prefix,
@@ -132,108 +247,35 @@ def export_command(
         publish=publish,
         context=context,
         generated_at=generated_at,
-        env=os.environ,
+        env=env,
         mirrors=mirror,
         durable=durable,
+        budget_bytes=budget_bytes,
+    )
+    publishing = publish_settings(
+        ci_commands=ci_commands,
+        providers=providers,
+        command_timeout=command_timeout,
+        env=env,
+        webhook_url=webhook_url,
+        webhook_statuses=webhook_statuses,
     )
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
-    source = choice.load(generated_at=settings.generated_at, show_progress=show_progress)
-    with _exporter(settings, redactor) as exporter:
-        try:
-            prepared = exporter.prepare(
-                source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
-            )
-        except SnapshotError as exc:  # name the file the bad summary came from
-            raise SnapshotError(exc.message, source=choice.label, path=exc.path) from exc
-        result = exporter.run(prepared)
+    effects = ExportEffects(
+        env=env, redactor=redactor, progress=_progress if show_progress else None
+    )
+    run = export_and_publish(ExportRequest(source, settings, publishing), effects)
     if as_json:
-        document = redactor(result_json(result, settings, source))
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    elif not (quiet and result.ok):
-        _print_report(result, settings, source, redactor)
-    if not result.ok:
-        raise JobFailed(f"export failed: {result.failure_message()}")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceChoice:
-    """The source options as given on the command line (exactly one must be set)."""
-
-    demo: bool
-    events_log: str | None
-    snapshot: Path | None
-    summary: Path | None
-    save: Path | None
-    slot: str | None
-
-    def check(self) -> None:
-        """Refuse zero or several sources, and ``--save`` without ``--slot`` (or the reverse).
-
-        Raises:
-            click.UsageError: names the sources given and the ones accepted.
-        """
-        values = (self.demo, self.events_log, self.snapshot, self.summary, self.save)
-        given = [name for name, value in zip(SOURCE_OPTIONS, values, strict=True) if value]
-        if len(given) != 1:
-            found = ", ".join(given) if given else "none"
-            raise click.UsageError(
-                f"give exactly one source of {', '.join(SOURCE_OPTIONS)} (given: {found})"
-            )
-        if (self.save is None) != (self.slot is None):
-            raise click.UsageError("--save DB and --slot NAME go together: give both")
-
-    @property
-    def label(self) -> str:
-        """The chosen source as a user would name it in a message (a path, or ``demo``)."""
-        given = self.summary or self.snapshot or self.events_log or self.save
-        return "demo" if given is None else str(given)
-
-    def load(self, *, generated_at: int | None, show_progress: bool) -> SummarySource:
-        """Read, validate and summarise the chosen source (nothing is written)."""
-        if self.demo or self.events_log is not None:
-            return self._replay(generated_at, show_progress)
-        now = generated_at if generated_at is not None else system_clock()
-        if self.snapshot is not None:
-            world = sources.load_snapshot_file(self.snapshot)
-            return sources.summary_from_snapshot(world, origin="snapshot", now=now)
-        if self.summary is not None:
-            raw = sources.load_summary_file(self.summary)
-            if raw is not None and generated_at is not None:
-                raw = {**raw, "generatedAt": generated_at}
-            return SummarySource(raw, now, "summary")
-        from worldstate.saves import read_world_snapshot  # lazily: only --save needs SQLite
-
-        assert self.save is not None and self.slot is not None  # guaranteed by check()
-        world = read_world_snapshot(self.save, self.slot)
-        return sources.summary_from_snapshot(world, origin="save", now=now)
-
-    def _replay(self, generated_at: int | None, show_progress: bool) -> SummarySource:
-        events: Iterable[RecordedEvent]
-        lines: int | None
-        if self.demo:
-            demo = sources.demo_events()
-            events, lines = demo, (demo[-1].line if demo else 0)
-        else:
-            log = self.events_log or "-"
-            # Streamed into the replay, never held in memory; only a bar needs the line count.
-            events = sources.stream_event_log(log)
-            lines = sources.count_log_lines(log) if show_progress else None
-        with _progress(lines, enabled=show_progress) as advance:
-            return sources.summary_from_events(
-                events,
-                origin="demo" if self.demo else "events",
-                generated_at=generated_at,
-                wall_clock=system_clock,
-                on_event=advance,
-            )
+        click.echo(json.dumps(redactor(result_json(run)), indent=2, ensure_ascii=False))
+    elif not (quiet and run.ok):
+        _print_report(run, redactor)
+    run.raise_for_failures(publish_errors=fail_on_publish_error, budget=fail_on_budget)
 
 
 @contextmanager
-def _progress(
-    lines: int | None, *, enabled: bool
-) -> Iterator[Callable[[RecordedEvent], None] | None]:
+def _progress(lines: int | None) -> Iterator[Callable[[RecordedEvent], None] | None]:
     """A replay progress bar over ``lines`` log lines (none for stdin or short logs)."""
-    if not enabled or lines is None or lines < PROGRESS_THRESHOLD:
+    if lines is None or lines < PROGRESS_THRESHOLD:
         yield None
         return
     columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn())
@@ -243,59 +285,62 @@ def _progress(
         yield lambda event: bar.update(task, completed=event.line)
 
 
-def _writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
-    """``(writer id, folder)`` for the artifact folder and each mirror, in writing order."""
-    mirrors = [(f"mirror-{n}", folder) for n, folder in enumerate(settings.mirrors, start=1)]
-    return [(OUT_WRITER_ID, settings.out_dir), *mirrors]
-
-
-@contextmanager
-def _exporter(settings: ExportSettings, redactor: Redactor) -> Iterator[Exporter]:
-    writers: list[Writer] = [
-        FileSystemWriter(folder, durable=settings.durable, id=writer_id)
-        for writer_id, folder in _writer_folders(settings)
-    ]
-    exporter = Exporter(
-        WriterFanout(writers),
-        manifest_path=settings.manifest_path,
-        artifact_dir=settings.out_dir,
-        dry_run=settings.dry_run,
-        publish=settings.publish,
-        run_context=settings.run_context,
-        redactor=redactor,
+def make_console() -> Console:
+    """A console for reports: on a terminal, rich's; elsewhere (CI logs) plain, wide lines
+    that are never wrapped or cut."""
+    terminal = sys.stdout.isatty()
+    return Console(
+        highlight=False,
+        soft_wrap=True,
+        width=None if terminal else 1_000_000,
+        no_color=not terminal,
     )
-    with exporter:
-        yield exporter
 
 
-def _print_report(
-    result: ExportResult, settings: ExportSettings, source: SummarySource, redactor: Redactor
-) -> None:
-    console = Console(highlight=False, soft_wrap=True)
-    console.print(_headline(result))
-    console.print(_table(result))
-    facts = [(label, redactor(value)) for label, value in _facts(result, settings, source)]
+def _print_report(run: ExportRun, redactor: Redactor) -> None:
+    console = make_console()
+    console.print(_headline(run))
+    console.print(_table(run))
+    facts = [(label, redactor(value)) for label, value in _facts(run)]
     width = max(len(label) for label, _ in facts) + 2
     for label, value in facts:
         console.print(f"{label + ':':<{width}}{value}")
+    print_uploads(console, run.publish, redactor)
 
 
-def _headline(result: ExportResult) -> str:
-    writes = result.writes
-    if result.ok:
+def print_uploads(console: Console, outcome: PublishOutcome, redactor: Redactor) -> None:
+    """One line per provider attempt."""
+    for attempt in outcome.result.attempts:
+        console.print(redactor(f"Upload: {_attempt_text(attempt)}"))
+
+
+def _attempt_text(attempt: UploadResult) -> str:
+    who = attempt.provider + (f" {attempt.command!r}" if attempt.command else "")
+    details = [d for d in (attempt.skipped_reason, attempt.error_message) if d]
+    if attempt.skipped_reason and attempt.exit_code:
+        details.append(f"exit {attempt.exit_code}")
+    if attempt.is_fallback:
+        details.append("fallback")
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"{who}: {attempt.status.value}{suffix}"
+
+
+def _headline(run: ExportRun) -> str:
+    writes = run.export.writes
+    if run.ok:
         return (
             f"Export OK: {writes.artifacts_attempted} artifacts written to "
             f"{_plural(len(writes.writer_ids), 'folder')}."
         )
-    attempted = len(writes.results) + (1 if result.manifest_write else 0)
-    return f"Export FAILED: {len(result.failures)} of {attempted} writes failed (details below)."
+    attempted = len(writes.results) + 1  # the manifest
+    return f"Export FAILED: {len(run.failures)} of {attempted} writes failed (details below)."
 
 
-def _table(result: ExportResult) -> Table:
+def _table(run: ExportRun) -> Table:
     """One row per artifact: name, size, then whether each writer wrote it."""
-    writes = result.writes
+    writes = run.export.writes
     table = Table(show_edge=False, pad_edge=False)
-    table.add_column("Artifact")
+    table.add_column("Artifact", no_wrap=True)
     table.add_column("Bytes", justify="right")
     for writer_id in writes.writer_ids:
         table.add_column(f"written ({writer_id})")
@@ -306,64 +351,63 @@ def _table(result: ExportResult) -> Table:
     return table
 
 
-def _facts(
-    result: ExportResult, settings: ExportSettings, source: SummarySource
-) -> list[tuple[str, str]]:
-    origin = ORIGIN_LABELS.get(source.origin, source.origin)
+def _facts(run: ExportRun) -> list[tuple[str, str]]:
+    source, settings = run.source, run.settings
+    origin = source.origin.label
     if source.events:
         origin += f", {_plural(source.events, 'event')} replayed"
     facts = [
-        ("Summary source", f"{result.prepared.payload.source} (from {origin})"),
-        ("Budget status", _budget_text(result.prepared.budget_report)),
+        ("Summary source", f"{run.prepared.payload.source} (from {origin})"),
+        ("Budget status", budget_text(run.prepared.budget_report)),
     ]
     facts += [
         (
             "Artifact folder" if writer_id == OUT_WRITER_ID else "Mirror folder",
             f"{path} ({writer_id})",
         )
-        for writer_id, path in _writer_folders(settings)
+        for writer_id, path in writer_folders(settings)
     ]
-    manifest_state = "written" if result.manifest_write and result.manifest_write.ok else "FAILED"
+    manifest_state = "written" if run.manifest_written else "FAILED"
     facts += [
         ("Manifest", f"{settings.manifest_path} ({manifest_state})"),
         ("CI dry-run", str(settings.dry_run).lower()),
     ]
+    if run.webhook is not None:
+        facts.append(("Budget webhook", _webhook_text(run.webhook)))
     return facts
 
 
-def _budget_text(report: BudgetReport) -> str:
-    status = report.status
-    if status == "exceeds_budget":
-        return f"{status} (by {report.exceeded_by} bytes of {report.budget_bytes})"
-    if status == "unknown":
-        return f"{status} (the summary has no spatial telemetry)"
-    return status
+def _webhook_text(record: WebhookRecord) -> str:
+    if not record.attempted:
+        return "not needed (budget status does not trigger it)"
+    if record.sent:
+        return f"sent (HTTP {record.status})"
+    return f"NOT sent ({record.error})"
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def result_json(
-    result: ExportResult, settings: ExportSettings, source: SummarySource
-) -> dict[str, Any]:
+def result_json(run: ExportRun) -> dict[str, Any]:
     """The ``--json`` document; its context is the manifest's (redacted).
 
     The CLI passes the whole document through its redactor before printing it.
     """
-    manifest: Mapping[str, Any] | None = result.manifest.to_json() if result.manifest else None
+    settings, prepared, writes = run.settings, run.prepared, run.export.writes
+    manifest = run.manifest
     return {
-        "ok": result.ok,
-        "source": source.origin,
-        "summarySource": result.prepared.payload.source,
-        "eventsReplayed": source.events,
-        "generatedAt": result.prepared.generated_at,
+        "ok": run.ok,
+        "source": run.source.origin.value,
+        "summarySource": prepared.payload.source,
+        "eventsReplayed": run.source.events,
+        "generatedAt": prepared.generated_at,
         "prefix": settings.prefix,
         "formats": list(settings.formats),
         "artifactDir": str(settings.out_dir),
         "artifacts": [
             {"filename": a.filename, "bytes": a.size, "type": a.type, "section": a.section}
-            for a in result.prepared.artifacts
+            for a in prepared.artifacts
         ],
         "writes": [
             {
@@ -373,17 +417,22 @@ def result_json(
                 "location": r.location,
                 "error": r.error,
             }
-            for r in result.writes.results
+            for r in writes.results
         ],
-        "budgetStatus": result.prepared.budget_status,
+        "budgetStatus": prepared.budget_status,
         "manifestPath": str(settings.manifest_path),
-        "manifestWritten": bool(result.manifest_write and result.manifest_write.ok),
+        "manifestWritten": run.manifest_written,
         "dryRun": settings.dry_run,
         "publish": settings.publish,
-        "metrics": result.writes.to_json(),
-        "context": manifest["context"] if manifest else None,
+        "metrics": writes.to_json(),
+        "context": manifest.context_json(),
+        "commandResults": [json.loads(_encode(r)) for r in manifest.command_results],
+        "budgetWebhook": None if run.webhook is None else json.loads(_encode(run.webhook)),
         "failures": [
-            {"writer": f.writer_id, "filename": f.filename, "error": f.error}
-            for f in result.failures
+            {"writer": f.writer_id, "filename": f.filename, "error": f.error} for f in run.failures
         ],
     }
+
+
+def _encode(record: object) -> bytes:
+    return msgspec.json.encode(record)

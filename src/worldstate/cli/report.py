@@ -15,9 +15,9 @@ from pathlib import Path
 
 import click
 
+from worldstate._js import dumps_pretty, to_number
 from worldstate.artifacts import Artifact
 from worldstate.cli._app import BadInput, JobFailed, cli
-from worldstate.inspector.jsformat import dumps_pretty, to_number
 from worldstate.redact import Redactor
 from worldstate.report import (
     FallbackAggregator,

@@ -8,8 +8,6 @@ prints machine-readable output.
 
 from __future__ import annotations
 
-import itertools
-import json
 from pathlib import Path
 from typing import Any
 

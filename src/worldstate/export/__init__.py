@@ -1,59 +1,73 @@
-"""Inspector telemetry export: orchestration, manifest, settings and summary sources.
+"""Inspector telemetry export: orchestration, settings and summary sources.
 
+* :func:`export_and_publish` runs one export end to end from an :class:`ExportRequest`:
+  source, artifacts, budget webhook, the manifest of record, providers, CI reporting.
+  :func:`publish_folder` publishes a folder exported earlier.
 * :class:`Exporter` prepares an export (sanitise + render, no I/O) and runs it through a
   :class:`~worldstate.writers.WriterFanout` (synchronously, in the background, or awaited);
   a background run returns an :class:`ExportHandle` that emits the events where it is collected.
-* :func:`run_export` does both in one call.
-* :mod:`worldstate.export.manifest` builds and writes ``ci-artifacts.json``.
+  :func:`run_export` does both in one call.
 * :mod:`worldstate.export.sources` loads summaries from logs, snapshots, saves and files.
 """
 
 from __future__ import annotations
 
 from worldstate.export import sources
-from worldstate.export.handle import ExportHandle
-from worldstate.export.manifest import (
-    MANIFEST_FILENAME,
-    FallbackSummary,
-    Manifest,
-    ManifestArtifact,
-    build_manifest,
-    resolve_dry_run,
-    write_manifest,
+from worldstate.export._run import (
+    OUT_WRITER_ID,
+    ExportEffects,
+    ExportRequest,
+    ExportRun,
+    PublishSettings,
+    budget_text,
+    export_and_publish,
+    publish_folder,
+    writer_folders,
 )
+from worldstate.export.handle import ExportHandle
 from worldstate.export.pipeline import (
-    DEFAULT_FORMATS,
-    DEFAULT_PREFIX,
+    DEFAULT_BUDGET_BYTES,
     EXPORT_BUDGET_STATUS,
     EXPORT_COMPLETED,
     EXPORT_FAILED,
     EXPORT_STARTED,
     Exporter,
     run_export,
+    spatial_budget_event,
 )
-from worldstate.export.records import ExportResult, PreparedExport
+from worldstate.export.records import ExportContext, ExportResult, PreparedExport
 from worldstate.export.settings import ExportSettings, parse_context
+from worldstate.export.sources import SourceRequest, SummaryOrigin, SummarySource
+from worldstate.inspector import DEFAULT_FORMATS, DEFAULT_PREFIX
 
 __all__ = [
+    "export_and_publish",
+    "publish_folder",
+    "ExportRequest",
+    "ExportEffects",
+    "ExportRun",
+    "PublishSettings",
+    "OUT_WRITER_ID",
+    "writer_folders",
+    "budget_text",
     "Exporter",
     "ExportHandle",
+    "ExportContext",
     "ExportResult",
     "PreparedExport",
     "run_export",
+    "spatial_budget_event",
     "ExportSettings",
     "parse_context",
-    "Manifest",
-    "ManifestArtifact",
-    "FallbackSummary",
-    "MANIFEST_FILENAME",
-    "build_manifest",
-    "resolve_dry_run",
-    "write_manifest",
+    "SourceRequest",
+    "SummaryOrigin",
+    "SummarySource",
     "EXPORT_STARTED",
     "EXPORT_COMPLETED",
     "EXPORT_FAILED",
     "EXPORT_BUDGET_STATUS",
     "DEFAULT_PREFIX",
     "DEFAULT_FORMATS",
+    "DEFAULT_BUDGET_BYTES",
     "sources",
 ]

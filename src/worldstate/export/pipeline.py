@@ -1,18 +1,19 @@
-"""Export orchestration (REFERENCE §3.10, §8.3): summary -> artifacts -> writers -> manifest.
+"""The exporter (summary -> artifacts -> writers), its events and its defaults.
 
 An export has two phases:
 
 1. :meth:`Exporter.prepare` (synchronous, fast, no I/O): sanitise the inspector summary,
-   render its artifacts and the budget status report (§8.5) from returned values.
-2. The write phase (I/O): hand every artifact to the writer fan-out, write the manifest, emit
-   the ``telemetry:*`` events.  :meth:`Exporter.run` does it on the calling thread.
+   render its artifacts and the payload-budget report from returned values.
+2. The write phase (I/O): hand every artifact to the writer fan-out and emit the
+   ``telemetry:*`` events.  :meth:`Exporter.run` does it on the calling thread.
    :meth:`Exporter.submit` does it on a worker thread and returns an
    :class:`~worldstate.export.handle.ExportHandle`; :meth:`Exporter.run_async` awaits it from
    asyncio.  Exports submitted to one exporter run one after another, never concurrently.
 
 Events are always emitted on the caller's side: ``run`` emits as it goes; a background run
 records them and the handle emits them on the thread that collects the result, so bus handlers
-never run on the worker.
+never run on the worker.  The CI manifest is not the exporter's business: it is built from the
+results afterwards (see :func:`worldstate.export.export_and_publish`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from typing import Any
 from worldstate._js import coalesce, is_finite_number
 from worldstate.clock import Clock, system_clock
 from worldstate.export.handle import ExportHandle
-from worldstate.export.manifest import Manifest, build_manifest, write_manifest
-from worldstate.export.records import ExportResult, PreparedExport
+from worldstate.export.records import ExportContext, ExportResult, PreparedExport
 from worldstate.inspector import (
+    DEFAULT_FORMATS,
+    DEFAULT_PREFIX,
+    SPATIAL_HISTORY_BUDGET_BYTES,
+    BudgetEvent,
     InspectorPayload,
     budget_artifacts,
     build_budget_report,
@@ -37,12 +41,11 @@ from worldstate.inspector import (
     sanitize_summary,
 )
 from worldstate.redact import Redactor
-from worldstate.writers import DeferredEvents, EventSink, FanoutResult, WriteResult, WriterFanout
+from worldstate.writers import DeferredEvents, EventSink, WriterFanout
 
 __all__ = [
     "Exporter",
     "run_export",
-    "manifest_context",
     "spatial_budget_event",
     "EXPORT_STARTED",
     "EXPORT_COMPLETED",
@@ -58,43 +61,37 @@ EXPORT_COMPLETED = "telemetry:export_completed"
 EXPORT_FAILED = "telemetry:export_failed"
 EXPORT_BUDGET_STATUS = "telemetry:export_budget_status"
 
-DEFAULT_PREFIX = "save-inspector"
-DEFAULT_FORMATS = ("json", "csv")
-DEFAULT_BUDGET_BYTES = 12288
+DEFAULT_BUDGET_BYTES = SPATIAL_HISTORY_BUDGET_BYTES
+"""The spatial history's payload budget unless an export is given another."""
 
 
 @dataclass
 class Exporter:
-    """Runs exports through a writer fan-out and writes the CI manifest.
+    """Runs exports through a writer fan-out.
 
     Args:
         fanout: the writers every artifact goes to.
         bus: where every event of an export goes, the fan-out's included (default: the
             fan-out's bus; ``None`` there too: nowhere).
-        clock: "now" for the manifest and the budget event's ``recordedAt``.
-        manifest_path: where to write ``ci-artifacts.json``; ``None`` writes no manifest.
-        artifact_dir: the folder listed as each artifact's ``filepath`` in the manifest (and as
-            ``artifactDir`` in its context); defaults to the manifest's folder.
-        dry_run: recorded in the manifest (see :func:`~worldstate.export.manifest.resolve_dry_run`).
-        publish: whether publishing was requested; recorded, nothing else yet.
+        clock: "now" for the budget event's ``recordedAt``.
+        artifact_dir: the artifact folder, recorded as ``artifactDir`` in the export context.
         run_context: the run context (``runId`` and the user's ``--context``), put first into the
-            export and manifest contexts.
+            export context.
+        budget_bytes: the spatial history's payload budget.
         executor: runs :meth:`submit`; by default a private single-thread executor.
-        redactor: redacts every context this exporter publishes (events, budget files,
-            manifest); build it from the environment at the edge (``Redactor(os.environ)``).
+        redactor: redacts every context this exporter publishes (events, budget files);
+            build it from the environment at the edge (``Redactor(os.environ)``).
             Default: the environment-less rules of :func:`worldstate.redact.redact`.
     """
 
     fanout: WriterFanout
     bus: EventSink | None = None
     clock: Clock = system_clock
-    manifest_path: Path | None = None
     artifact_dir: Path | None = None
-    dry_run: bool = True
-    publish: bool = False
     run_context: Mapping[str, Any] = field(default_factory=dict)
     executor: Executor | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    budget_bytes: int = DEFAULT_BUDGET_BYTES
     _own_executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -121,19 +118,21 @@ class Exporter:
             faction_names: faction id -> display name, for name columns (DEVIATIONS D1).
         """
         at = self.clock() if now is None else now
-        payload = sanitize_summary(summary, now=at, faction_names=faction_names)
+        payload = sanitize_summary(
+            summary, now=at, faction_names=faction_names, budget_bytes=self.budget_bytes
+        )
         artifacts = tuple(render_artifacts(payload, prefix=prefix, formats=tuple(formats)))
-        context: dict[str, Any] = {
-            **self.run_context,
-            "prefix": prefix,
-            "formats": list(dict.fromkeys(a.type for a in artifacts)),
-            "artifactCount": len(artifacts),
-            "source": payload.source,
-        }
-        if self.artifact_dir is not None:
-            context["artifactDir"] = str(self.artifact_dir)
         # Redacted at the source: the context reaches events, the budget files and the manifest.
-        context = self.redactor(context)
+        context = ExportContext(
+            prefix=prefix,
+            formats=tuple(dict.fromkeys(a.type for a in artifacts)),
+            artifact_count=len(artifacts),
+            source=self.redactor(payload.source),
+            run_context=self.redactor(self.run_context),
+            artifact_dir=None
+            if self.artifact_dir is None
+            else self.redactor(str(self.artifact_dir)),
+        )
         event = spatial_budget_event(payload, context, recorded_at=self.clock())
         report = build_budget_report(payload, events=[event] if event else [])
         return PreparedExport(
@@ -147,7 +146,7 @@ class Exporter:
         )
 
     def run(self, prepared: PreparedExport) -> ExportResult:
-        """Write ``prepared`` with every writer, then the manifest, emitting events as it goes.
+        """Write ``prepared`` with every writer, emitting events as it goes.
 
         Never raises for a writer's failure: look at :attr:`ExportResult.ok`.
         """
@@ -224,34 +223,17 @@ class Exporter:
                 self._own_executor = ThreadPoolExecutor(1, thread_name_prefix="worldstate-export")
             return self._own_executor
 
-    def _write_manifest(
-        self, prepared: PreparedExport, writes: FanoutResult
-    ) -> tuple[Manifest | None, WriteResult | None]:
-        if self.manifest_path is None:
-            return None, None
-        folder = self.artifact_dir or self.manifest_path.parent
-        filenames = [a.filename for a in prepared.artifacts]
-        manifest = build_manifest(
-            generated_at=self.clock(),
-            dry_run=self.dry_run,
-            artifact_paths=[str(folder / name) for name in filenames],
-            context=manifest_context(prepared, writes, folder, self.run_context, self.publish),
-            redactor=self.redactor,
-        )
-        return manifest, write_manifest(manifest, self.manifest_path)
-
     def _write(self, prepared: PreparedExport, events: EventSink | None) -> ExportResult:
         """The write phase; its events go to ``events`` (the bus, or a recorder)."""
-        context = dict(prepared.context)
+        context = prepared.context.to_json()
         count = len(prepared.summary_artifacts)
         _emit(events, EXPORT_STARTED, lambda: {"artifactCount": count, "context": context})
         writes = self.fanout.write(prepared.artifacts, context=context, events=events)
-        manifest, manifest_write = self._write_manifest(prepared, writes)
-        result = ExportResult(prepared, writes, manifest, manifest_write, self.publish)
+        result = ExportResult(prepared, writes)
         _emit(events, *_outcome_event(result, context))
-        if prepared.budget_event is not None:
-            budget_event = dict(prepared.budget_event)
-            _emit(events, EXPORT_BUDGET_STATUS, lambda: budget_event)
+        budget_event = prepared.budget_event
+        if budget_event is not None:
+            _emit(events, EXPORT_BUDGET_STATUS, budget_event.to_json)
         return result
 
 
@@ -275,50 +257,32 @@ def _outcome_event(
     }
 
 
-def manifest_context(
-    prepared: PreparedExport,
-    writes: FanoutResult,
-    artifact_dir: Path,
-    run_context: Mapping[str, Any],
-    publish: bool,
-) -> dict[str, Any]:
-    """The manifest's context (REFERENCE §8.3 step 10), before redaction."""
-    return {
-        **run_context,
-        "prefix": prepared.prefix,
-        "artifactDir": str(artifact_dir),
-        "artifactFilenames": [a.filename for a in prepared.artifacts],
-        "metrics": writes.to_json(),
-        "summarySource": prepared.payload.source or "unknown",
-        "budgetStatus": prepared.budget_report.to_json(),
-        "publish": publish,
-    }
-
-
 def spatial_budget_event(
-    payload: InspectorPayload, context: Mapping[str, Any], *, recorded_at: int
-) -> dict[str, Any] | None:
-    """The ``telemetry:export_budget_status`` payload (§3.10 step 6), or ``None``.
+    payload: InspectorPayload, context: ExportContext, *, recorded_at: int
+) -> BudgetEvent | None:
+    """The ``telemetry:export_budget_status`` event of an export, or ``None`` without spatial
+    telemetry.
 
-    It doubles as the event record the budget report lists (§8.3 step 2), so the report is
-    computed from this value rather than from a bus listener.
+    It doubles as the event record the budget report lists, so the report is computed from
+    this value rather than from a bus listener.
     """
     spatial = payload.spatial_hash
     if spatial is None:
         return None
-    return {
-        "type": "spatialHash",
-        "status": coalesce(spatial.get("payloadBudgetStatus"), "unknown"),
-        "payloadBytes": _finite_or(spatial.get("payloadBytes"), None),
-        "budgetBytes": coalesce(spatial.get("payloadBudgetBytes"), DEFAULT_BUDGET_BYTES),
-        "exceededBy": _finite_or(spatial.get("payloadBudgetExceededBy"), 0),
-        "context": dict(context),
-        "recordedAt": recorded_at,
-    }
+    status = coalesce(spatial.get("payloadBudgetStatus"), "unknown")
+    return BudgetEvent(
+        status=status if isinstance(status, str) else "unknown",
+        type="spatialHash",
+        payload_bytes=_finite_or(spatial.get("payloadBytes"), None),
+        budget_bytes=_finite_or(spatial.get("payloadBudgetBytes"), DEFAULT_BUDGET_BYTES),
+        exceeded_by=_finite_or(spatial.get("payloadBudgetExceededBy"), 0),
+        context=context.to_json(),
+        recorded_at=recorded_at if recorded_at > 0 else None,
+    )
 
 
-def _finite_or(value: object, default: float | None) -> object:
-    return value if is_finite_number(value) else default
+def _finite_or(value: object, default: float | None) -> float | None:
+    return value if is_finite_number(value) else default  # type: ignore[return-value]
 
 
 def run_export(
@@ -329,9 +293,7 @@ def run_export(
     formats: Sequence[str] = DEFAULT_FORMATS,
     bus: EventSink | None = None,
     clock: Clock = system_clock,
-    manifest_path: Path | None = None,
     artifact_dir: Path | None = None,
-    dry_run: bool = True,
     run_context: Mapping[str, Any] | None = None,
     now: int | None = None,
     redactor: Redactor | None = None,
@@ -341,9 +303,7 @@ def run_export(
         WriterFanout(writers),
         bus=bus,
         clock=clock,
-        manifest_path=manifest_path,
         artifact_dir=artifact_dir,
-        dry_run=dry_run,
         run_context=dict(run_context or {}),
         redactor=Redactor() if redactor is None else redactor,
     )

@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from worldstate.artifacts import Artifact
-from worldstate.export.manifest import Manifest
-from worldstate.inspector import BudgetReport, InspectorPayload
+from worldstate.errors import ExportError
+from worldstate.inspector import BudgetEvent, BudgetReport, InspectorPayload
 from worldstate.writers import FanoutResult, WriteResult
 
-__all__ = ["PreparedExport", "ExportResult"]
+__all__ = ["ExportContext", "PreparedExport", "ExportResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    """The context every event, budget event and manifest of an export carries (redacted).
+
+    Attributes:
+        run_context: ``runId`` and the user's own context, first in the JSON.
+        prefix: the file name prefix.
+        formats: the artifact types rendered, in order.
+        artifact_count: how many summary artifacts there are (budget files not counted).
+        source: the summary's ``source``.
+        artifact_dir: the artifact folder, when known.
+    """
+
+    prefix: str
+    formats: tuple[str, ...]
+    artifact_count: int
+    source: Any
+    run_context: Mapping[str, Any] = field(default_factory=dict)
+    artifact_dir: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The context as JSON (``runId``, the user's keys, then the export's facts)."""
+        document: dict[str, Any] = {
+            **self.run_context,
+            "prefix": self.prefix,
+            "formats": list(self.formats),
+            "artifactCount": self.artifact_count,
+            "source": self.source,
+        }
+        if self.artifact_dir is not None:
+            document["artifactDir"] = self.artifact_dir
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,13 +53,13 @@ class PreparedExport:
     """Everything an export will write, computed without I/O.
 
     Attributes:
-        payload: the sanitised summary (the JSON artifact's content, REFERENCE §4.3).
-        summary_artifacts: the exporter's artifacts (§4.2 order).
-        budget_report: the budget status report (§8.5).
+        payload: the sanitised summary (the JSON artifact's content).
+        summary_artifacts: the exporter's artifacts, in their fixed order.
+        budget_report: the payload-budget status report.
         budget_artifacts: ``<prefix>-budget-status.json`` and ``.md``.
-        budget_event: the ``telemetry:export_budget_status`` payload, or ``None`` when the
+        budget_event: the ``telemetry:export_budget_status`` event, or ``None`` when the
             summary has no spatial telemetry.
-        context: the export context of §3.10 (prefix, formats, artifactCount, source, ...).
+        context: the export context.
         prefix: the file name prefix.
     """
 
@@ -33,8 +67,8 @@ class PreparedExport:
     summary_artifacts: tuple[Artifact, ...]
     budget_report: BudgetReport
     budget_artifacts: tuple[Artifact, ...]
-    budget_event: Mapping[str, Any] | None
-    context: Mapping[str, Any]
+    budget_event: BudgetEvent | None
+    context: ExportContext
     prefix: str
 
     @property
@@ -55,31 +89,24 @@ class PreparedExport:
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    """What an export did; failures are in here as values.
+    """What an export's write phase did; failures are in here as values.
 
     Attributes:
         prepared: what was to be written.
         writes: the fan-out's per-writer results and timings.
-        manifest: the manifest, when one was requested.
-        manifest_write: how writing the manifest went, when one was requested.
-        publish: whether publishing was requested (publishing itself comes later).
     """
 
     prepared: PreparedExport
     writes: FanoutResult
-    manifest: Manifest | None = None
-    manifest_write: WriteResult | None = None
-    publish: bool = False
 
     @property
     def failures(self) -> tuple[WriteResult, ...]:
-        """Every failed write, the manifest's included."""
-        extra = (self.manifest_write,) if self.manifest_write and not self.manifest_write.ok else ()
-        return self.writes.failures + extra
+        """Every failed write."""
+        return self.writes.failures
 
     @property
     def ok(self) -> bool:
-        """True when every artifact and the manifest were written."""
+        """True when every writer wrote every artifact."""
         return not self.failures
 
     def failure_message(self) -> str:
@@ -88,3 +115,8 @@ class ExportResult:
             f"writer {f.writer_id!r} could not write {f.filename!r}: {f.error}"
             for f in self.failures
         )
+
+    def raise_for_failures(self) -> None:
+        """Raise :class:`~worldstate.errors.ExportError` when a write failed."""
+        if self.failures:
+            raise ExportError(f"export failed: {self.failure_message()}")

@@ -9,10 +9,10 @@ from typing import Any
 
 from worldstate._js import MAX_TIME_MS
 from worldstate.errors import ConfigurationError, InputError
-from worldstate.export.manifest import MANIFEST_FILENAME, resolve_dry_run
-from worldstate.inspector.formats import resolve_formats
+from worldstate.inspector import DEFAULT_FORMATS, SPATIAL_HISTORY_BUDGET_BYTES, resolve_formats
 from worldstate.jsonfile import loads_strict
 from worldstate.names import check_prefix
+from worldstate.publish import MANIFEST_FILENAME, ci_requested
 from worldstate.writers import check_filename
 
 __all__ = [
@@ -21,9 +21,13 @@ __all__ = [
     "split_formats",
     "run_id_from_env",
     "check_generated_at",
+    "resolve_publish",
+    "resolve_budget_bytes",
+    "BUDGET_BYTES_VARIABLE",
 ]
 
 RUN_ID_VARIABLES = ("BUILD_ID", "GITHUB_RUN_ID")
+BUDGET_BYTES_VARIABLE = "TELEMETRY_SPATIAL_BUDGET_BYTES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +39,13 @@ class ExportSettings:
         prefix: the file name prefix (a safe bare name).
         formats: canonical format names.
         manifest_path: where ``ci-artifacts.json`` goes (absolute).
-        dry_run: recorded in the manifest.
-        publish: whether publishing was requested (recorded only, for now).
+        dry_run: ``not publish``: recorded in the manifest.
+        publish: whether the providers run.
         run_context: ``runId`` followed by the user's context.
         generated_at: a ``generatedAt`` override, or ``None``.
         mirrors: further folders every artifact is also written to.
         durable: fsync files and folders.
+        budget_bytes: the spatial history's payload budget.
     """
 
     out_dir: Path
@@ -53,6 +58,7 @@ class ExportSettings:
     generated_at: int | None = None
     mirrors: tuple[Path, ...] = ()
     durable: bool = False
+    budget_bytes: int = SPATIAL_HISTORY_BUDGET_BYTES
 
     @classmethod
     def resolve(
@@ -63,12 +69,13 @@ class ExportSettings:
         formats: str,
         metadata: Path | None,
         dry_run: bool | None,
-        publish: bool,
+        publish: bool | None,
         context: str | None,
         generated_at: int | None,
         env: Mapping[str, str],
         mirrors: Sequence[Path] = (),
         durable: bool = False,
+        budget_bytes: int | None = None,
     ) -> ExportSettings:
         """Validate raw option values (CLI > env > default) into settings.
 
@@ -77,6 +84,8 @@ class ExportSettings:
             ConfigurationError: an unknown format, or ``metadata`` is an existing folder.
             InputError: ``context`` is not a JSON object, or ``generated_at`` is outside the
                 JavaScript date range.
+            ConfigurationError: ``--publish`` with ``--dry-run``, or a budget that is not a
+                positive integer.
         """
         out_dir = out.absolute()
         manifest_path = (metadata or out_dir / MANIFEST_FILENAME).absolute()
@@ -87,18 +96,53 @@ class ExportSettings:
                 f"--metadata: {manifest_path} is a folder; give the manifest's file path, "
                 f"such as {manifest_path / MANIFEST_FILENAME}"
             )
+        publishing = resolve_publish(publish, dry_run, env)
         return cls(
             out_dir=out_dir,
             prefix=check_prefix(prefix),
             formats=resolve_formats(split_formats(formats)),
             manifest_path=manifest_path,
-            dry_run=resolve_dry_run(dry_run, env),
-            publish=publish,
+            dry_run=not publishing,
+            publish=publishing,
             run_context={"runId": run_id_from_env(env), **parse_context(context)},
             generated_at=generated_at,
             mirrors=tuple(m.absolute() for m in mirrors),
             durable=durable,
+            budget_bytes=resolve_budget_bytes(budget_bytes, env),
         )
+
+
+def resolve_publish(publish: bool | None, dry_run: bool | None, env: Mapping[str, str]) -> bool:
+    """Whether the providers run: ``--publish``/``--no-publish`` (alias ``--no-dry-run``/
+    ``--dry-run``) wins, else ``CI`` is a true value (``true``, ``1``, ``yes``, any case).
+
+    Raises:
+        ConfigurationError: ``--publish`` with ``--dry-run`` (or the reverse pair).
+    """
+    if publish is not None and dry_run is not None and publish == dry_run:
+        raise ConfigurationError("--publish and --dry-run contradict each other: give one")
+    flag = publish if publish is not None else (None if dry_run is None else not dry_run)
+    return ci_requested(flag, env)
+
+
+def resolve_budget_bytes(value: int | None, env: Mapping[str, str]) -> int:
+    """``--budget-bytes``, else ``TELEMETRY_SPATIAL_BUDGET_BYTES``, else the default budget.
+
+    Raises:
+        ConfigurationError: not a positive integer (names the option or variable).
+    """
+    if value is None:
+        text = env.get(BUDGET_BYTES_VARIABLE, "").strip()
+        if not text:
+            return SPATIAL_HISTORY_BUDGET_BYTES
+        if not text.isdigit():
+            raise ConfigurationError(
+                f"{BUDGET_BYTES_VARIABLE}={text!r}: give the budget as a whole number of bytes"
+            )
+        value = int(text)
+    if value <= 0:
+        raise ConfigurationError(f"--budget-bytes {value}: the budget must be at least 1 byte")
+    return value
 
 
 def check_generated_at(value: int | None) -> int | None:
@@ -116,7 +160,7 @@ def check_generated_at(value: int | None) -> int | None:
 
 def split_formats(text: str) -> list[str]:
     """``"json, csv"`` -> ``["json", "csv"]``; an empty list means the default formats."""
-    return [part.strip() for part in text.split(",") if part.strip()] or ["json", "csv"]
+    return [part.strip() for part in text.split(",") if part.strip()] or list(DEFAULT_FORMATS)
 
 
 def parse_context(text: str | None) -> dict[str, Any]:

@@ -8,23 +8,29 @@ log), which finishes before the first artifact is rendered.  Bad input raises an
 
 from __future__ import annotations
 
+import enum
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from worldstate.clock import ManualClock
-from worldstate.errors import InputError, SnapshotError
+from worldstate.errors import ConfigurationError, InputError, SnapshotError
 from worldstate.events import EventBus
 from worldstate.jsonfile import json_type_name, read_json_file
 from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log
 from worldstate.store.snapshot import load_snapshot_file
 
 __all__ = [
+    "SummaryOrigin",
     "SummarySource",
+    "SourceRequest",
+    "ReplayProgress",
+    "SOURCE_OPTIONS",
     "read_json_file",
     "load_summary_file",
     "load_snapshot_file",
@@ -40,6 +46,30 @@ DEMO_RESOURCE = "lantern_street.jsonl"
 """The bundled demo playthrough, a file of the ``worldstate.demo`` package."""
 
 
+class SummaryOrigin(enum.StrEnum):
+    """Where an export's summary came from."""
+
+    DEMO = "demo"
+    EVENTS = "events"
+    SNAPSHOT = "snapshot"
+    SUMMARY = "summary"
+    SAVE = "save"
+
+    @property
+    def label(self) -> str:
+        """How a person would say it (``the bundled demo playthrough``)."""
+        return _ORIGIN_LABELS[self]
+
+
+_ORIGIN_LABELS: dict[SummaryOrigin, str] = {
+    SummaryOrigin.DEMO: "the bundled demo playthrough",
+    SummaryOrigin.EVENTS: "an event log",
+    SummaryOrigin.SNAPSHOT: "a snapshot file",
+    SummaryOrigin.SUMMARY: "a summary file",
+    SummaryOrigin.SAVE: "a save slot",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SummarySource:
     """A raw inspector summary and where its ``generatedAt`` comes from.
@@ -47,13 +77,13 @@ class SummarySource:
     Attributes:
         summary: the raw summary (``None`` for an explicit ``null`` summary file).
         now: the ``generatedAt`` used when the summary has none.
-        origin: a human label (``events``, ``demo``, ``snapshot``, ``save``, ``summary``).
+        origin: where it came from.
         events: how many events were replayed (0 for other origins).
     """
 
     summary: Mapping[str, Any] | None
     now: int
-    origin: str
+    origin: SummaryOrigin
     events: int = 0
 
 
@@ -132,7 +162,7 @@ def demo_events() -> list[RecordedEvent]:
 def summary_from_events(
     events: Iterable[RecordedEvent],
     *,
-    origin: str,
+    origin: SummaryOrigin,
     generated_at: int | None,
     wall_clock: Callable[[], int],
     on_event: Callable[[RecordedEvent], None] | None = None,
@@ -158,7 +188,9 @@ def summary_from_events(
     return SummarySource(summary, replay.clock(), origin, stats.events)
 
 
-def summary_from_snapshot(snapshot: Mapping[str, Any], *, origin: str, now: int) -> SummarySource:
+def summary_from_snapshot(
+    snapshot: Mapping[str, Any], *, origin: SummaryOrigin, now: int
+) -> SummarySource:
     """Hydrate a fresh store from ``snapshot`` and summarise it at time ``now``."""
     from worldstate.inspector import build_summary
     from worldstate.store import WorldStore
@@ -168,3 +200,111 @@ def summary_from_snapshot(snapshot: Mapping[str, Any], *, origin: str, now: int)
         store.hydrate(snapshot)
         summary = build_summary(store)
     return SummarySource(summary, now, origin)
+
+
+SOURCE_OPTIONS = ("--demo", "--events", "--snapshot", "--summary", "--save")
+
+ReplayProgress = Callable[
+    [int | None], AbstractContextManager[Callable[[RecordedEvent], None] | None]
+]
+"""Given a log's line count (``None`` when unknown), a context giving a per-event callback."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRequest:
+    """The summary source of an export, as given (exactly one must be set).
+
+    Attributes:
+        demo: the bundled demo playthrough.
+        events_log: a JSONL event log (``"-"`` is stdin).
+        snapshot: a world snapshot file.
+        summary: a summary built elsewhere.
+        save: a save database (with ``slot``).
+        slot: the save slot.
+    """
+
+    demo: bool = False
+    events_log: str | None = None
+    snapshot: Path | None = None
+    summary: Path | None = None
+    save: Path | None = None
+    slot: str | None = None
+
+    def check(self) -> None:
+        """Refuse zero or several sources, and ``save`` without ``slot`` (or the reverse).
+
+        Raises:
+            ConfigurationError: names the sources given and the ones accepted.
+        """
+        values = (self.demo, self.events_log, self.snapshot, self.summary, self.save)
+        given = [name for name, value in zip(SOURCE_OPTIONS, values, strict=True) if value]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ConfigurationError(
+                f"give exactly one source of {', '.join(SOURCE_OPTIONS)} (given: {found})"
+            )
+        if (self.save is None) != (self.slot is None):
+            raise ConfigurationError("--save DB and --slot NAME go together: give both")
+
+    @property
+    def label(self) -> str:
+        """The source as a user would name it in a message (a path, or ``demo``)."""
+        given = self.summary or self.snapshot or self.events_log or self.save
+        return "demo" if given is None else str(given)
+
+    def load(
+        self,
+        *,
+        generated_at: int | None,
+        wall_clock: Callable[[], int],
+        progress: ReplayProgress | None = None,
+    ) -> SummarySource:
+        """Read, validate and summarise the source (nothing is written).
+
+        Args:
+            generated_at: a ``generatedAt`` override.
+            wall_clock: "now" for sources without their own time.
+            progress: shows replay progress; the log's lines are counted only when given.
+        """
+        if self.demo or self.events_log is not None:
+            return self._replay(generated_at, wall_clock, progress)
+        now = generated_at if generated_at is not None else wall_clock()
+        if self.snapshot is not None:
+            world = load_snapshot_file(self.snapshot)
+            return summary_from_snapshot(world, origin=SummaryOrigin.SNAPSHOT, now=now)
+        if self.summary is not None:
+            raw = load_summary_file(self.summary)
+            if raw is not None and generated_at is not None:
+                raw = {**raw, "generatedAt": generated_at}
+            return SummarySource(raw, now, SummaryOrigin.SUMMARY)
+        from worldstate.saves import read_world_snapshot  # lazily: only --save needs SQLite
+
+        assert self.save is not None and self.slot is not None  # guaranteed by check()
+        world = read_world_snapshot(self.save, self.slot)
+        return summary_from_snapshot(world, origin=SummaryOrigin.SAVE, now=now)
+
+    def _replay(
+        self,
+        generated_at: int | None,
+        wall_clock: Callable[[], int],
+        progress: ReplayProgress | None,
+    ) -> SummarySource:
+        events: Iterable[RecordedEvent]
+        lines: int | None
+        if self.demo:
+            demo = demo_events()
+            events, lines = demo, (demo[-1].line if demo else 0)
+        else:
+            log = self.events_log or "-"
+            # Streamed into the replay, never held in memory; only progress needs the count.
+            events = stream_event_log(log)
+            lines = count_log_lines(log) if progress is not None else None
+        shown = progress(lines) if progress is not None else nullcontext(None)
+        with shown as advance:
+            return summary_from_events(
+                events,
+                origin=SummaryOrigin.DEMO if self.demo else SummaryOrigin.EVENTS,
+                generated_at=generated_at,
+                wall_clock=wall_clock,
+                on_event=advance,
+            )

@@ -45,15 +45,17 @@ def _stats(raw: object) -> dict[str, Any] | None:
     return {key: _finite_or(get(raw, key), 0) for key in ("insertions", "updates", "removals")}
 
 
-def _budget(payload_bytes: float | None) -> tuple[str, float]:
+def _budget(payload_bytes: float | None, budget: int) -> tuple[str, float]:
     if payload_bytes is None or not math.isfinite(payload_bytes):
         return "unknown", 0
-    if payload_bytes <= SPATIAL_HISTORY_BUDGET_BYTES:
+    if payload_bytes <= budget:
         return "within_budget", 0
-    return "exceeds_budget", _tidy(payload_bytes - SPATIAL_HISTORY_BUDGET_BYTES)
+    return "exceeds_budget", _tidy(payload_bytes - budget)
 
 
-def sanitize_spatial(raw: object) -> dict[str, Any] | None:
+def sanitize_spatial(
+    raw: object, budget_bytes: int = SPATIAL_HISTORY_BUDGET_BYTES
+) -> dict[str, Any] | None:
     """Normalise a spatial-hash metrics snapshot; ``None`` unless it is a mapping.
 
     The block of a provider that raised (``source: "error"``) keeps just its source and
@@ -78,7 +80,7 @@ def sanitize_spatial(raw: object) -> dict[str, Any] | None:
     window = to_number(get(raw, "window"))
     sample_count = to_number(get(raw, "sampleCount"))
     aggregates = get(raw, "aggregates")
-    status, exceeded_by = _budget(payload_bytes)
+    status, exceeded_by = _budget(payload_bytes, budget_bytes)
     return {
         "cellSize": _finite_or(get(raw, "cellSize"), None),
         "window": max(1, math.floor(window)) if math.isfinite(window) else None,
@@ -90,7 +92,7 @@ def sanitize_spatial(raw: object) -> dict[str, Any] | None:
         "stats": _stats(get(raw, "stats")),
         "history": history,
         "payloadBytes": payload_bytes,
-        "payloadBudgetBytes": SPATIAL_HISTORY_BUDGET_BYTES,
+        "payloadBudgetBytes": budget_bytes,
         "payloadBudgetStatus": status,
         "payloadBudgetExceededBy": exceeded_by,
     }

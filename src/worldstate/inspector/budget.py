@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from worldstate.names import check_safe_name
 
 __all__ = [
     "ACTION_REQUIRED_NOTE",
+    "BudgetStatus",
     "BudgetEvent",
     "BudgetReport",
     "build_budget_report",
@@ -32,6 +34,15 @@ __all__ = [
     "render_budget_markdown",
     "budget_artifacts",
 ]
+
+
+class BudgetStatus(enum.StrEnum):
+    """The payload-budget statuses an export reports (a report may carry other strings)."""
+
+    WITHIN_BUDGET = "within_budget"
+    EXCEEDS_BUDGET = "exceeds_budget"
+    UNKNOWN = "unknown"
+
 
 HEADING: Final = "## Telemetry Payload Budget"
 ACTION_REQUIRED_NOTE: Final = (

@@ -22,7 +22,7 @@ from worldstate._js import (
 )
 from worldstate.errors import SnapshotError
 from worldstate.inspector._controls import sanitize_control_bindings
-from worldstate.inspector._spatial import sanitize_spatial
+from worldstate.inspector._spatial import SPATIAL_HISTORY_BUDGET_BYTES, sanitize_spatial
 from worldstate.inspector._world import iso_or_none, sanitize_districts, sanitize_npcs
 from worldstate.inspector.faction_names import FactionNames
 
@@ -164,6 +164,7 @@ def sanitize_summary(
     *,
     now: int,
     faction_names: Mapping[str, str] | None = None,
+    budget_bytes: int = SPATIAL_HISTORY_BUDGET_BYTES,
 ) -> InspectorPayload:
     """Build the JSON payload of an export from a raw inspector summary.
 
@@ -178,6 +179,7 @@ def sanitize_summary(
         now: ms since the epoch, used when the summary has no ``generatedAt``.
         faction_names: the game's faction catalog (id -> display name), used by faction-name
             columns after a record's own name and before names seen in the world state (D1).
+        budget_bytes: the spatial history's payload budget in bytes.
 
     Returns:
         The :class:`InspectorPayload` to pass to :func:`~worldstate.inspector.render_artifacts`.
@@ -196,7 +198,7 @@ def sanitize_summary(
         "source": json_clone(coalesce(get(summary, "source"), "unavailable")),
         "factions": _factions(coalesce(get(summary, "factions"), {})),
         "tutorial": _tutorial(coalesce(get(summary, "tutorial"), {})),
-        "engine": {"spatialHash": sanitize_spatial(get(engine, "spatialHash"))},
+        "engine": {"spatialHash": sanitize_spatial(get(engine, "spatialHash"), budget_bytes)},
         "controlBindings": sanitize_control_bindings(get(summary, "controlBindings")),
         "districts": sanitize_districts(get(summary, "districts")),
         "npcs": sanitize_npcs(get(summary, "npcs"), names),

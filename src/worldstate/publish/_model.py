@@ -12,11 +12,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import msgspec
 
-__all__ = ["UploadStatus", "UploadContext", "UploadResult", "Uploader"]
+__all__ = ["COMMAND_PROVIDER", "UploadStatus", "UploadContext", "UploadResult", "Uploader"]
+
+COMMAND_PROVIDER: Final = "command"
+"""The provider id of configured commands (their attempts are recorded in ``commandResults``
+only; every other provider's also in ``providerResults``)."""
 
 
 class UploadStatus(enum.StrEnum):

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from worldstate._js import ABSENT, dumps_compact, get
 from worldstate.errors import InputError
 from worldstate.export import sources
 from worldstate.inspector import sanitize_summary
-from worldstate.inspector.jsformat import ABSENT, dumps_compact, get
 from worldstate.inspector.markdown import md_table
 from worldstate.jsonfile import json_type_name, read_json_file
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from worldstate.inspector.jsformat import get, number_text, truthy
+from worldstate._js import get, number_text, truthy
 from worldstate.inspector.markdown import md_table
 from worldstate.report._jsvalues import counter, js_key_order, js_string_greater
 

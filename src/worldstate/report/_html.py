@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Final
 
-from worldstate.inspector.jsformat import number_text
+from worldstate._js import number_text
 from worldstate.report._runs import RUN_COLUMNS, RunRow, RunsReport, run_cells
 
 __all__ = ["CONTENT_SECURITY_POLICY", "render_runs_html"]

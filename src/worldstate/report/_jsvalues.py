@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from worldstate.inspector.jsformat import to_number
+from worldstate._js import to_number
 
 __all__ = ["js_key_order", "js_ordered", "js_string_greater", "counter"]
 

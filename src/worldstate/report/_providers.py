@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     coalesce,
     get,
     is_finite_number,

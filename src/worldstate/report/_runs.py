@@ -17,8 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from worldstate.errors import InputError
-from worldstate.inspector.jsformat import (
+from worldstate._js import (
     ABSENT,
     MAX_TIME_MS,
     coalesce,
@@ -29,6 +28,7 @@ from worldstate.inspector.jsformat import (
     number_text,
     to_number,
 )
+from worldstate.errors import InputError
 from worldstate.inspector.markdown import md_table
 from worldstate.jsonfile import read_json_file
 from worldstate.report._inputs import ManifestRead

@@ -1,0 +1,422 @@
+"""One export run, end to end: source -> artifacts -> webhook -> manifest -> providers -> CI.
+
+:func:`export_and_publish` is what ``worldstate export`` (and any other front end, such as a
+test-session plugin) calls with one :class:`ExportRequest`; :func:`publish_folder` publishes
+an export folder written earlier (``worldstate publish DIR``).  Every side effect comes in
+through :class:`ExportEffects`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import httpx
+import msgspec
+
+from worldstate._js import js_string
+from worldstate.clock import Clock, system_clock
+from worldstate.errors import ExportError, InputError, SnapshotError
+from worldstate.export.pipeline import Exporter
+from worldstate.export.records import ExportResult, PreparedExport
+from worldstate.export.settings import ExportSettings
+from worldstate.export.sources import ReplayProgress, SourceRequest, SummarySource
+from worldstate.inspector import render_budget_markdown
+from worldstate.inspector.budget import BudgetReport, BudgetStatus
+from worldstate.publish import (
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_WEBHOOK_STATUSES,
+    CommandRunner,
+    CommandSpec,
+    GitHubReport,
+    Manifest,
+    ProviderChoice,
+    ProviderPlan,
+    PublishEffects,
+    PublishOutcome,
+    PublishRequest,
+    SubprocessRunner,
+    WebhookRecord,
+    build_manifest,
+    mask_secrets,
+    plan_providers,
+    publish_manifest,
+    read_manifest,
+    report_to_github,
+    send_budget_webhook,
+    webhook_due,
+    webhook_lines,
+)
+from worldstate.redact import Redactor
+from worldstate.writers import EventSink, FileSystemWriter, WriteResult, WriterFanout
+
+__all__ = [
+    "OUT_WRITER_ID",
+    "PublishSettings",
+    "ExportRequest",
+    "ExportEffects",
+    "ExportRun",
+    "export_and_publish",
+    "publish_folder",
+    "writer_folders",
+    "budget_text",
+]
+
+OUT_WRITER_ID: Final = "out"
+"""The id of the writer into the artifact folder (mirrors are ``mirror-1``, ``mirror-2``, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """How an export is published.
+
+    Attributes:
+        commands: the configured upload commands.
+        providers: providers chosen explicitly (empty: the default choice).
+        command_timeout: seconds per command.
+        webhook_url: the budget webhook (a secret), if any.
+        webhook_statuses: budget statuses that trigger the webhook.
+    """
+
+    commands: tuple[CommandSpec, ...] = ()
+    providers: tuple[ProviderChoice, ...] = ()
+    command_timeout: float = DEFAULT_COMMAND_TIMEOUT
+    webhook_url: str | None = None
+    webhook_statuses: tuple[str, ...] = DEFAULT_WEBHOOK_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """Everything one export run is asked to do, already validated."""
+
+    source: SourceRequest
+    settings: ExportSettings
+    publishing: PublishSettings = field(default_factory=PublishSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportEffects:
+    """The side effects of a run, passed in.
+
+    Attributes:
+        env: the job's environment (read nowhere else).
+        redactor: built from ``env``; redacts everything published.
+        clock: "now" in ms.
+        runner: runs upload commands.
+        http: makes the HTTP client for the webhook (closed after use).
+        stdout: where workflow commands (masks, annotations) go.
+        bus: receives the export's and the publisher's events.
+        progress: shows replay progress, if wanted.
+    """
+
+    env: Mapping[str, str]
+    redactor: Redactor
+    clock: Clock = system_clock
+    runner: CommandRunner = field(default_factory=SubprocessRunner)
+    http: Callable[[], httpx.Client] = httpx.Client
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    bus: EventSink | None = None
+    progress: ReplayProgress | None = None
+
+    def publish_effects(self) -> PublishEffects:
+        """The subset publishing uses."""
+        return PublishEffects(
+            env=self.env,
+            clock=self.clock,
+            runner=self.runner,
+            redactor=self.redactor,
+            bus=self.bus,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRun:
+    """What a run did.
+
+    Attributes:
+        settings: the settings it ran with.
+        source: the summary source.
+        export: the artifacts' writes.
+        publish: the manifest and every provider attempt.
+        webhook: the budget webhook's outcome, if one was configured.
+    """
+
+    settings: ExportSettings
+    source: SummarySource
+    export: ExportResult
+    publish: PublishOutcome
+    webhook: WebhookRecord | None = None
+
+    @property
+    def prepared(self) -> PreparedExport:
+        """What was rendered."""
+        return self.export.prepared
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest of record."""
+        return self.publish.manifest
+
+    @property
+    def manifest_written(self) -> bool:
+        """Whether every write of the manifest succeeded."""
+        return all(w.ok for w in self.publish.manifest_writes)
+
+    @property
+    def failures(self) -> tuple[WriteResult, ...]:
+        """Every failed write: the artifacts', then the manifest's (once)."""
+        manifest = next((w for w in reversed(self.publish.manifest_writes) if not w.ok), None)
+        return self.export.failures + ((manifest,) if manifest else ())
+
+    @property
+    def ok(self) -> bool:
+        """Whether every artifact and the manifest were written (uploads are not counted)."""
+        return not self.failures
+
+    def raise_for_failures(self, *, publish_errors: bool = False, budget: bool = False) -> None:
+        """Raise :class:`~worldstate.errors.ExportError` when a write failed, or (when asked)
+        when an upload failed or the payload budget was exceeded."""
+        if self.failures:
+            raise ExportError(
+                "export failed: "
+                + "; ".join(
+                    f"writer {f.writer_id!r} could not write {f.filename!r}: {f.error}"
+                    for f in self.failures
+                )
+            )
+        if publish_errors:
+            self.publish.result.raise_for_failures()
+        if budget and self.prepared.budget_report.has_budget_overruns:
+            raise ExportError(
+                f"the payload budget was exceeded ({budget_text(self.prepared.budget_report)}); "
+                "see the budget-status files, or raise --budget-bytes"
+            )
+
+
+def writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
+    """``(writer id, folder)`` for the artifact folder and each mirror, in writing order."""
+    mirrors = [(f"mirror-{n}", folder) for n, folder in enumerate(settings.mirrors, start=1)]
+    return [(OUT_WRITER_ID, settings.out_dir), *mirrors]
+
+
+@contextmanager
+def _exporter(settings: ExportSettings, effects: ExportEffects) -> Iterator[Exporter]:
+    writers = [
+        FileSystemWriter(folder, durable=settings.durable, id=writer_id)
+        for writer_id, folder in writer_folders(settings)
+    ]
+    with Exporter(
+        WriterFanout(writers),
+        bus=effects.bus,
+        clock=effects.clock,
+        artifact_dir=settings.out_dir,
+        run_context=settings.run_context,
+        redactor=effects.redactor,
+        budget_bytes=settings.budget_bytes,
+    ) as exporter:
+        yield exporter
+
+
+def export_and_publish(request: ExportRequest, effects: ExportEffects) -> ExportRun:
+    """Run one export: load the source, write the artifacts, send the budget webhook, write
+    the manifest, run the providers, rewrite the manifest, report to GitHub Actions.
+
+    Raises:
+        InputError, ConfigurationError: bad input or options; nothing was written.
+    """
+    settings, publishing = request.settings, request.publishing
+    plan = _plan(settings.publish, publishing, effects.env)  # bad options fail before writing
+    mask_secrets(
+        effects.env, effects.redactor, effects.stdout, extra=[publishing.webhook_url or ""]
+    )
+    source = request.source.load(
+        generated_at=settings.generated_at, wall_clock=effects.clock, progress=effects.progress
+    )
+    with _exporter(settings, effects) as exporter:
+        try:
+            prepared = exporter.prepare(
+                source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
+            )
+        except SnapshotError as exc:  # name the file the bad summary came from
+            raise SnapshotError(exc.message, source=request.source.label, path=exc.path) from exc
+        result = exporter.run(prepared)
+    webhook = _webhook(prepared.budget_report, settings, publishing, effects)
+    manifest = build_manifest(
+        generated_at=effects.clock(),
+        dry_run=settings.dry_run,
+        written=_written(result, settings.out_dir),
+        context=_manifest_context(result, settings),
+        redactor=effects.redactor,
+        budget_webhook=webhook,
+    )
+    outcome = publish_manifest(
+        PublishRequest(
+            manifest=manifest,
+            manifest_path=settings.manifest_path,
+            root=settings.out_dir,
+            name=settings.prefix,
+            plan=plan,
+            publish=settings.publish,
+            command_timeout=publishing.command_timeout,
+            run_id=settings.run_context.get("runId"),
+        ),
+        effects.publish_effects(),
+    )
+    report_to_github(
+        outcome,
+        _github_report(result, settings),
+        name=settings.prefix,
+        manifest_path=settings.manifest_path,
+        env=effects.env,
+        stream=effects.stdout,
+    )
+    return ExportRun(settings, source, result, outcome, webhook)
+
+
+def _plan(publish: bool, publishing: PublishSettings, env: Mapping[str, str]) -> ProviderPlan:
+    if not publish:
+        return ProviderPlan()
+    return plan_providers(publishing.providers, publishing.commands, env)
+
+
+def _written(result: ExportResult, folder: Path) -> list[str]:
+    """Absolute paths of the artifacts that reached ``folder``, in artifact order."""
+    return [
+        r.location
+        for r in result.writes.results
+        if r.ok and r.location is not None and Path(r.location).parent == folder
+    ]
+
+
+def _manifest_context(result: ExportResult, settings: ExportSettings) -> dict[str, Any]:
+    prepared = result.prepared
+    return {
+        **settings.run_context,
+        "prefix": prepared.prefix,
+        "artifactDir": str(settings.out_dir),
+        "artifactFilenames": [a.filename for a in prepared.artifacts],
+        "metrics": result.writes.to_json(),
+        "summarySource": prepared.payload.source or "unknown",
+        "budgetStatus": prepared.budget_report.to_json(),
+        "publish": settings.publish,
+    }
+
+
+def _webhook(
+    report: BudgetReport,
+    settings: ExportSettings,
+    publishing: PublishSettings,
+    effects: ExportEffects,
+) -> WebhookRecord | None:
+    if not publishing.webhook_url:
+        return None
+    if not webhook_due(report, publishing.webhook_statuses):
+        return WebhookRecord(attempted=False)
+    context = {**settings.run_context, "prefix": settings.prefix}
+    lines = effects.redactor(webhook_lines(report, context))
+    with effects.http() as client:
+        return send_budget_webhook(publishing.webhook_url, lines, client=client)
+
+
+def budget_text(report: BudgetReport) -> str:
+    """The budget status in a few words, for a person."""
+    status = report.status
+    if status == BudgetStatus.EXCEEDS_BUDGET:
+        over, budget = js_string(report.exceeded_by), js_string(report.budget_bytes)
+        return f"{status} (by {over} bytes of {budget})"
+    if status == BudgetStatus.UNKNOWN:
+        return f"{status} (the summary has no spatial telemetry)"
+    return status
+
+
+def _github_report(result: ExportResult, settings: ExportSettings) -> GitHubReport:
+    report = result.prepared.budget_report
+    sizes = [(r.filename, r.size) for r in result.writes.for_writer(OUT_WRITER_ID) if r.ok]
+    warning = None
+    if report.has_budget_overruns:
+        warning = (
+            f"Inspector telemetry payload {budget_text(report)}; "
+            f"see {settings.prefix}-budget-status.md"
+        )
+    return GitHubReport(
+        budget_markdown=render_budget_markdown(report),
+        budget_status=report.status,
+        budget_warning=warning,
+        artifacts=sizes,
+        artifact_dir=settings.out_dir,
+    )
+
+
+def publish_folder(
+    manifest_path: Path, publishing: PublishSettings, effects: ExportEffects
+) -> PublishOutcome:
+    """Publish an export folder written earlier, from its manifest (``worldstate publish``).
+
+    The manifest's artifacts are uploaded with the configured providers, the manifest is
+    rewritten with every attempt (records already in it are kept), and the step summary,
+    outputs and annotations are written as after an export.
+
+    Raises:
+        InputError: the manifest is missing or malformed, or an artifact it lists is gone.
+        ConfigurationError: bad provider options.
+    """
+    manifest = read_manifest(manifest_path)
+    plan = plan_providers(publishing.providers, publishing.commands, effects.env)
+    missing = [a.filepath for a in manifest.artifacts if not Path(a.filepath).is_file()]
+    if missing:
+        raise InputError(
+            f"{len(missing)} artifact(s) listed in the manifest are missing: {', '.join(missing)}",
+            source=str(manifest_path),
+        )
+    mask_secrets(effects.env, effects.redactor, effects.stdout)
+    context = manifest.context_json()
+    listed = Path(str(context.get("artifactDir") or manifest_path.parent))
+    root = listed if listed.is_dir() else manifest_path.parent
+    name = str(context.get("prefix") or root.name)
+    outcome = publish_manifest(
+        PublishRequest(
+            manifest=_for_publishing(manifest),
+            manifest_path=manifest_path,
+            root=root,
+            name=name,
+            plan=plan,
+            publish=True,
+            command_timeout=publishing.command_timeout,
+            run_id=context.get("runId"),
+        ),
+        effects.publish_effects(),
+    )
+    report_to_github(
+        outcome,
+        _folder_report(manifest, context, root),
+        name=name,
+        manifest_path=manifest_path,
+        env=effects.env,
+        stream=effects.stdout,
+    )
+    return outcome
+
+
+def _for_publishing(manifest: Manifest) -> Manifest:
+    return msgspec.structs.replace(manifest, dry_run=False)
+
+
+def _folder_report(manifest: Manifest, context: Mapping[str, Any], root: Path) -> GitHubReport:
+    budget = context.get("budgetStatus")
+    status = budget.get("status") if isinstance(budget, dict) else None
+    markdown_files = [
+        Path(a.filepath) for a in manifest.artifacts if a.filename.endswith("-budget-status.md")
+    ]
+    markdown = markdown_files[0].read_text("utf-8").rstrip("\n") if markdown_files else None
+    overrun = isinstance(budget, dict) and budget.get("hasBudgetOverruns") is True
+    return GitHubReport(
+        budget_markdown=markdown,
+        budget_status=str(status or BudgetStatus.UNKNOWN),
+        budget_warning="Inspector telemetry payload exceeds its budget" if overrun else None,
+        artifacts=[(a.filename, Path(a.filepath).stat().st_size) for a in manifest.artifacts],
+        artifact_dir=root,
+    )

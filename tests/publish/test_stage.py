@@ -1,0 +1,83 @@
+"""Choosing providers, and the manifest written around them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from worldstate.errors import ConfigurationError
+from worldstate.publish import (
+    CommandSpec,
+    ProviderChoice,
+    ProviderPlan,
+    PublishEffects,
+    PublishRequest,
+    SubprocessRunner,
+    build_manifest,
+    github_uploader,
+    plan_providers,
+    publish_manifest,
+    read_manifest,
+)
+from worldstate.publish import UploadContext as Context
+from worldstate.redact import Redactor
+
+RUNTIME = {"GITHUB_ACTIONS": "true", "ACTIONS_RUNTIME_TOKEN": "t" * 20, "ACTIONS_RESULTS_URL": "u"}
+SPEC = CommandSpec(command="x")
+
+
+class TestPlan:
+    def test_defaults(self) -> None:
+        """Commands (github as fallback with a runtime), else github on a runner, else nothing."""
+        assert plan_providers([], [SPEC], {}) == ProviderPlan((SPEC,))
+        assert plan_providers([], [SPEC], RUNTIME) == ProviderPlan((SPEC,), github_fallback=True)
+        assert plan_providers([], [], {"RUNNER_NAME": "r"}) == ProviderPlan(github=True)
+        assert plan_providers([], [], {}).empty
+
+    def test_explicit_choices(self) -> None:
+        """--provider picks exactly; none alone; command needs a command."""
+        both = [ProviderChoice.GITHUB, ProviderChoice.COMMAND]
+        assert plan_providers(both, [SPEC], {}) == ProviderPlan((SPEC,), github=True)
+        assert plan_providers([ProviderChoice.NONE], [SPEC], RUNTIME).empty
+        with pytest.raises(ConfigurationError, match="cannot be combined"):
+            plan_providers([ProviderChoice.NONE, ProviderChoice.GITHUB], [], {})
+        with pytest.raises(ConfigurationError, match="no command configured"):
+            plan_providers([ProviderChoice.COMMAND], [], {})
+
+    def test_github_outside_actions_names_what_is_missing(self, tmp_path: Path) -> None:
+        """An explicit github provider off a runner says which variables it lacks."""
+        uploader = github_uploader({}, clock=lambda: 0)
+        result = uploader.upload(
+            [], root=tmp_path, name="n", context=Context(manifest_path=tmp_path, prefix="n")
+        )
+        assert result.skipped_reason == "environment_unavailable"
+        assert "GITHUB_ACTIONS, ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL" in (
+            result.error_message or ""
+        )
+
+
+def test_a_provider_that_corrupts_the_manifest_cannot_lose_the_record(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A command that leaves garbage in the manifest: the rewrite is whole, attempts kept."""
+    path = tmp_path / "ci-artifacts.json"
+    garbage = "import os; open(os.environ['CI_ARTIFACT_METADATA'], 'w').write('{garbage')"
+    manifest = build_manifest(
+        generated_at=0, dry_run=False, written=[], context={}, redactor=Redactor()
+    )
+    outcome = publish_manifest(
+        PublishRequest(
+            manifest=manifest,
+            manifest_path=path,
+            root=tmp_path,
+            name="n",
+            plan=ProviderPlan((CommandSpec(command=sys.executable, args=("-c", garbage)),)),
+            publish=True,
+        ),
+        PublishEffects(env={}, clock=lambda: 0, runner=SubprocessRunner(), redactor=Redactor()),
+    )
+    assert all(w.ok for w in outcome.manifest_writes)
+    assert len(read_manifest(path).command_results) == 1
+    assert "cannot be read" in caplog.text
