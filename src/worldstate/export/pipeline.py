@@ -282,7 +282,7 @@ def spatial_budget_event(
 
 
 def _finite_or(value: object, default: float | None) -> float | None:
-    return value if is_finite_number(value) else default  # type: ignore[return-value]
+    return value if is_finite_number(value) else default
 
 
 def run_export(

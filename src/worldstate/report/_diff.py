@@ -147,7 +147,9 @@ def load_world(path: Path) -> WorldView:
     label = str(path)
     if _is_snapshot(document):
         snapshot = sources.load_snapshot_file(path)
-        raw = sources.summary_from_snapshot(snapshot, origin="snapshot", now=0).summary
+        raw = sources.summary_from_snapshot(
+            snapshot, origin=sources.SummaryOrigin.SNAPSHOT, now=0
+        ).summary
         body = sanitize_summary(raw, now=0).body
         return world_view(body, label=label, kind="snapshot", snapshot=snapshot)
     if _is_export_summary(document):

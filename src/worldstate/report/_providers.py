@@ -93,7 +93,7 @@ class ProviderSummary:
 
 
 def _finite(value: object) -> float | None:
-    return value if is_finite_number(value) else None  # type: ignore[return-value]
+    return value if is_finite_number(value) else None
 
 
 def _file_count(entry: object) -> float | None:
