@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 
 from worldstate.cli import cli
+from worldstate.publish.github.testing import ResultsServer, runtime_env
 
 PY = sys.executable
 SECRET = "supersecretvalue123"
@@ -209,29 +212,39 @@ class TestGitHubActions:
         }
 
     def test_missing_command_falls_back_to_github(self, tmp_path: Path) -> None:
-        """With the runtime present the github provider runs once as the fallback."""
+        """With the runtime present the github provider runs once, as the fallback, and
+        uploads the export through the artifact client (to an in-process artifact service)."""
         out = tmp_path / "out"
-        env = self.github_env(
-            tmp_path,
-            ACTIONS_RUNTIME_TOKEN="runtime-token-0123456789",
-            ACTIONS_RESULTS_URL="http://127.0.0.1:9/",
-            TELEMETRY_CI_COMMANDS='["no-such-uploader-xyz --upload", "also-missing-xyz"]',
-        )
-        result = invoke("--demo", "--out", out, env=env)
+        with ResultsServer() as server:
+            runtime = runtime_env(server.url)
+            env = self.github_env(
+                tmp_path,
+                **runtime,
+                TELEMETRY_CI_COMMANDS='["no-such-uploader-xyz --upload", "also-missing-xyz"]',
+            )
+            result = invoke("--demo", "--out", out, env=env)
+            blob = server.blob("save-inspector")
         assert result.exit_code == 0, result.output
         data = manifest(out)
         assert [(r["provider"], r["status"]) for r in data["commandResults"]] == [
-            ("command", "skipped"), ("githubActionsApi", "skipped"), ("command", "skipped"),
+            ("command", "skipped"), ("githubActionsApi", "uploaded"), ("command", "skipped"),
         ]  # fmt: skip
         [fallback] = data["providerResults"]
-        assert fallback["isFallback"] is True and fallback["skippedReason"] == "client_unavailable"
+        assert fallback["isFallback"] is True and fallback["status"] == "uploaded"
         assert fallback["fileCount"] == 5
         summary = data["fallbackSummary"]
-        assert summary["attempted"] is True and summary["skipped"] == 1
-        assert summary["providers"]["githubActionsApi"]["lastStatus"] == "skipped"
+        assert summary["attempted"] is True and summary["succeeded"] == 1
+        assert summary["providers"]["githubActionsApi"]["lastStatus"] == "uploaded"
+        assert blob is not None
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            uploaded = {name: archive.read(name) for name in archive.namelist()}
+        assert sorted(uploaded) == sorted(a["filename"] for a in data["artifacts"]) != []
+        for name, content in uploaded.items():
+            assert (out / name).read_bytes() == content, name
         # The runtime token is a secret: masked first, never printed or written.
-        assert result.output.splitlines()[0] == "::add-mask::runtime-token-0123456789"
-        assert "runtime-token-0123456789" not in (out / "ci-artifacts.json").read_text()
+        token = runtime["ACTIONS_RUNTIME_TOKEN"]
+        assert result.output.splitlines()[0] == f"::add-mask::{token}"
+        assert token not in (out / "ci-artifacts.json").read_text()
 
     def test_run_step_without_runtime_says_how_to_get_it(self, tmp_path: Path) -> None:
         """On a runner without the runtime variables the github default records why."""

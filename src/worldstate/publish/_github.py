@@ -1,7 +1,8 @@
 """The ``github`` provider's seam and the GitHub Actions runtime it needs.
 
-:func:`github_uploader` is the one place the GitHub Actions artifact client is plugged in.
-Until that client ships, the provider it returns records why nothing was uploaded.
+:func:`github_uploader` is the one place the GitHub Actions artifact client
+(:mod:`worldstate.publish.github`, imported only when a runtime is present) is plugged in.
+Outside an Actions runtime the provider it returns records why nothing was uploaded.
 """
 
 from __future__ import annotations
@@ -84,8 +85,6 @@ def github_uploader(env: Mapping[str, str], *, clock: Callable[[], int]) -> Uplo
     if missing:
         message = f"the GitHub Actions artifact runtime is missing: {', '.join(missing)}; "
         return _UnavailableGitHub("environment_unavailable", message + RUNTIME_HINT, clock)
-    return _UnavailableGitHub(
-        "client_unavailable",
-        "the GitHub Actions artifact client is not installed in this build of worldstate",
-        clock,
-    )
+    from worldstate.publish import github  # httpx and the client load only when they run
+
+    return github.github_uploader(env, clock=clock)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
+from worldstate.publish._github import RUNTIME_VARIABLES
 from worldstate.publish.github._errors import ArtifactInputError, RuntimeEnvironmentError
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
     "resolve_retention",
 ]
 
-REQUIRED_VARIABLES: Final = ("ACTIONS_RUNTIME_TOKEN", "ACTIONS_RESULTS_URL")
+REQUIRED_VARIABLES: Final = RUNTIME_VARIABLES
 """The variables without which no artifact can be uploaded."""
 
 DEFAULT_STALL_TIMEOUT_S: Final = 300.0
