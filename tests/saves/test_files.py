@@ -7,7 +7,9 @@ import json
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -222,22 +224,49 @@ def _mount(*args: str) -> None:
         pytest.fail(f"mount {' '.join(args)} failed: {done.stderr.strip()} (needs CAP_SYS_ADMIN)")
 
 
-@pytest.fixture(name="read_only_mount")
-def _read_only_mount(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    """A tmpfs holding a save database (slots 'story' and 'extra'), then remounted read-only."""
+@contextmanager
+def read_only_tmpfs(tmp_path: Path, prepare: Callable[[Path], None]) -> Iterator[Path]:
+    """A tmpfs on which ``prepare(folder)`` runs, then remounted read-only; unmounted after."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs read-only needs root")
     mount = tmp_path / "mnt"
     mount.mkdir()
     _mount("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount))
     try:
-        db = mount / "saves.db"
-        import_story(db)
-        import_story(db, "extra")
+        prepare(mount)
         _mount("-o", "remount,ro", str(mount))
-        yield mount, db
+        yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def _two_saves(folder: Path) -> None:
+    import_story(folder / "saves.db")
+    import_story(folder / "saves.db", "extra")
+
+
+@pytest.fixture(name="read_only_mount")
+def _read_only_mount(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A tmpfs holding a save database (slots 'story' and 'extra'), remounted read-only."""
+    with read_only_tmpfs(tmp_path, _two_saves) as mount:
+        yield mount, mount / "saves.db"
+
+
+# A writer that commits and dies before any checkpoint: the commit stays in saves.db-wal.
+DYING_WRITER = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint = 0")
+conn.execute("UPDATE save_index SET label = 'changed'")
+os.kill(os.getpid(), 9)
+"""
+
+
+def _commit_left_in_the_log(folder: Path) -> None:
+    import_story(folder / "saves.db")
+    subprocess.run([sys.executable, "-c", DYING_WRITER, str(folder / "saves.db")], check=False)
+    (folder / "saves.db-shm").unlink()
+    assert (folder / "saves.db-wal").stat().st_size > 0
 
 
 class TestReadOnlyMount:
@@ -274,3 +303,11 @@ class TestReadOnlyMount:
         result = run("saves", command, "--db", str(db), *args)
         assert result.exit_code == 1, result.output
         assert "mounted read-only" in result.output
+
+    def test_a_log_holding_commits_is_refused_not_ignored(self, tmp_path: Path) -> None:
+        """A -wal file with commits (and no -shm) cannot be read on a read-only mount: the
+        command exits 1 saying what to do, rather than list the database without them."""
+        with read_only_tmpfs(tmp_path, _commit_left_in_the_log) as mount:
+            result = run("saves", "list", "--db", str(mount / "saves.db"))
+        assert result.exit_code == 1, result.output
+        assert "write-ahead log (saves.db-wal) that still holds commits" in result.output
