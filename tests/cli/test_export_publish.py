@@ -357,3 +357,17 @@ def test_artifact_name_and_retention_come_from_the_context(tmp_path: Path) -> No
     assert record["artifactName"] == "qa-telemetry"
     assert "artifact-name<<" in (tmp_path / "o.txt").read_text()
     assert parse_outputs((tmp_path / "o.txt").read_text())["artifact-name"] == "qa-telemetry"
+
+
+def test_json_output_stays_json_on_github(tmp_path: Path) -> None:
+    """With --json the workflow commands go to stderr and stdout is one JSON document."""
+    runner = (
+        CliRunner(mix_stderr=False)
+        if "mix_stderr" in CliRunner.__init__.__code__.co_varnames
+        else CliRunner()
+    )
+    env = {**CLEAN_ENV, "CI": "true", "GITHUB_ACTIONS": "true", "DEPLOY_TOKEN": "a-secret-value-1"}
+    result = runner.invoke(cli, ["export", "--demo", "--out", str(tmp_path), "--json"], env=env)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["ok"] is True
+    assert "::add-mask::a-secret-value-1" in result.stderr
