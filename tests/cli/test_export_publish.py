@@ -358,3 +358,25 @@ def test_acceptance_command_in_a_real_process(tmp_path: Path) -> None:
     assert (record["status"], record["skippedReason"], record["exitCode"]) == (
         "skipped", "command_not_found", 127,
     )  # fmt: skip
+
+
+def test_artifact_name_and_retention_come_from_the_context(tmp_path: Path) -> None:
+    """--context artifactName/retentionDays reach the providers (here: the github record)."""
+    env = {"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(tmp_path / "o.txt")}
+    context = '{"artifactName": "qa-telemetry", "retentionDays": 3}'
+    result = invoke("--demo", "--out", tmp_path / "out", "--context", context, env=env)
+    assert result.exit_code == 0, result.output
+    [record] = manifest(tmp_path / "out")["providerResults"]
+    assert record["artifactName"] == "qa-telemetry"
+    assert "artifact-name<<" in (tmp_path / "o.txt").read_text()
+    assert parse_outputs((tmp_path / "o.txt").read_text())["artifact-name"] == "qa-telemetry"
+
+
+def test_json_output_stays_json_on_github(tmp_path: Path) -> None:
+    """With --json the workflow commands go to stderr and stdout is one JSON document."""
+    runner = CliRunner()  # click >= 8.2 keeps stderr apart from stdout
+    env = {**CLEAN_ENV, "CI": "true", "GITHUB_ACTIONS": "true", "DEPLOY_TOKEN": "a-secret-value-1"}
+    result = runner.invoke(cli, ["export", "--demo", "--out", str(tmp_path), "--json"], env=env)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["ok"] is True
+    assert "::add-mask::a-secret-value-1" in result.stderr

@@ -81,3 +81,37 @@ def test_a_provider_that_corrupts_the_manifest_cannot_lose_the_record(
     assert all(w.ok for w in outcome.manifest_writes)
     assert len(read_manifest(path).command_results) == 1
     assert "cannot be read" in caplog.text
+
+
+def test_the_github_seam_gets_the_run_facts(tmp_path: Path) -> None:
+    """The github provider is built by one injected factory and sees name, retention, env."""
+    from worldstate.publish import UploadResult, UploadStatus
+
+    seen: list[tuple[str, Context]] = []
+
+    class Recording:
+        provider = "githubActionsApi"
+
+        def upload(self, files: object, *, root: Path, name: str, context: Context) -> UploadResult:
+            seen.append((name, context))
+            return UploadResult(provider=self.provider, status=UploadStatus.UPLOADED,
+                                attempted_at="t", artifact_id="42")  # fmt: skip
+
+    manifest = build_manifest(generated_at=0, dry_run=False, written=[], context={},
+                              redactor=Redactor())  # fmt: skip
+    outcome = publish_manifest(
+        PublishRequest(manifest=manifest, manifest_path=tmp_path / "m.json", root=tmp_path,
+                       name="qa", plan=ProviderPlan(github=True), publish=True, run_id="7",
+                       retention_days=3),
+        PublishEffects(env={"A": "b"}, clock=lambda: 0, runner=SubprocessRunner(),
+                       redactor=Redactor(), github=lambda env, clock: Recording()),
+    )  # fmt: skip
+    [(name, context)] = seen
+    assert (name, context.retention_days, context.run_id, dict(context.env)) == (
+        "qa",
+        3,
+        "7",
+        {"A": "b"},
+    )
+    assert outcome.result.uploaded() is not None
+    assert read_manifest(tmp_path / "m.json").provider_records()[0]["artifactId"] == "42"

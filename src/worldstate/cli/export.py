@@ -262,7 +262,11 @@ def export_command(
     )
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
     effects = ExportEffects(
-        env=env, redactor=redactor, progress=_progress if show_progress else None
+        env=env,
+        redactor=redactor,
+        progress=_progress if show_progress else None,
+        # With --json, stdout is the document; the runner reads workflow commands on stderr too.
+        stdout=sys.stderr if as_json else sys.stdout,
     )
     run = export_and_publish(ExportRequest(source, settings, publishing), effects)
     if as_json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -50,7 +51,10 @@ def publish_command(
         ci_commands=ci_commands, providers=providers, command_timeout=command_timeout, env=env
     )
     manifest_path = (metadata or folder / MANIFEST_FILENAME).absolute()
-    outcome = publish_folder(manifest_path, publishing, ExportEffects(env=env, redactor=redactor))
+    # With --json, stdout is the document; the runner reads workflow commands on stderr too.
+    stream = sys.stderr if as_json else sys.stdout
+    effects = ExportEffects(env=env, redactor=redactor, stdout=stream)
+    outcome = publish_folder(manifest_path, publishing, effects)
     if as_json:
         click.echo(json.dumps(redactor(result_json(outcome, manifest_path)), indent=2))
     else:

@@ -258,23 +258,38 @@ def export_and_publish(request: ExportRequest, effects: ExportEffects) -> Export
             manifest=manifest,
             manifest_path=settings.manifest_path,
             root=settings.out_dir,
-            name=settings.prefix,
+            name=artifact_name(settings.run_context, settings.prefix),
             plan=plan,
             publish=settings.publish,
             command_timeout=publishing.command_timeout,
             run_id=settings.run_context.get("runId"),
+            retention_days=retention_days(settings.run_context),
         ),
         effects.publish_effects(),
     )
     report_to_github(
         outcome,
         _github_report(result, settings),
-        name=settings.prefix,
+        name=artifact_name(settings.run_context, settings.prefix),
         manifest_path=settings.manifest_path,
         env=effects.env,
         stream=effects.stdout,
     )
     return ExportRun(settings, source, result, outcome, webhook)
+
+
+def artifact_name(context: Mapping[str, Any], prefix: str) -> str:
+    """The artifact's name: the run context's ``artifactName`` (a string), else the prefix."""
+    name = context.get("artifactName")
+    return name if isinstance(name, str) and name.strip() else prefix
+
+
+def retention_days(context: Mapping[str, Any]) -> int | None:
+    """The run context's ``retentionDays`` when it is a positive whole number, else ``None``."""
+    days = context.get("retentionDays")
+    if isinstance(days, int | float) and not isinstance(days, bool) and days >= 1:
+        return int(days)
+    return None
 
 
 def _plan(publish: bool, publishing: PublishSettings, env: Mapping[str, str]) -> ProviderPlan:
@@ -376,7 +391,7 @@ def publish_folder(
     context = manifest.context_json()
     listed = Path(str(context.get("artifactDir") or manifest_path.parent))
     root = listed if listed.is_dir() else manifest_path.parent
-    name = str(context.get("prefix") or root.name)
+    name = artifact_name(context, str(context.get("prefix") or root.name))
     outcome = publish_manifest(
         PublishRequest(
             manifest=_for_publishing(manifest),
@@ -387,6 +402,7 @@ def publish_folder(
             publish=True,
             command_timeout=publishing.command_timeout,
             run_id=context.get("runId"),
+            retention_days=retention_days(context),
         ),
         effects.publish_effects(),
     )

@@ -49,6 +49,7 @@ class PublishRequest:
         publish: ``False`` runs no provider (a dry run).
         command_timeout: seconds per command unless its own configuration says otherwise.
         run_id: the CI run id, when known.
+        retention_days: the requested artifact retention, when given.
     """
 
     manifest: Manifest
@@ -59,6 +60,7 @@ class PublishRequest:
     publish: bool
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
     run_id: str | None = None
+    retention_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,7 @@ def publish_manifest(request: PublishRequest, effects: PublishEffects) -> Publis
         manifest_path=request.manifest_path,
         prefix=request.name,
         run_id=request.run_id,
+        retention_days=request.retention_days,
         env=effects.env,
     )
     files = [Path(a.filepath) for a in request.manifest.artifacts]
