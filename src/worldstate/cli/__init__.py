@@ -31,7 +31,7 @@ lazy_group(cli).add_lazy_commands(
         ),
         "export": LazyCommand(
             "worldstate.cli.export",
-            "Export inspector telemetry (JSON/CSV/Markdown) and write the CI manifest.",
+            "Export inspector telemetry (JSON/CSV/Markdown), write the CI manifest, publish it.",
         ),
         "saves": LazyCommand("worldstate.cli.saves", "Inspect and manage save databases."),
         "snapshot": LazyCommand(
@@ -52,7 +52,10 @@ lazy_group(bench).add_lazy_commands(
         ),
         "saves": LazyCommand(
             "worldstate.cli.bench_saves",
-            "Save and load latency (p50/p99), durable (synchronous=FULL) and NORMAL.",
+            (
+                "Save and load latency (p50/p99), durable (synchronous=FULL) and NORMAL; or, "
+                "with --slots, save and list cost in a full database against a fresh one."
+            ),
         ),
         "writer": LazyCommand(
             "worldstate.cli.bench_writer",
