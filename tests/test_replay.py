@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from worldstate.cli import cli
 from worldstate.clock import ManualClock
 from worldstate.errors import EventLogError
 from worldstate.events import EventBus
@@ -131,3 +134,60 @@ class TestStoreReplay:
         """With no events there is no first ts: the clock starts where ``empty_start`` says."""
         replay = StoreReplay([], empty_start=lambda: 42)
         assert (replay.first_ts, replay.clock(), replay.run().events) == (None, 42, 0)
+
+
+BAD_IDS = (
+    b'{"ts": 1, "event": "factoin:attitude_changed", "payload": {"factionId": "a"}}\n'
+    b'{"ts": 2, "event": "dialogue:started", "payload": {"npcId": true, "dialogueId": "d"}}\n'
+    b'{"ts": 3, "event": "reputation:changed", "payload": {"factionId": [1], "newFame": 3}}\n'
+    b'{"ts": 4, "event": "story:flag:changed", "payload": {"flagId": 7, "newValue": 1}}\n'
+)
+
+
+class TestWrongTypedIds:
+    def test_counted_and_never_half_applied(self, tmp_path: Path) -> None:
+        """A bad id skips its event before any reducer; a numeric id becomes its text."""
+        replay = StoreReplay(iter_event_log(write(tmp_path, BAD_IDS)))
+        stats = replay.run()
+        snapshot = replay.store.snapshot()
+        assert snapshot["dialogue"]["active"] is None and snapshot["factions"]["byId"] == {}
+        assert list(snapshot["storyFlags"]["flags"]) == ["7"]
+        report = replay.store.payload_report
+        assert report.skipped == {"dialogue:started": 1, "reputation:changed": 1}
+        assert report.coerced == {"story:flag:changed": 1}
+        assert stats.unknown_names == {"factoin:attitude_changed": 1}
+        assert replay.problems(stats) == [
+            "1 event(s) unknown: factoin:attitude_changed x1",
+            "2 event(s) skipped (bad id): dialogue:started x1, reputation:changed x1",
+            "1 event(s) coerced (numeric id): story:flag:changed x1",
+        ]
+
+    @pytest.mark.parametrize(
+        ("line", "message"),
+        [
+            (1, "unknown event 'factoin:attitude_changed'"),
+            (2, "dialogue:started: npcId must be a string or a number, got a boolean"),
+            (3, "reputation:changed: factionId must be a string or a number, got a list"),
+            (4, "story:flag:changed: a numeric id was coerced to a string"),
+        ],
+    )
+    def test_strict_refuses_the_line(self, tmp_path: Path, line: int, message: str) -> None:
+        """Under strict, the first event not taken as it is stops the replay at its line."""
+        good = b'{"ts": 0, "event": "story:flag:changed", "payload": {"flagId": "f"}}\n'
+        log = write(tmp_path, good * (line - 1) + BAD_IDS.splitlines(keepends=True)[line - 1])
+        replay = StoreReplay(iter_event_log(log), source=str(log))
+        with pytest.raises(EventLogError) as info:
+            replay.run(strict=True)
+        assert (info.value.line, info.value.source) == (line, str(log))
+        assert message in info.value.message
+
+    def test_snapshot_command_reports_and_strict_exits_2(self, tmp_path: Path) -> None:
+        """``worldstate snapshot`` warns with the counts; ``--strict`` exits 2, prints nothing."""
+        log = str(write(tmp_path, BAD_IDS))
+        result = CliRunner().invoke(cli, ["snapshot", "--events", log])
+        assert result.exit_code == 0
+        assert "1 event(s) unknown: factoin:attitude_changed x1" in result.stderr
+        assert json.loads(result.stdout)["storyFlags"]["flags"]["7"]["value"] == 1
+        strict = CliRunner().invoke(cli, ["snapshot", "--events", log, "--strict"])
+        assert strict.exit_code == 2 and strict.stdout == ""
+        assert f"{log}, line 1" in strict.stderr

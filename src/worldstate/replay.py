@@ -65,12 +65,15 @@ class ReplayStats(msgspec.Struct, frozen=True):
         unknown_events: events no handler listened to.
         last_ts: ``ts`` of the last event (``None`` for an empty log).
         seconds: wall time the replay took.
+        unknown_names: how often each event nobody listened to occurred (a misspelt name
+            shows here).
     """
 
     events: int
     unknown_events: int
     last_ts: int | None
     seconds: float
+    unknown_names: dict[str, int] = {}
 
 
 _decoder = msgspec.json.Decoder(RecordedEvent)
@@ -162,17 +165,19 @@ def replay_events(
     """
     started = timer()
     count = unknown = 0
+    unknown_names: dict[str, int] = {}
     last_ts: int | None = None
     emit = bus.emit
     for event in events:
         clock.now = event.ts
         if emit(event.event, event.payload) == 0:
             unknown += 1
+            unknown_names[event.event] = unknown_names.get(event.event, 0) + 1
         count += 1
         last_ts = event.ts
         if on_event is not None:
             on_event(event)
-    return ReplayStats(count, unknown, last_ts, timer() - started)
+    return ReplayStats(count, unknown, last_ts, timer() - started, unknown_names)
 
 
 def _zero() -> int:
@@ -196,10 +201,17 @@ class StoreReplay:
         EventLogError: the first line of the log is malformed.
     """
 
-    def __init__(self, events: Iterable[RecordedEvent], *, empty_start: Clock = _zero) -> None:
+    def __init__(
+        self,
+        events: Iterable[RecordedEvent],
+        *,
+        empty_start: Clock = _zero,
+        source: str | None = None,
+    ) -> None:
         # Imported here: reading an event log must not load the store and its slices.
         from worldstate.store import WorldStore
 
+        self._source = source
         stream = iter(events)
         first = next(stream, None)
         self.first_ts = first.ts if first is not None else None
@@ -208,10 +220,56 @@ class StoreReplay:
         self.bus = EventBus()
         self.store = WorldStore(self.bus, clock=self.clock)
 
-    def run(self, *, on_event: Callable[[RecordedEvent], None] | None = None) -> ReplayStats:
+    def run(
+        self, *, on_event: Callable[[RecordedEvent], None] | None = None, strict: bool = False
+    ) -> ReplayStats:
         """Replay the events into :attr:`store` (see :func:`replay_events`).
 
+        With ``strict``, an event nobody listens to, or one whose payload the store coerced or
+        skipped (see :attr:`WorldStore.payload_report`), stops the replay with an error naming
+        its line.
+
         Raises:
-            EventLogError: a line is malformed; the events before it have been applied.
+            EventLogError: a line is malformed (or, with ``strict``, not taken as it is); the
+                events before it have been applied.
         """
-        return replay_events(self._events, self.bus, self.clock, on_event=on_event)
+        callback = self._strictly(on_event) if strict else on_event
+        return replay_events(self._events, self.bus, self.clock, on_event=callback)
+
+    def _strictly(
+        self, on_event: Callable[[RecordedEvent], None] | None
+    ) -> Callable[[RecordedEvent], None]:
+        store, bus = self.store, self.bus
+        seen = store.payload_problems
+
+        def check(event: RecordedEvent) -> None:
+            nonlocal seen
+            if store.payload_problems != seen:
+                problem = store.payload_report.last_problem or event.event
+                raise EventLogError(
+                    f"refused under --strict: {problem}", source=self._source, line=event.line
+                )
+            if not bus.has_listeners(event.event):
+                raise EventLogError(
+                    f"refused under --strict: unknown event {event.event!r}",
+                    source=self._source,
+                    line=event.line,
+                )
+            if on_event is not None:
+                on_event(event)
+
+        return check
+
+    def problems(self, stats: ReplayStats) -> list[str]:
+        """One sentence per kind of event not taken as it is (unknown, skipped, coerced)."""
+        report = self.store.payload_report
+        lines = []
+        for what, counts in (
+            ("unknown", stats.unknown_names),
+            ("skipped (bad id)", report.skipped),
+            ("coerced (numeric id)", report.coerced),
+        ):
+            if counts:
+                names = ", ".join(f"{name} x{n}" for name, n in sorted(counts.items()))
+                lines.append(f"{sum(counts.values())} event(s) {what}: {names}")
+        return lines

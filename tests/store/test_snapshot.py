@@ -280,6 +280,24 @@ class TestValidation:
         assert validate_snapshot({}) == {}
         assert validate_snapshot({"npc": {}, "extra": 1}) == {"npc": {}, "extra": 1}
 
+    def test_inspector_summary_is_refused_by_its_shape(self) -> None:
+        """A summary shares factions, tutorial, districts and npcs with a snapshot: it is
+        recognised by its own keys and refused with a message saying what it is."""
+        summary = {
+            "generatedAt": 1,
+            "generatedIso": "1970-01-01T00:00:00.001Z",
+            "source": "worldStateStore",
+            "factions": {},
+            "tutorial": {},
+            "engine": {},
+            "districts": [],
+            "npcs": [],
+        }
+        with pytest.raises(SnapshotError, match="inspector summary.*use --summary"):
+            validate_snapshot(summary)
+        snapshot_with_extra = {"storyFlags": {"flags": {}}, "generatedAt": 5}
+        assert validate_snapshot(snapshot_with_extra) == snapshot_with_extra
+
     def test_non_json_values_refused(self) -> None:
         """Values JSON cannot hold are refused."""
         with pytest.raises(SnapshotError, match="not JSON data"):

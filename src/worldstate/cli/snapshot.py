@@ -16,15 +16,22 @@ from ._app import JobFailed, cli
 __all__ = ["snapshot", "replay_to_snapshot"]
 
 
-def replay_to_snapshot(events: str) -> dict[str, object]:
+def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object]:
     """Replay the JSONL log ``events`` (``-`` = stdin) into a fresh store; return its snapshot.
 
+    Events not taken as they are (unknown, skipped for a bad id, coerced) are reported on
+    standard error at the end; with ``strict`` the first of them is an error.
+
     Raises:
-        EventLogError: the log is malformed (names the file and line).
+        EventLogError: the log is malformed (names the file and line), or ``strict`` and an
+            event was not taken as it is.
     """
-    replay = StoreReplay(iter_event_log(events))
+    source = "<stdin>" if events == "-" else events
+    replay = StoreReplay(iter_event_log(events), source=source)
     with replay.store as store:
-        replay.run()
+        stats = replay.run(strict=strict)
+        for line in replay.problems(stats):
+            click.echo(f"warning: {source}: {line}", err=True)
         return store.snapshot()
 
 
@@ -42,12 +49,19 @@ def replay_to_snapshot(events: str) -> dict[str, object]:
     default=None,
     help="Write the snapshot here (atomically) instead of to standard output.",
 )
-def snapshot(events: str, out: Path | None) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse (exit 2, naming the line) an unknown event or a payload with a wrong-typed id.",
+)
+def snapshot(events: str, out: Path | None, strict: bool) -> None:
     """Replay an event log into a fresh world store and print the snapshot as JSON.
 
-    Exit code 2 (and nothing written) when a line of the log is malformed.
+    Exit code 2 (and nothing written) when a line of the log is malformed, or under --strict
+    is not taken as it is.  Otherwise unknown, skipped and coerced events are counted on
+    standard error.
     """
-    data = replay_to_snapshot(events)
+    data = replay_to_snapshot(events, strict=strict)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         click.echo(text, nl=False)

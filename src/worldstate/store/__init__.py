@@ -15,6 +15,7 @@ See ``docs/store.md`` for the slice protocol, snapshots, replay and selectors.
 
 from __future__ import annotations
 
+from worldstate.store._payload_check import PayloadReport
 from worldstate.store._store import (
     HYDRATE_ACTION,
     SNAPSHOT_KEYS,
@@ -49,4 +50,5 @@ __all__ = [
     "Transients",
     "InPlaceWrites",
     "ALWAYS_COPY",
+    "PayloadReport",
 ]

@@ -21,6 +21,7 @@ import msgspec
 
 from worldstate.clock import Clock, system_clock
 from worldstate.events import EventBus, Unsubscribe
+from worldstate.store._payload_check import PayloadReport, PayloadTally, check_ids
 from worldstate.store._transients import Transients
 from worldstate.store.catalog import ContentCatalog
 from worldstate.store.selectors import MemoSelector, SelectorCache
@@ -114,8 +115,9 @@ class WorldStore:
         self._selectors = SelectorCache()
         self._announce_generation = -1  # see _notify
         self._announce_action = self._announce_updated = False
+        self._payloads = PayloadTally()
         self._subscriptions: list[Unsubscribe] = [
-            self.bus.on(event, self._event_handler(builder))
+            self.bus.on(event, self._event_handler(builder, _id_fields(s, event)))
             for s in self._slices
             for event, builder in s.events.items()
         ]
@@ -137,13 +139,22 @@ class WorldStore:
         routes[WORLD_DOMAIN] = [(s.key, s.reduce) for s in self._slices]
         return {domain: tuple(group) for domain, group in routes.items()}
 
-    def _event_handler(self, builder: ActionBuilder) -> Callable[[str, Any], None]:
+    def _event_handler(
+        self, builder: ActionBuilder, fields: tuple[str, ...] = ()
+    ) -> Callable[[str, Any], None]:
         clock = self.clock
         apply = self._apply
+        tally = self._payloads
 
         def handle(event: str, payload: Any) -> None:
+            if payload is None:
+                payload = {}
+            if fields:
+                payload = check_ids(event, payload, fields, tally)
+                if payload is None:
+                    return
             now = clock()
-            action = builder(payload if payload is not None else {}, now)
+            action = builder(payload, now)
             if action is not None:
                 apply(action, now)
 
@@ -167,6 +178,16 @@ class WorldStore:
     def history(self) -> list[Action]:
         """The most recent dispatched actions (with their timestamps), oldest first."""
         return list(self._history)
+
+    @property
+    def payload_report(self) -> PayloadReport:
+        """Bus events whose id fields were coerced, or which were skipped, so far."""
+        return self._payloads.report()
+
+    @property
+    def payload_problems(self) -> int:
+        """How many events were coerced or skipped so far (cheap: for a check per event)."""
+        return self._payloads.changes
 
     def select(self, selector: Callable[..., T], *args: Any) -> T:
         """Run ``selector(state, *args)``; memoised selectors use this store's cache."""
@@ -351,3 +372,9 @@ class WorldStore:
 
     def __repr__(self) -> str:
         return f"<WorldStore slices={[s.key for s in self._slices]}>"
+
+
+def _id_fields(slice_: Slice, event: str) -> tuple[str, ...]:
+    """The payload fields ``slice_`` files records under for ``event`` (none declared: ``()``)."""
+    declared: Mapping[str, tuple[str, ...]] = getattr(slice_, "id_fields", {})
+    return tuple(declared.get(event, ()))

@@ -108,10 +108,24 @@ def validate_snapshot(
     return copy
 
 
+_SUMMARY_MARKS = frozenset({"generatedAt", "generatedIso", "engine", "controlBindings"})
+"""Top-level keys of an inspector summary that no world snapshot has."""
+
+_SUMMARY_SHARED = frozenset({"factions", "tutorial", "districts", "npcs", "source"})
+"""Top-level keys an inspector summary shares with a world snapshot."""
+
+
 def _check_has_a_section(data: dict[str, Any], slices: Sequence[Slice], source: str | None) -> None:
-    # Every section is optional, so a document with none of them (an inspector summary, a typo'd
-    # export) would silently hydrate an empty world; an empty object stays a valid empty world.
+    # Every section is optional, so a document with none of them (a typo'd export) would
+    # silently hydrate an empty world; an empty object stays a valid empty world.  An inspector
+    # summary shares factions, tutorial, districts and npcs with a snapshot: told by its marks.
     known = {s.snapshot_key for s in slices} | {s.key for s in slices} | set(_derived(slices))
+    if not _SUMMARY_MARKS.isdisjoint(data) and known.isdisjoint(set(data) - _SUMMARY_SHARED):
+        raise SnapshotError(
+            "this is an inspector summary, not a world snapshot; use --summary",
+            source=source,
+            path="$",
+        )
     if data and known.isdisjoint(data):
         expected = ", ".join(s.snapshot_key for s in slices)
         raise SnapshotError(
