@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worldstate.cli import bench_saves, bench_store, bench_writer, export, saves, snapshot
+from worldstate.cli import (
+    bench_redact,
+    bench_saves,
+    bench_store,
+    bench_writer,
+    export,
+    saves,
+    snapshot,
+)
 from worldstate.cli._app import bench, cli
 
 __all__ = ["cli", "main"]
 
-_ = (bench, bench_saves, bench_store, bench_writer, export, saves, snapshot)
+_ = (bench, bench_redact, bench_saves, bench_store, bench_writer, export, saves, snapshot)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from worldstate.clock import Clock, system_clock
 from worldstate.export.handle import ExportHandle
 from worldstate.export.manifest import Manifest, build_manifest, write_manifest
@@ -123,6 +125,8 @@ class Exporter:
         at = self.clock() if now is None else now
         payload = sanitize_summary(summary, now=at, faction_names=faction_names)
         artifacts = tuple(render_artifacts(payload, prefix=prefix, formats=tuple(formats)))
+        hide = self.redactor.hide_environment  # an environment secret never reaches a file
+        artifacts = tuple(replace(a, content=hide(a.content)) for a in artifacts)
         context: dict[str, Any] = {
             **self.run_context,
             "prefix": prefix,
