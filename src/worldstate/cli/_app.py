@@ -26,7 +26,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import click
 
@@ -135,12 +135,27 @@ def _stdout_failure(exc: OSError) -> int:
     return EXIT_FAILED
 
 
+_STREAM_ERRNOS: Final = (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO)
+
+
+class _StreamFailed(Exception):
+    """Carries a stream error past click, which would swallow a broken pipe as exit 0."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class _TranslatingGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except WorldstateError as exc:
             raise translate(exc) from exc
+        except OSError as exc:
+            if exc.errno not in _STREAM_ERRNOS:
+                raise
+            raise _StreamFailed(exc) from exc
 
     def main(
         self,
@@ -175,8 +190,10 @@ class _TranslatingGroup(click.Group):
         except click.exceptions.Abort:
             _say("Aborted!")
             return EXIT_FAILED
+        except _StreamFailed as failed:
+            return _stdout_failure(failed.error)
         except OSError as exc:
-            if exc.errno not in (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO):
+            if exc.errno not in _STREAM_ERRNOS:
                 raise
             return _stdout_failure(exc)
         return result if isinstance(result, int) else EXIT_OK
