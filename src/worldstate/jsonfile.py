@@ -1,21 +1,67 @@
-"""Reading JSON documents strictly, with errors that say where the problem is.
+"""Reading JSON documents strictly, with limits and errors that say where the problem is.
 
-Python's :mod:`json` accepts two things that are not JSON text worldstate can publish: the
-constants ``NaN``, ``Infinity`` and ``-Infinity``, and ``\\ud800``-style escapes of lone UTF-16
-surrogates (which no UTF-8 writer can encode, so they would fail an export half way through).
-:func:`loads_strict` refuses both and names the JSON path of the first offending value.
+Every JSON document worldstate reads (a snapshot, a summary, ``--context``) goes through
+:func:`loads_strict`, which refuses, naming the line and column or the JSON path:
+
+* text that is not JSON, or a file that is not UTF-8 (line and column of the bad byte);
+* documents over :attr:`JsonLimits.max_document_chars`, strings over
+  :attr:`JsonLimits.max_string_chars`, nesting deeper than :attr:`JsonLimits.max_depth`
+  (512: deeper documents would exhaust the interpreter's stack in any recursive reader),
+  integers with more than :attr:`JsonLimits.max_integer_digits` digits, and numbers too large
+  for a float (``1e400``);
+* the constants ``NaN``, ``Infinity`` and ``-Infinity``, and ``\\ud800``-style escapes of lone
+  UTF-16 surrogates (which no UTF-8 writer can encode, so they would fail an export half way
+  through).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
+from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from worldstate.errors import InputError, SnapshotError
 
-__all__ = ["loads_strict", "read_json_file", "json_type_name"]
+__all__ = [
+    "JsonLimits",
+    "DEFAULT_LIMITS",
+    "loads_strict",
+    "read_json_file",
+    "decode_utf8",
+    "json_type_name",
+    "text_position",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLimits:
+    """The largest JSON document :func:`loads_strict` accepts.
+
+    Attributes:
+        max_depth: how deeply arrays and objects may nest (``[[1]]`` is 2 deep).
+        max_integer_digits: the most digits an integer may have (20 holds every 64-bit one).
+        max_string_chars: the longest string or key, in characters.
+        max_document_chars: the longest document, in characters.
+    """
+
+    max_depth: int = 512
+    max_integer_digits: int = 20
+    max_string_chars: int = 16 * 1024 * 1024
+    max_document_chars: int = 256 * 1024 * 1024
+
+
+DEFAULT_LIMITS: Final = JsonLimits()
+"""The limits every reader uses unless it is given others."""
+
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]++")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -33,58 +79,182 @@ class _Constant:
         self.name = name
 
 
-def loads_strict(text: str, *, source: str, what: str) -> Any:
-    """Parse ``text`` as strict JSON: no ``NaN``/``Infinity``, no lone surrogates.
+def loads_strict(text: str, *, source: str, what: str, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
+    """Parse ``text`` as strict JSON within ``limits`` (see the module docs).
 
     Args:
         text: the JSON text.
         source: where it came from, for messages (a file path, ``--context``).
         what: what the document is, for messages (``snapshot``, ``summary``).
+        limits: the size limits.
 
     Raises:
-        InputError: not JSON (names line and column).
+        InputError: not JSON, or over a limit (names line and column).
         SnapshotError: a ``NaN``/``Infinity`` constant or a string (or key) holding a lone
             surrogate (names the JSON path of the first one).
     """
+    if len(text) > limits.max_document_chars:
+        raise InputError(
+            f"{what} is {len(text):,} characters long, over the limit of "
+            f"{limits.max_document_chars:,}",
+            source=source,
+        )
+    _check_nesting(text, source=source, what=what, limits=limits)
     constants: list[_Constant] = []
 
     def constant(name: str) -> _Constant:
         constants.append(_Constant(name))
         return constants[-1]
 
+    hooks: dict[str, Any] = {}
+    if _long_digit_run(limits.max_integer_digits).search(text) or _HUGE_FLOAT.search(text):
+        # Checked per number only when the text could hold one over a limit: the hooks cost a
+        # Python call for every number of the document.
+        hooks = {"parse_int": lambda digits: _integer(digits, limits), "parse_float": _finite_float}
     try:
-        value = json.loads(text, parse_constant=constant)
+        value = json.loads(text, parse_constant=constant, **hooks)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{what} is not valid JSON: {exc.msg}",
             source=source,
             location=f"line {exc.lineno} column {exc.colno}",
         ) from exc
+    except _NumberProblem as problem:
+        raise InputError(
+            f"{what} has {problem.reason}", source=source, location=problem.where(text)
+        ) from None
     if constants or _SURROGATE_ESCAPE.search(text) or _has_surrogate(text):
         found = _first_invalid(value, "$")
         if found is not None:
-            path, problem = found
-            raise SnapshotError(problem, source=source, path=path)
+            path, problem_text = found
+            raise SnapshotError(problem_text, source=source, path=path)
+    _check_strings(text, source=source, what=what, limits=limits)
     return value
 
 
-def read_json_file(path: Path, *, what: str) -> Any:
+@functools.cache
+def _long_digit_run(max_digits: int) -> re.Pattern[str]:
+    return re.compile(f"[0-9]{{{max_digits + 1}}}")
+
+
+# An exponent of three digits or more, or a mantissa too long for a double's range.
+_HUGE_FLOAT = re.compile(r"[eE]\+?0*+[1-9][0-9]{2}|[0-9]{309}")
+
+
+class _NumberProblem(Exception):
+    """A number the limits refuse; found again in the text to say where it is."""
+
+    def __init__(self, literal: str, reason: str) -> None:
+        super().__init__(reason)
+        self.literal = literal
+        self.reason = reason
+
+    def where(self, text: str) -> str | None:
+        match = re.search(rf"(?<![0-9.eE+\-]){re.escape(self.literal)}(?![0-9])", text)
+        return None if match is None else _line_column(text, match.start())
+
+
+def _integer(digits: str, limits: JsonLimits) -> int:
+    count = len(digits.lstrip("-"))
+    if count > limits.max_integer_digits:
+        raise _NumberProblem(
+            digits,
+            f"an integer of {count:,} digits, over the limit of {limits.max_integer_digits}",
+        )
+    return int(digits)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NumberProblem(literal, f"a number too large for a float ({literal[:40]})")
+    return value
+
+
+def _check_nesting(text: str, *, source: str, what: str, limits: JsonLimits) -> None:
+    """Refuse nesting deeper than the limit before a recursive parser sees it."""
+    if text.count("[") + text.count("{") <= limits.max_depth:
+        return  # cannot nest that deep
+    brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
+    if max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) <= limits.max_depth:
+        return
+    # Over the limit: find where, keeping positions (the slow path runs only to fail).
+    outside_strings = _STRING.sub(lambda m: " " * len(m.group()), text)
+    depth = 0
+    for match in _BRACKETS.finditer(outside_strings):
+        depth += _DEPTH_STEP[match.group()]
+        if depth > limits.max_depth:
+            raise InputError(
+                f"{what} nests arrays and objects deeper than the limit of {limits.max_depth}",
+                source=source,
+                location=_line_column(text, match.start()),
+            )
+
+
+def _check_strings(text: str, *, source: str, what: str, limits: JsonLimits) -> None:
+    if len(text) <= limits.max_string_chars:
+        return  # no string can be longer than its document
+    for match in _STRING.finditer(text):
+        if len(match.group()) - 2 > limits.max_string_chars:
+            raise InputError(
+                f"{what} has a string of {len(match.group()) - 2:,} characters, over the "
+                f"limit of {limits.max_string_chars:,}",
+                source=source,
+                location=_line_column(text, match.start()),
+            )
+
+
+def text_position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based ``(line, column)`` of character ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _line_column(text: str, index: int) -> str:
+    line, column = text_position(text, index)
+    return f"line {line} column {column}"
+
+
+def decode_utf8(data: bytes, *, source: str, what: str) -> str:
+    """Decode ``data`` as UTF-8 (a leading byte-order mark is dropped).
+
+    Raises:
+        InputError: a byte sequence that is not UTF-8, named by line and column.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        raise InputError(
+            f"{what} is not UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a "
+            "character",
+            source=source,
+            location=f"line {line} column {column}",
+        ) from None
+
+
+def read_json_file(path: Path, *, what: str, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
     """Parse the JSON document in ``path`` with :func:`loads_strict`.
 
     Args:
         path: the file to read (UTF-8).
         what: what the document is, for messages (``snapshot``, ``summary``).
+        limits: the size limits.
 
     Raises:
-        InputError: the file cannot be read, is not UTF-8 or is not JSON (names line and column).
+        InputError: the file cannot be read, is not UTF-8 or is not JSON, or is over a limit
+            (names line and column).
         SnapshotError: ``NaN``/``Infinity`` or a lone surrogate (names the JSON path).
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read {what}: {reason}", source=str(path)) from exc
-    return loads_strict(text, source=str(path), what=what)
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_document_chars * 4 + 1)  # UTF-8: at most 4 bytes a char
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror or exc}", source=str(path)) from exc
+    text = decode_utf8(data, source=str(path), what=what)
+    return loads_strict(text, source=str(path), what=what, limits=limits)
 
 
 def _has_surrogate(text: str) -> bool:

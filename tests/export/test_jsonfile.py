@@ -8,7 +8,7 @@ import pytest
 
 from worldstate.errors import InputError, SnapshotError
 from worldstate.export import parse_context
-from worldstate.jsonfile import loads_strict, read_json_file
+from worldstate.jsonfile import JsonLimits, loads_strict, read_json_file, text_position
 
 
 class TestLoadsStrict:
@@ -98,3 +98,70 @@ class TestCallers:
         with pytest.raises(SnapshotError) as caught:
             parse_context(text)
         assert str(caught.value) == message
+
+
+class TestLimits:
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            (
+                "[" * 1000 + "]" * 1000,
+                "doc.json, line 1 column 513: summary nests arrays and objects deeper than the "
+                "limit of 512",
+            ),
+            (
+                '{"a":' + "1" * 5000 + "}",
+                "doc.json, line 1 column 6: summary has an integer of 5,000 digits, over the "
+                "limit of 20",
+            ),
+            (
+                '{\n "a": [1,\n -' + "9" * 30 + "]}",
+                "doc.json, line 3 column 2: summary has an integer of 30 digits, over the limit "
+                "of 20",
+            ),
+            (
+                '{"a": 1e400}',
+                "doc.json, line 1 column 7: summary has a number too large for a float (1e400)",
+            ),
+        ],
+    )
+    def test_over_a_limit_is_refused_with_line_and_column(self, text: str, message: str) -> None:
+        """Depth, integer size and float range: an InputError that says where, no crash."""
+        with pytest.raises(InputError) as caught:
+            loads_strict(text, source="doc.json", what="summary")
+        assert str(caught.value) == message
+
+    def test_within_the_limits_is_accepted(self) -> None:
+        """512 levels, 20 digits, brackets and digits inside strings are all fine."""
+        deep = "[" * 512 + "]" * 512
+        assert loads_strict(deep, source="s", what="summary") is not None
+        text = '{"id": "' + "[" * 600 + "1" * 40 + '", "n": -18446744073709551615, "f": 1e-400}'
+        assert loads_strict(text, source="s", what="summary") == {
+            "id": "[" * 600 + "1" * 40,
+            "n": -18446744073709551615,
+            "f": 0.0,
+        }
+
+    def test_string_and_document_sizes(self) -> None:
+        """Limits are configurable; over them the message names the size and the limit."""
+        limits = JsonLimits(max_string_chars=10, max_document_chars=100)
+        with pytest.raises(InputError, match=r"line 1 column 7: .*string of 11 characters"):
+            loads_strict('{"a": "' + "x" * 11 + '"}', source="s", what="summary", limits=limits)
+        with pytest.raises(InputError, match="101 characters long, over the limit of 100"):
+            loads_strict(" " * 99 + "[]", source="s", what="summary", limits=limits)
+
+    def test_invalid_utf8_is_named_by_line_and_column(self, tmp_path: Path) -> None:
+        """Not 'position 43': the line and the column of the bad byte."""
+        path = tmp_path / "bad.json"
+        path.write_bytes(b'{\n  "name": "caf\xc3\xa9 \xff"\n}')
+        with pytest.raises(InputError) as caught:
+            read_json_file(path, what="summary")
+        assert str(caught.value) == (
+            f"{path}, line 2 column 17: summary is not UTF-8: byte 0xff cannot start or "
+            "continue a character"
+        )
+
+    def test_text_position(self) -> None:
+        """1-based line and column of a character index."""
+        assert text_position("ab\ncd", 4) == (2, 2)
+        assert text_position("ab", 0) == (1, 1)

@@ -293,7 +293,7 @@ class TestValidation:
             "districts": [],
             "npcs": [],
         }
-        with pytest.raises(SnapshotError, match="inspector summary.*use --summary"):
+        with pytest.raises(SnapshotError, match=r"inspector summary.*use --summary"):
             validate_snapshot(summary)
         snapshot_with_extra = {"storyFlags": {"flags": {}}, "generatedAt": 5}
         assert validate_snapshot(snapshot_with_extra) == snapshot_with_extra

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from worldstate.artifacts import Artifact
 from worldstate.writers import FileSystemWriter, WriteStatus
+from worldstate.writers.filesystem import remove_stale_temp_files
 
 
 def artifact(filename: str, content: str = "x\n") -> Artifact:
@@ -70,3 +74,54 @@ class TestFileSystemWriter:
         assert (tmp_path / "plain" / "a.md").read_bytes() == (
             tmp_path / "durable" / "a.md"
         ).read_bytes()
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited (a real child, reaped)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
+
+
+class TestLeftovers:
+    def test_stale_temp_files_of_dead_processes_are_removed(self, tmp_path: Path) -> None:
+        """A killed export's ``.NAME.PID.N.tmp`` goes on the next write into that folder."""
+        dead = tmp_path / f".save-inspector-summary.json.{dead_pid()}.3.tmp"
+        dead.write_bytes(b"x" * 4096)
+        alive = tmp_path / f".other.json.{os.getpid()}.9.tmp"  # ours: maybe still writing
+        alive.write_bytes(b"y")
+        parent = tmp_path / f".p.json.{os.getppid()}.1.tmp"  # a live process's
+        parent.write_bytes(b"z")
+        lookalike = tmp_path / ".notes.tmp"  # not a temp name of ours
+        lookalike.write_bytes(b"n")
+        result = FileSystemWriter(tmp_path).write(artifact("a.json"))
+        assert result.ok
+        assert not dead.exists()
+        assert alive.exists() and parent.exists() and lookalike.exists()
+
+    def test_the_sweep_is_once_per_folder(self, tmp_path: Path) -> None:
+        """Later writes into the same folder do not scan it again."""
+        writer = FileSystemWriter(tmp_path)
+        assert writer.write(artifact("a.json")).ok
+        stale = tmp_path / f".b.json.{dead_pid()}.0.tmp"
+        stale.write_bytes(b"x")
+        assert writer.write(artifact("b.json")).ok
+        assert stale.exists()
+        assert remove_stale_temp_files(tmp_path) == [stale.name]
+
+
+class TestCollisions:
+    def test_a_different_file_is_not_overwritten_when_asked(self, tmp_path: Path) -> None:
+        """``replace_different=False``: a second export of the same names fails; the first stays."""
+        writer = FileSystemWriter(tmp_path, replace_different=False)
+        assert writer.write(artifact("a.json", "first\n")).ok
+        second = writer.write(artifact("a.json", "second\n"))
+        assert second.status is WriteStatus.FAILED
+        assert "already exists with other content" in (second.error or "")
+        assert (tmp_path / "a.json").read_text("utf-8") == "first\n"
+        assert writer.write(artifact("a.json", "first\n")).ok  # the same content is fine
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]  # no temp left

@@ -42,6 +42,10 @@ lazy_group(cli).add_lazy_commands(
 )
 lazy_group(bench).add_lazy_commands(
     {
+        "redact": LazyCommand(
+            "worldstate.cli.bench_redact",
+            "Redact a ``--context`` of SIZE characters of each hostile shape; best of REPEAT runs.",
+        ),
         "dispatch": LazyCommand(
             "worldstate.cli.bench_store",
             "Time the store's dispatch, one workload iteration at a time.",

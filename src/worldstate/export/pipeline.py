@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from worldstate._js import coalesce, is_finite_number
 from worldstate.clock import Clock, system_clock
 from worldstate.export.handle import ExportHandle
@@ -122,6 +124,8 @@ class Exporter:
             summary, now=at, faction_names=faction_names, budget_bytes=self.budget_bytes
         )
         artifacts = tuple(render_artifacts(payload, prefix=prefix, formats=tuple(formats)))
+        hide = self.redactor.hide_environment  # an environment secret never reaches a file
+        artifacts = tuple(replace(a, content=hide(a.content)) for a in artifacts)
         # Redacted at the source: the context reaches events, the budget files and the manifest.
         context = ExportContext(
             prefix=prefix,

@@ -13,6 +13,7 @@ from worldstate.inspector import DEFAULT_FORMATS, SPATIAL_HISTORY_BUDGET_BYTES, 
 from worldstate.jsonfile import loads_strict
 from worldstate.names import check_prefix
 from worldstate.publish import MANIFEST_FILENAME, ci_requested
+from worldstate.redact import Redactor
 from worldstate.writers import check_filename
 
 __all__ = [
@@ -91,6 +92,8 @@ class ExportSettings:
         manifest_path = (metadata or out_dir / MANIFEST_FILENAME).absolute()
         check_filename(manifest_path.name, what="--metadata file name")
         check_generated_at(generated_at)
+        named = [("--prefix", prefix), ("--out", str(out_dir)), ("--metadata", str(manifest_path))]
+        Redactor(env).refuse_secrets_in([*named, *(("--mirror", str(m)) for m in mirrors)])
         if manifest_path.is_dir():
             raise ConfigurationError(
                 f"--metadata: {manifest_path} is a folder; give the manifest's file path, "

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from worldstate.clock import ManualClock
-from worldstate.errors import ConfigurationError, InputError, SnapshotError
+from worldstate.errors import ConfigurationError, InputError
 from worldstate.events import EventBus
-from worldstate.jsonfile import json_type_name, read_json_file
+from worldstate.inspector.summary_schema import check_summary
+from worldstate.jsonfile import read_json_file
 from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log
 from worldstate.store.snapshot import load_snapshot_file
 
@@ -92,16 +93,10 @@ def load_summary_file(path: Path) -> Mapping[str, Any] | None:
 
     Raises:
         InputError: unreadable or not JSON.
-        SnapshotError: the document is neither an object nor ``null`` (path ``$``).
+        SnapshotError: the document is not shaped like a summary, or holds a value the
+            renderers cannot format (see :mod:`worldstate.inspector.summary_schema`).
     """
-    data = read_json_file(path, what="summary")
-    if data is not None and not isinstance(data, dict):
-        raise SnapshotError(
-            f"a summary must be a JSON object or null, got {json_type_name(data)}",
-            source=str(path),
-            path="$",
-        )
-    return data
+    return check_summary(read_json_file(path, what="summary"), source=str(path))
 
 
 def stream_event_log(source: Path | str) -> Iterator[RecordedEvent]:
