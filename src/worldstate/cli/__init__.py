@@ -42,6 +42,10 @@ lazy_group(cli).add_lazy_commands(
 )
 lazy_group(bench).add_lazy_commands(
     {
+        "report": LazyCommand(
+            "worldstate.cli.report",
+            "Time `report fallback` over many manifests (written first, untimed, then removed).",
+        ),
         "redact": LazyCommand(
             "worldstate.cli.bench_redact",
             "Redact a ``--context`` of SIZE characters of each hostile shape; best of REPEAT runs.",

@@ -7,21 +7,23 @@ error.  Exit codes: 0 ok, 1 a threshold was crossed (or a diff found with ``--ex
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
 
 from worldstate._js import dumps_pretty, to_number
 from worldstate.artifacts import Artifact
-from worldstate.cli._app import BadInput, JobFailed, cli
+from worldstate.cli._app import BadInput, JobFailed, bench, cli
 from worldstate.redact import Redactor
 from worldstate.report import (
-    FallbackAggregator,
+    ManifestRead,
     absolute,
+    aggregate_manifests,
     build_runs_report,
     default_metadata,
     diff_worlds,
@@ -35,12 +37,13 @@ from worldstate.report import (
     render_runs_html,
     render_runs_markdown,
     resolve_inputs,
+    run_report_bench,
     run_row,
     summarise_provider_results,
 )
 from worldstate.writers import FileSystemWriter
 
-__all__ = ["report"]
+__all__ = ["report", "bench_report"]
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -112,13 +115,13 @@ def providers(
     if step_summary:
         targets.append(_step_summary(env))
     chosen = metadata if metadata and metadata.strip() else default_metadata(env)
-    read = read_manifest(absolute(chosen, Path.cwd()), redactor=Redactor(env))
+    read = read_manifest(absolute(chosen, Path.cwd()))
     if not read.ok:
         if strict:
             raise BadInput(f"cannot read the manifest: {read.problem}")
         _warn(f"no provider report: {read.problem}")
         return
-    summary = summarise_provider_results(read.document)
+    summary = summarise_provider_results(Redactor(env)(read.document))
     markdown = render_providers_markdown(summary)
     _emit(dumps_pretty(js_ordered(summary.to_json())) if as_json else markdown)
     for target in targets:
@@ -171,15 +174,9 @@ def fallback(
     paths = resolve_inputs([*metadata, *inputs], cwd=cwd) or resolve_inputs(
         [default_metadata(env)], cwd=cwd
     )
-    aggregator = FallbackAggregator()
-    for read in iter_manifests(paths, redactor=Redactor(env)):
-        if read.ok:
-            aggregator.add(read.path, _fallback_summary(read.document))
-        elif strict:
-            raise BadInput(f"cannot read a manifest: {read.problem}")
-        else:
-            _warn(f"skipped: {read.problem}")
-    aggregate = aggregator.result()
+    aggregate = aggregate_manifests(
+        paths, redactor=Redactor(env), on_unreadable=_unreadable_handler(strict)
+    )
     if as_json:
         text = dumps_pretty(js_ordered({"metadataPaths": paths, "aggregate": aggregate.to_json()}))
     else:
@@ -190,8 +187,15 @@ def fallback(
     _check_thresholds(aggregate.counts.attempts, fail_on_usage, max_attempts)
 
 
-def _fallback_summary(document: object) -> object:
-    return document.get("fallbackSummary") if isinstance(document, dict) else None
+def _unreadable_handler(strict: bool) -> Callable[[ManifestRead], None]:
+    """Warn about an unreadable manifest, or refuse it (exit 2) when ``strict``."""
+
+    def handle(read: ManifestRead) -> None:
+        if strict:
+            raise BadInput(f"cannot read a manifest: {read.problem}")
+        _warn(f"skipped: {read.problem}")
+
+    return handle
 
 
 def _check_thresholds(attempts: float, fail_on_usage: bool, max_attempts: float | None) -> None:
@@ -233,14 +237,13 @@ def runs(
     """One row per run (manifest): time, run id, artifacts, bytes, budget, each provider."""
     env = os.environ
     paths = resolve_inputs(inputs, cwd=Path.cwd())
+    redactor, on_unreadable = Redactor(env), _unreadable_handler(strict)
     rows = []
-    for read in iter_manifests(paths, redactor=Redactor(env)):
+    for read in iter_manifests(paths):
         if read.ok:
-            rows.append(run_row(read))
-        elif strict:
-            raise BadInput(f"cannot read a manifest: {read.problem}")
+            rows.append(run_row(ManifestRead(read.path, redactor(read.document))))
         else:
-            _warn(f"skipped: {read.problem}")
+            on_unreadable(read)
     runs_report = build_runs_report(rows)
     if html_path is not None:
         _write_file(html_path, render_runs_html(runs_report, title=title), "text/html")
@@ -265,3 +268,28 @@ def diff(a: Path, b: Path, as_json: bool, exit_code: bool) -> None:
         _emit(render_diff_markdown(world_diff, cwd=os.getcwd()))
     if exit_code and not world_diff.equal:
         sys.exit(1)
+
+
+@bench.command("report")
+@click.option("--manifests", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Make the temporary manifest folder here (default: the system temp folder).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def bench_report(manifests: int, root: Path | None, as_json: bool) -> None:
+    """Time `report fallback` over many manifests (written first, untimed, then removed)."""
+    stats = run_report_bench(manifests, root=root)
+    if as_json:
+        _emit(json.dumps(stats.to_json()))
+        return
+    click.echo("=== Fallback Report Benchmark ===")
+    click.echo(f"Manifests: {stats.manifests} (written in {stats.setup_s:.2f} s, untimed)")
+    click.echo(f"Report (find, read, aggregate, render): {stats.report_s:.3f} s")
+    click.echo(f"Report size: {stats.report_bytes} bytes")
+    click.echo(
+        f"Peak traced memory: {stats.peak_bytes / 1e6:.2f} MB "
+        f"({stats.peak_bytes_tenth / 1e6:.2f} MB for a tenth of the manifests)"
+    )
+    click.echo(f"Peak growth per manifest: {stats.per_manifest_bytes:.0f} bytes")

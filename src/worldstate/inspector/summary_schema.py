@@ -18,8 +18,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from worldstate.errors import SnapshotError
 from worldstate._js import MAX_TIME_MS, to_number, truthy
+from worldstate.errors import SnapshotError
 from worldstate.inspector.sanitize import SEEN_NAMES_KEY, STANDARD_KEYS
 from worldstate.jsonfile import json_type_name
 

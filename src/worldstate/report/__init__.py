@@ -18,6 +18,7 @@ coercion, ``??`` defaults), so manifests written by the reference and by worldst
 
 from __future__ import annotations
 
+from worldstate.report._bench import ReportBenchStats, run_report_bench
 from worldstate.report._diff import (
     DIFF_HEADING,
     SECTIONS,
@@ -37,6 +38,7 @@ from worldstate.report._fallback import (
     ProviderUsage,
     SourceUsage,
     aggregate_fallback,
+    aggregate_manifests,
     render_fallback_markdown,
 )
 from worldstate.report._html import CONTENT_SECURITY_POLICY, render_runs_html
@@ -89,6 +91,7 @@ __all__ = [
     # fallback
     "FallbackAggregator",
     "aggregate_fallback",
+    "aggregate_manifests",
     "render_fallback_markdown",
     "FallbackAggregate",
     "ProviderUsage",
@@ -116,4 +119,7 @@ __all__ = [
     "Change",
     "SECTIONS",
     "DIFF_HEADING",
+    # benchmark
+    "run_report_bench",
+    "ReportBenchStats",
 ]

@@ -9,12 +9,14 @@ attempts.  Aggregation is one pass, one manifest at a time.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from worldstate._js import get, number_text, truthy
 from worldstate.inspector.markdown import md_table
+from worldstate.redact import Redactor
+from worldstate.report._inputs import ManifestRead, iter_manifests
 from worldstate.report._jsvalues import counter, js_key_order, js_string_greater
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "FallbackAggregate",
     "FallbackAggregator",
     "aggregate_fallback",
+    "aggregate_manifests",
     "render_fallback_markdown",
 ]
 
@@ -228,6 +231,26 @@ class FallbackAggregator:
             providers=dict(self._providers),
             sources=tuple(self._sources),
         )
+
+
+def aggregate_manifests(
+    paths: Iterable[str],
+    *,
+    redactor: Redactor,
+    on_unreadable: Callable[[ManifestRead], None],
+) -> FallbackAggregate:
+    """Read the manifests at ``paths`` one at a time and aggregate their fallback summaries.
+
+    Each ``fallbackSummary`` is redacted before it is counted; a manifest that cannot be read
+    is passed to ``on_unreadable`` (which may raise) and not counted.
+    """
+    aggregator = FallbackAggregator()
+    for read in iter_manifests(paths):
+        if read.ok:
+            aggregator.add(read.path, redactor(get(read.document, "fallbackSummary")))
+        else:
+            on_unreadable(read)
+    return aggregator.result()
 
 
 def aggregate_fallback(entries: Iterable[tuple[str, object]]) -> FallbackAggregate:

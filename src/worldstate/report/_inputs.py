@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from worldstate.errors import InputError
 from worldstate.jsonfile import read_json_file
-from worldstate.redact import Redactor
 
 __all__ = [
     "MANIFEST_NAME",
@@ -44,7 +43,8 @@ class ManifestRead:
 
     Attributes:
         path: the absolute path that was read.
-        document: the decoded JSON document (already redacted), or ``None``.
+        document: the decoded JSON document, or ``None``.  It is not redacted: a report
+            redacts the parts it shows (redacting whole manifests would dominate its time).
         problem: why there is no document (``None`` when there is one).
     """
 
@@ -103,7 +103,7 @@ def _manifests_below(folder: str) -> Iterable[str]:
             yield os.path.join(root, MANIFEST_NAME)
 
 
-def read_manifest(path: str, *, redactor: Redactor) -> ManifestRead:
+def read_manifest(path: str) -> ManifestRead:
     """Read the manifest at ``path``; failures come back as a :class:`ManifestRead` value.
 
     A document that is ``null``, ``false``, ``0`` or ``""`` holds no manifest and counts as
@@ -115,13 +115,13 @@ def read_manifest(path: str, *, redactor: Redactor) -> ManifestRead:
         return ManifestRead(path, problem=str(exc))
     if document is None or document is False or document == 0 or document == "":
         return ManifestRead(path, problem=f"{path}: the document is {document!r}, not a manifest")
-    return ManifestRead(path, document=redactor(document))
+    return ManifestRead(path, document=document)
 
 
-def iter_manifests(paths: Iterable[str], *, redactor: Redactor) -> Iterable[ManifestRead]:
+def iter_manifests(paths: Iterable[str]) -> Iterable[ManifestRead]:
     """Read ``paths`` one at a time (only one document is held at once)."""
     for path in paths:
-        yield read_manifest(path, redactor=redactor)
+        yield read_manifest(path)
 
 
 def default_metadata(env: Mapping[str, str]) -> str:
