@@ -26,9 +26,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from worldstate.redact import Redactor
 
 from worldstate.cli._lazy import LazyGroup
 from worldstate.errors import (
@@ -37,7 +40,6 @@ from worldstate.errors import (
     SlotNotFoundError,
     WorldstateError,
 )
-from worldstate.redact import Redactor
 
 __all__ = ["BadInput", "JobFailed", "cli", "bench", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
 
@@ -179,12 +181,12 @@ class _TranslatingGroup(LazyGroup):
         **extra: Any,
     ) -> int:
         _stand_in_for_closed_streams()
-        redactor = Redactor(os.environ)  # the edge: the only place the CLI's messages are built
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
         except click.ClickException as exc:
-            exc.message = redactor.scrub(exc.message)  # type: ignore[misc]
+            # the edge: the only place the CLI's messages are built
+            exc.message = _environment_redactor().scrub(exc.message)  # type: ignore[misc]
             with contextlib.suppress(OSError, ValueError):
                 exc.show()
             return exc.exit_code
@@ -198,6 +200,12 @@ class _TranslatingGroup(LazyGroup):
                 raise
             return _stdout_failure(exc)
         return result if isinstance(result, int) else EXIT_OK
+
+
+def _environment_redactor() -> Redactor:
+    from worldstate.redact import Redactor  # only when a message is printed or a command runs
+
+    return Redactor(os.environ)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -223,7 +231,7 @@ def cli(verbose: int) -> None:
     level = logging.ERROR - 10 * min(verbose, 3)
     handler = logging.StreamHandler()
     handler.setFormatter(
-        _RedactingFormatter("%(levelname)s %(name)s: %(message)s", Redactor(os.environ))
+        _RedactingFormatter("%(levelname)s %(name)s: %(message)s", _environment_redactor())
     )
     logging.basicConfig(level=level, handlers=[handler])
 
