@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import httpx
-import stamina
+import tenacity
 
 from worldstate._js import dumps_compact, js_string
 from worldstate.errors import ConfigurationError
@@ -128,9 +128,12 @@ def send_budget_webhook(
     status, and a short error without the URL.
     """
     body = {"text": "\n".join(lines)}
-    caller = stamina.RetryingCaller(
-        attempts=attempts, timeout=None, wait_initial=wait_initial, wait_max=wait_max, wait_jitter=0
-    ).on((httpx.TransportError, _RetryableStatus))
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        wait=tenacity.wait_exponential(multiplier=wait_initial, max=wait_max),
+        retry=tenacity.retry_if_exception_type((httpx.TransportError, _RetryableStatus)),
+        reraise=True,
+    )
 
     def post() -> httpx.Response:
         response = client.post(url, json=body, timeout=timeout)
@@ -139,7 +142,7 @@ def send_budget_webhook(
         return response
 
     try:
-        response = caller(post)
+        response = retrying(post)
     except _RetryableStatus as exc:
         return _failed(exc.status, f"HTTP {exc.status} after {attempts} attempts")
     except httpx.TransportError as exc:
