@@ -10,9 +10,11 @@ from click.testing import CliRunner, Result
 
 from worldstate.bench._stats import summarize_ns
 from worldstate.bench.dispatch import load_workload
+from worldstate.bench.export import write_large_world
 from worldstate.bench.replay import AUTO_REPEAT_EVENTS, NPC_EVENT_KINDS, npc_world, run_replay_bench
 from worldstate.cli import cli
 from worldstate.errors import EventLogError
+from worldstate.store.snapshot import load_snapshot_file
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOAD = ROOT / "benchmarks" / "workloads" / "store-dispatch"
@@ -152,3 +154,30 @@ class TestWorldSize:
         result = CliRunner().invoke(cli, ["bench", "replay", *args])
         assert result.exit_code == 2
         assert "exactly one of --events and --world-size" in result.output
+
+
+class TestExportBench:
+    def test_generated_world_is_a_valid_snapshot_of_the_stated_shape(self, tmp_path: Path) -> None:
+        """Scale 0.01: 10 factions, 50 NPCs, 5 districts, 10 quests, 20 flags, 20 steps."""
+        path = tmp_path / "world.json"
+        write_large_world(path, 0.01)
+        world = load_snapshot_file(path)
+        counts = [
+            len(world["factions"]["byId"]),
+            len(world["npcs"]["byId"]),
+            len(world["districts"]["byId"]),
+            len(world["quests"]["byId"]),
+            len(world["storyFlags"]["flags"]),
+            len(world["tutorial"]["completedSteps"]),
+        ]
+        assert counts == [10, 50, 5, 10, 20, 20]
+
+    def test_bench_export_json(self, tmp_path: Path) -> None:
+        """bench export times real export processes and reports their peak memory."""
+        path = tmp_path / "world.json"
+        args = ["bench", "export", "--snapshot", str(path), "--generate", "0.01"]
+        result = CliRunner().invoke(cli, [*args, "--repeat", "1", "--json"])
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)
+        assert figures["snapshot_bytes"] == path.stat().st_size
+        assert 0 < figures["best_s"] <= figures["median_s"] and figures["peak_mb"] > 1

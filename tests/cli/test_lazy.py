@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
@@ -54,3 +55,17 @@ def test_help_imports_no_command_module() -> None:
         "worldstate.clock",
         "worldstate.errors",
     }
+
+
+def test_every_registered_command_is_listed_in_its_lazy_group() -> None:
+    """A command a module registers but the lazy map does not list would be unreachable."""
+    import pkgutil
+
+    import worldstate.cli
+
+    for module in pkgutil.iter_modules(worldstate.cli.__path__):
+        importlib.import_module(f"worldstate.cli.{module.name}")
+    for group in lazy_groups():
+        defined_with_the_group = {"bench"} if group is lazy_group(cli) else set()
+        unlisted = set(group.commands) - set(group.lazy_commands) - defined_with_the_group
+        assert unlisted == set(), group.name

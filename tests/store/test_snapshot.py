@@ -15,6 +15,7 @@ from worldstate.clock import ManualClock
 from worldstate.errors import SnapshotError
 from worldstate.events import EventBus
 from worldstate.store import Action, WorldStore, default_slices, validate_snapshot
+from worldstate.store.snapshot import load_snapshot_file
 
 from ._helpers import REPLAY_GOLDENS, WORKLOADS, Harness, load_json, replay_log
 
@@ -334,3 +335,24 @@ class TestGameSlice:
         with pytest.raises(SnapshotError) as info:
             store.hydrate({"craftingQueue": {"queue": [1]}})
         assert info.value.path == "$.craftingQueue.queue[0]"
+
+
+class TestValidatedOnce:
+    def test_loaded_snapshot_is_hydrated_without_a_second_copy(self, tmp_path: Path) -> None:
+        """A file's snapshot is validated once; hydrate takes its sections over as they are."""
+        path = tmp_path / "world.json"
+        path.write_text('{"storyFlags": {"flags": {"f": {"value": 1}}}}', encoding="utf-8")
+        loaded = load_snapshot_file(path)
+        store = WorldStore(EventBus(), clock=ManualClock(1))
+        store.hydrate(loaded)
+        assert store.state["story"]["flags"] is loaded["storyFlags"]["flags"]
+
+    def test_validated_for_other_slices_is_validated_again(self) -> None:
+        """A snapshot validated for a different set of slices is checked (and copied) again."""
+        from worldstate.store.slices import StorySlice
+
+        valid = validate_snapshot({"storyFlags": {"flags": {}}}, slices=[StorySlice()])
+        store = WorldStore(EventBus(), clock=ManualClock(1))
+        store.hydrate(valid)
+        assert store.state["story"]["flags"] == {}
+        assert store.state["story"]["flags"] is not valid["storyFlags"]["flags"]

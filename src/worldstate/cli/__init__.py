@@ -42,6 +42,13 @@ lazy_group(cli).add_lazy_commands(
 )
 lazy_group(bench).add_lazy_commands(
     {
+        "export": LazyCommand(
+            "worldstate.cli.bench_store",
+            (
+                "Time `worldstate export --snapshot FILE` in fresh processes: wall time and "
+                "peak memory."
+            ),
+        ),
         "report": LazyCommand(
             "worldstate.cli.report",
             "Time `report fallback` over many manifests (written first, untimed, then removed).",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import msgspec
 
 from worldstate.bench.dispatch import load_workload, run_dispatch_bench
+from worldstate.bench.export import run_export_bench, write_large_world
 from worldstate.bench.replay import WorldSizeBenchResult, run_replay_bench, run_world_size_bench
 from worldstate.store.snapshot import load_snapshot_file
 
@@ -93,21 +95,67 @@ def bench_replay(
         "seconds": result.seconds,
         "events_per_s": result.events_per_s,
     }
+    lines = [
+        f"Events: {result.events}",
+        f"Seconds: {result.seconds:.4f}",
+        f"Events/s: {result.events_per_s:,.0f}",
+    ]
+    _report("Store replay", figures, lines, as_json)
+
+
+def _report(title: str, figures: dict[str, Any], lines: list[str], as_json: bool) -> None:
+    """The figures as one JSON object, or a titled block of text lines."""
     if as_json:
         click.echo(json.dumps(figures))
         return
-    click.echo("=== Store replay ===")
-    click.echo(f"Events: {result.events}")
-    click.echo(f"Seconds: {result.seconds:.4f}")
-    click.echo(f"Events/s: {result.events_per_s:,.0f}")
+    click.echo(f"=== {title} ===")
+    for line in lines:
+        click.echo(line)
 
 
 def _echo_world_size(result: WorldSizeBenchResult, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(msgspec.structs.asdict(result)))
-        return
-    click.echo(f"=== Store replay, {result.world_size:,} NPCs ===")
-    click.echo(f"Events: {result.events}")
-    click.echo(f"Seconds: {result.seconds:.4f}")
-    click.echo(f"Events/s: {result.events_per_s:,.0f}")
-    click.echo(f"Per event: {result.us_per_event:.2f} us")
+    lines = [
+        f"Events: {result.events}",
+        f"Seconds: {result.seconds:.4f}",
+        f"Events/s: {result.events_per_s:,.0f}",
+        f"Per event: {result.us_per_event:.2f} us",
+    ]
+    title = f"Store replay, {result.world_size:,} NPCs"
+    _report(title, msgspec.structs.asdict(result), lines, as_json)
+
+
+@bench.command("export")
+@click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="World snapshot to export (with --generate: where to write the large world first).",
+)
+@click.option(
+    "--generate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="First write a generated world of this scale to --snapshot (1: 1k factions, 5k NPCs, "
+    "500 districts, 1k quests, 2k flags, 2k tutorial steps, about 13 MB).",
+)
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def bench_export(snapshot: Path, generate: float | None, repeat: int, as_json: bool) -> None:
+    """Time `worldstate export --snapshot FILE` in fresh processes: wall time and peak memory."""
+    if generate is not None:
+        write_large_world(snapshot, generate)
+    elif not snapshot.is_file():
+        raise click.BadParameter(f"{snapshot} is not a file", param_hint="--snapshot")
+    runs = run_export_bench(snapshot, repeat=repeat)
+    figures = {
+        "snapshot_bytes": snapshot.stat().st_size,
+        "best_s": min(r.seconds for r in runs),
+        "median_s": sorted(r.seconds for r in runs)[len(runs) // 2],
+        "peak_mb": max(r.peak_mb for r in runs),
+    }
+    lines = [
+        f"Snapshot: {figures['snapshot_bytes']:,} bytes",
+        f"Best: {figures['best_s']:.3f} s  Median: {figures['median_s']:.3f} s",
+        f"Peak memory: {figures['peak_mb']:.1f} MB",
+    ]
+    _report("Export --snapshot", figures, lines, as_json)

@@ -26,7 +26,12 @@ from worldstate.store._transients import Transients
 from worldstate.store.catalog import ContentCatalog
 from worldstate.store.selectors import MemoSelector, SelectorCache
 from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
-from worldstate.store.snapshot import section_of, validate_snapshot
+from worldstate.store.snapshot import (
+    ValidatedSnapshot,
+    section_of,
+    snapshot_schema,
+    validate_snapshot,
+)
 
 __all__ = ["WorldStore", "UpdateListener", "HYDRATE_ACTION", "SNAPSHOT_KEYS", "SNAPSHOT_ORDER"]
 
@@ -335,13 +340,19 @@ class WorldStore:
     def hydrate(self, data: object, *, source: str | None = None) -> None:
         """Replace the whole state with a snapshot's (absent sections start afresh).
 
-        The snapshot is validated first; on error nothing changes.  Hydrating is recorded and
-        announced like a dispatch of a ``world`` action of type ``WORLDSTATE_HYDRATE``.
+        The snapshot is validated (and copied) first; on error nothing changes.  A
+        :class:`~worldstate.store.snapshot.ValidatedSnapshot` validated against this store's
+        slices (from ``load_snapshot_file``) is taken over as it is, without a second pass.
+        Hydrating is recorded and announced like a dispatch of a ``world`` action of type
+        ``WORLDSTATE_HYDRATE``.
 
         Raises:
             SnapshotError: the snapshot is not valid; its ``path`` names the offending value.
         """
-        snapshot = validate_snapshot(data, source=source, slices=self._slices)
+        if isinstance(data, ValidatedSnapshot) and data.schema is snapshot_schema(self._slices):
+            snapshot: dict[str, Any] = data  # validated against these slices and handed over
+        else:
+            snapshot = validate_snapshot(data, source=source, slices=self._slices)
         state = {s.key: s.hydrate(section_of(snapshot, s)) for s in self._slices}
         action = Action(HYDRATE_ACTION, WORLD_DOMAIN, snapshot, self.clock())
         self._transients.publish()

@@ -21,7 +21,28 @@ from worldstate.errors import SnapshotError
 from worldstate.jsonfile import json_type_name, read_json_file
 from worldstate.store.slice import Slice
 
-__all__ = ["validate_snapshot", "load_snapshot_file", "snapshot_schema", "section_of"]
+__all__ = [
+    "ValidatedSnapshot",
+    "load_snapshot_file",
+    "section_of",
+    "snapshot_schema",
+    "validate_snapshot",
+]
+
+
+class ValidatedSnapshot(dict[str, Any]):
+    """A snapshot that passed validation against :attr:`schema`, owned by whoever holds it.
+
+    :meth:`WorldStore.hydrate` takes one validated against its own slices' schema as it is
+    (no second validation, no copy): hand it over and do not change it afterwards.
+    """
+
+    __slots__ = ("schema",)
+
+    def __init__(self, data: dict[str, Any], schema: type[msgspec.Struct]) -> None:
+        super().__init__(data)
+        self.schema = schema
+
 
 _SchemaKey = tuple[tuple[str, str, Any], ...]
 
@@ -70,7 +91,7 @@ def section_of(data: dict[str, Any], slice_: Slice) -> Any:
 
 def validate_snapshot(
     data: object, *, source: str | None = None, slices: Sequence[Slice] | None = None
-) -> dict[str, Any]:
+) -> ValidatedSnapshot:
     """Check a snapshot and return a private deep copy of it.
 
     Args:
@@ -85,6 +106,18 @@ def validate_snapshot(
         SnapshotError: ``data`` is not an object, a section has the wrong shape (the error's
             ``path`` names the offending value), or it holds values JSON cannot represent.
     """
+    schema = _check(data, source, slices)
+    try:
+        copy: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(data))
+    except (TypeError, ValueError, msgspec.MsgspecError) as exc:
+        raise SnapshotError(f"not JSON data: {exc}", source=source, path="$") from exc
+    return ValidatedSnapshot(copy, schema)
+
+
+def _check(
+    data: object, source: str | None, slices: Sequence[Slice] | None
+) -> type[msgspec.Struct]:
+    """Validate ``data``; returns the schema it passed."""
     if slices is None:
         from worldstate.store.slices import default_slices
 
@@ -101,11 +134,7 @@ def validate_snapshot(
         message, raw_path = _split(str(exc))
         path = _locate(data, schema, raw_path)
         raise SnapshotError(message, source=source, path=path) from exc
-    try:
-        copy: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(data))
-    except (TypeError, ValueError, msgspec.MsgspecError) as exc:
-        raise SnapshotError(f"not JSON data: {exc}", source=source, path="$") from exc
-    return copy
+    return schema
 
 
 _SUMMARY_MARKS = frozenset({"generatedAt", "generatedIso", "engine", "controlBindings"})
@@ -138,12 +167,16 @@ def _check_has_a_section(data: dict[str, Any], slices: Sequence[Slice], source: 
 def load_snapshot_file(path: Path, *, slices: Sequence[Slice] | None = None) -> dict[str, Any]:
     """Read a snapshot file (reference format) and validate it with :func:`validate_snapshot`.
 
+    The result is a :class:`ValidatedSnapshot` (the decoded document itself, not copied), which
+    :meth:`WorldStore.hydrate` takes over without validating it again.
+
     Raises:
         InputError: the file cannot be read or is not JSON (names line and column).
         SnapshotError: not an object, or a value fails validation (names its JSON path).
     """
     data = read_json_file(path, what="snapshot")
-    return validate_snapshot(data, source=str(path), slices=slices)
+    # Freshly decoded JSON is private to us already: validated, it needs no copy.
+    return ValidatedSnapshot(data, _check(data, str(path), slices))
 
 
 # -- locating the offending value ------------------------------------------------------------
