@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 # One suite with every kind of test the plugin must handle.
-INNER_SUITE = '''
+INNER_SUITE = """
 import json
 from pathlib import Path
 
@@ -26,14 +26,16 @@ EVENTS = {}
 def export_events(request):
     # Set up before the telemetry, so torn down after its export: it sees the export's events.
     seen = EVENTS.setdefault(request.node.nodeid, [])
-    yield lambda telemetry: telemetry.bus.on("telemetry:export_completed", lambda _e, p: seen.append(p))
+    yield lambda telemetry: telemetry.bus.on(
+        "telemetry:export_completed", lambda _event, payload: seen.append(payload)
+    )
     Path("export-events.json").write_text(json.dumps(EVENTS))
 
 
 def test_pass(export_events, worldstate_telemetry):
     export_events(worldstate_telemetry)
     worldstate_telemetry.bus.emit(
-        "faction:attitude_changed", {"factionId": "harbor_union", "attitude": "hostile"}
+        "faction:attitude_changed", {"factionId": "harbor_union", "newAttitude": "hostile"}
     )
 
 
@@ -59,7 +61,7 @@ def test_param(worldstate_telemetry, district):
 
 def test_plain():
     pass
-'''
+"""
 
 TELEMETRY_TESTS = (
     "test_story.py::test_error",

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-
 from tests.pytest_plugin.conftest import (
     ALL_TESTS,
     TELEMETRY_TESTS,

@@ -1,4 +1,4 @@
-"""The same inner suite under pytest-xdist: one manifest on the controller, the same for every mode."""
+"""The inner suite under pytest-xdist: one manifest on the controller, alike in every mode."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from tests.pytest_plugin.conftest import ALL_TESTS, TELEMETRY_TESTS, manifest_tests, telemetry_dir
 
 MODES = {
