@@ -26,14 +26,16 @@ EVENTS = {}
 def export_events(request):
     # Set up before the telemetry, so torn down after its export: it sees the export's events.
     seen = EVENTS.setdefault(request.node.nodeid, [])
-    yield lambda telemetry: telemetry.bus.on("telemetry:export_completed", lambda _e, p: seen.append(p))
+    yield lambda telemetry: telemetry.bus.on(
+        "telemetry:export_completed", lambda _event, payload: seen.append(payload)
+    )
     Path("export-events.json").write_text(json.dumps(EVENTS))
 
 
 def test_pass(export_events, worldstate_telemetry):
     export_events(worldstate_telemetry)
     worldstate_telemetry.bus.emit(
-        "faction:attitude_changed", {"factionId": "harbor_union", "attitude": "hostile"}
+        "faction:attitude_changed", {"factionId": "harbor_union", "newAttitude": "hostile"}
     )
 
 

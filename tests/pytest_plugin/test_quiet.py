@@ -64,3 +64,19 @@ def test_the_plugin_is_registered_under_its_entry_point_name(pytester: pytest.Py
     pytester.makeini("[pytest]\n")
     result = pytester.runpytest_subprocess("--help")
     result.stdout.fnmatch_lines(["*--worldstate-dir*", "*--worldstate-keep*"])
+
+
+def test_an_unrelated_run_does_not_import_the_export_machinery(pytester: pytest.Pytester) -> None:
+    """The inspector, export and writer packages stay unimported when no test uses the plugin."""
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(
+        test_modules="""
+import sys
+
+def test_modules():
+    loaded = {m.split(".")[1] for m in sys.modules if m.startswith("worldstate.")}
+    assert "pytest_plugin" in loaded
+    assert not loaded & {"inspector", "export", "writers", "replay"}, sorted(loaded)
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

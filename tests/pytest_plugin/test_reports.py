@@ -20,8 +20,9 @@ from tests.pytest_plugin.conftest import (
 )
 
 ATTACHMENT = re.compile(r"^\[\[ATTACHMENT\|(.+)\]\]$", re.MULTILINE)
-FORMAT_FILES = 5  # json, two csv (cascade, tutorial), transcript csv, transcript md
-FILES_PER_TEST = FORMAT_FILES + 2  # and the budget report's json and md
+# json, two csv (cascade, tutorial), transcript csv, transcript md; no budget report without
+# spatial telemetry.
+FILES_PER_TEST = 5
 
 
 def _testcases(xml_path: Path) -> dict[str, ET.Element]:
@@ -50,7 +51,7 @@ class TestFilesAndJUnit:
     def test_each_telemetry_test_has_its_own_folder_with_every_format(
         self, inner: pytest.Pytester, run: pytest.RunResult
     ) -> None:
-        """Pass, fail, error and both parameters each export seven files into a slug folder."""
+        """Pass, fail, error and both parameters each export five files into a slug folder."""
         folders = sorted(p.name for p in telemetry_dir(inner).iterdir() if p.is_dir())
         assert len(folders) == len(TELEMETRY_TESTS)
         for folder in folders:

@@ -1,4 +1,4 @@
-"""The same inner suite under pytest-xdist: one manifest on the controller, the same for every mode."""
+"""The inner suite under pytest-xdist: one manifest on the controller, alike in every mode."""
 
 from __future__ import annotations
 

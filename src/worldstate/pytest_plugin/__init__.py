@@ -9,7 +9,7 @@ Fixtures:
   bus or store.
 
 A run whose tests use neither fixture is left alone: nothing is written or printed, and the
-store, inspector and export packages are not even imported.  See ``docs/pytest.md``.
+inspector, export and writer packages are not even imported.  See ``docs/pytest.md``.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ _WORKER_DIR_KEY: Final = "worldstate_dir"
 
 def __getattr__(name: str) -> Any:
     # The classes behind the fixtures load on first use, so sessions that never use them
-    # do not import the store and export packages.
+    # do not import the inspector and export packages.
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

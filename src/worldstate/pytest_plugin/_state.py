@@ -31,10 +31,6 @@ __all__ = [
 
 WORKER_OUTPUT_KEY: Final = "worldstate"
 
-MANIFEST_FILENAME: Final = "ci-artifacts.json"
-"""The session manifest's name (the export manifest's, ``worldstate.export.MANIFEST_FILENAME``;
-a test checks they agree, so this module need not import the export package)."""
-
 
 @dataclass(frozen=True, slots=True)
 class ArtifactFile:
@@ -214,5 +210,7 @@ class SessionState:
 
     @property
     def manifest_path(self) -> Path:
-        """Where the session manifest goes."""
+        """Where the session manifest goes (the export manifest's file name)."""
+        from worldstate.export import MANIFEST_FILENAME  # only sessions that export get here
+
         return self.settings.artifact_dir / MANIFEST_FILENAME
