@@ -180,6 +180,7 @@ class _TranslatingGroup(click.Group):
         _stand_in_for_closed_streams()
         redactor = Redactor(os.environ)  # the edge: the only place the CLI's messages are built
         try:
+            _refuse_nul_bytes(args)
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
         except click.ClickException as exc:
@@ -197,6 +198,15 @@ class _TranslatingGroup(click.Group):
                 raise
             return _stdout_failure(exc)
         return result if isinstance(result, int) else EXIT_OK
+
+
+def _refuse_nul_bytes(args: Sequence[str] | None) -> None:
+    """A NUL byte cannot be part of a path or name (click's path checks would crash on it)."""
+    for index, arg in enumerate(args or ()):
+        if "\x00" in arg:
+            option = next((a for a in reversed(list(args or ())[:index]) if a.startswith("-")), "")
+            where = f"the value of {option}" if option else f"argument {index + 1}"
+            raise BadInput(f"{where} contains a NUL byte, which no file name or value may hold")
 
 
 class _RedactingFormatter(logging.Formatter):
