@@ -19,10 +19,10 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from worldstate.cli._app import JobFailed, cli
+from worldstate.cli._progress import replay_progress
 from worldstate.clock import system_clock
 from worldstate.errors import SnapshotError
 from worldstate.export import Exporter, ExportResult, ExportSettings, sources
@@ -35,8 +35,8 @@ from worldstate.writers import FileSystemWriter, Writer, WriterFanout
 __all__ = ["export_command"]
 
 PROGRESS_THRESHOLD = 2000
-"""Event logs of at least this many lines show a replay progress bar (on a terminal, not for
-stdin)."""
+"""Event logs of at least this many lines show replay progress (not for stdin): a bar on a
+terminal, a plain line every few seconds elsewhere."""
 
 SOURCE_OPTIONS = ("--demo", "--events", "--snapshot", "--summary", "--save")
 
@@ -136,7 +136,7 @@ def export_command(
         mirrors=mirror,
         durable=durable,
     )
-    show_progress = not (quiet or as_json) and sys.stderr.isatty()
+    show_progress = not (quiet or as_json)  # a bar on a terminal, plain lines elsewhere
     source = choice.load(generated_at=settings.generated_at, show_progress=show_progress)
     with _exporter(settings, redactor) as exporter:
         try:
@@ -232,15 +232,12 @@ class SourceChoice:
 def _progress(
     lines: int | None, *, enabled: bool
 ) -> Iterator[Callable[[RecordedEvent], None] | None]:
-    """A replay progress bar over ``lines`` log lines (none for stdin or short logs)."""
+    """Replay progress over ``lines`` log lines (none for stdin or short logs)."""
     if not enabled or lines is None or lines < PROGRESS_THRESHOLD:
         yield None
         return
-    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("replay", total=lines)
-        # By line number, not by event: blank lines are counted in the total but never replayed.
-        yield lambda event: bar.update(task, completed=event.line)
+    with replay_progress(lines, stream=sys.stderr, terminal=sys.stderr.isatty()) as advance:
+        yield advance
 
 
 def _writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
