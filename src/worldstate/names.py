@@ -2,7 +2,8 @@
 
 A name is joined to a folder by writers and the CLI, so it must stay a bare file name: it may
 not be empty, absolute, contain a path separator (``/`` or ``\\``), be or contain ``..``,
-contain control characters, or hold a lone surrogate (it could not be written as UTF-8).
+contain control characters, hold a lone surrogate (it could not be written as UTF-8), or be
+longer than :data:`NAME_MAX_BYTES` bytes in UTF-8.
 
 A file-name *prefix* must also fit: every artifact is named ``<prefix>-<part>-<stamp>.<ext>``
 and written through a temp file ``.<name>.<pid>.<n>.tmp``, and file systems cap a name at 255
@@ -72,6 +73,8 @@ def _check(value: str, what: str, *, prefix: bool) -> str:
     problem = _problem(value)
     if problem is None and prefix:
         problem = _prefix_problem(value)
+    if problem is None:
+        problem = _length_problem(value)
     if problem is not None:
         shown = repr(value) if len(value) <= 60 else f"{value[:40]!r}... ({len(value)} characters)"
         raise UnsafeNameError(
@@ -94,6 +97,13 @@ def _problem(value: str) -> str | None:
         return "it contains a path separator"
     if ".." in value:
         return "it contains '..'"
+    return None
+
+
+def _length_problem(value: str) -> str | None:
+    size = len(value.encode("utf-8"))
+    if size > NAME_MAX_BYTES:
+        return f"it is {size} bytes long in UTF-8, over the {NAME_MAX_BYTES} a file name may have"
     return None
 
 

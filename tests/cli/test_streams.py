@@ -108,3 +108,20 @@ def test_a_quiet_command_does_not_need_stdout(tmp_path: Path) -> None:
     result = shell("export --demo --out out -q >&-", tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "ci-artifacts.json").exists()
+
+
+def test_plain_progress_lines_when_stderr_is_not_a_terminal() -> None:
+    """In CI logs a long replay prints a plain line every interval, not a bar."""
+    import io
+
+    from worldstate.cli._progress import replay_progress
+    from worldstate.replay import RecordedEvent
+
+    ticks = iter(float(t) for t in (0, 1, 6, 7, 12, 13))
+    stream = io.StringIO()
+    with replay_progress(4000, stream=stream, terminal=False, clock=lambda: next(ticks)) as advance:
+        for line in (1000, 2000, 3000, 4000, 4000):
+            advance(RecordedEvent(ts=0, event="e", payload={}, line=line))
+    assert stream.getvalue() == (
+        "replaying: 2,000 of 4,000 lines (50%)\nreplaying: 4,000 of 4,000 lines (100%)\n"
+    )

@@ -182,6 +182,7 @@ class _TranslatingGroup(LazyGroup):
     ) -> int:
         _stand_in_for_closed_streams()
         try:
+            _refuse_nul_bytes(args)
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
         except click.ClickException as exc:
@@ -206,6 +207,15 @@ def _environment_redactor() -> Redactor:
     from worldstate.redact import Redactor  # only when a message is printed or a command runs
 
     return Redactor(os.environ)
+
+
+def _refuse_nul_bytes(args: Sequence[str] | None) -> None:
+    """A NUL byte cannot be part of a path or name (click's path checks would crash on it)."""
+    for index, arg in enumerate(args or ()):
+        if "\x00" in arg:
+            option = next((a for a in reversed(list(args or ())[:index]) if a.startswith("-")), "")
+            where = f"the value of {option}" if option else f"argument {index + 1}"
+            raise BadInput(f"{where} contains a NUL byte, which no file name or value may hold")
 
 
 class _RedactingFormatter(logging.Formatter):

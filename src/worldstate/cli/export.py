@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 import click
 import msgspec
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from worldstate.cli._app import cli
+from worldstate.cli._progress import replay_progress
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
     DEFAULT_BUDGET_BYTES,
@@ -55,8 +55,8 @@ from worldstate.replay import RecordedEvent
 __all__ = ["export_command", "publish_options", "publish_settings", "make_console", "print_uploads"]
 
 PROGRESS_THRESHOLD = 2000
-"""Event logs of at least this many lines show a replay progress bar (on a terminal, not for
-stdin)."""
+"""Event logs of at least this many lines show replay progress (not for stdin): a bar on a
+terminal, a plain line every few seconds elsewhere."""
 
 WEBHOOK_URL_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_URL"
 WEBHOOK_STATUSES_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_STATUSES"
@@ -260,7 +260,7 @@ def export_command(
         webhook_url=webhook_url,
         webhook_statuses=webhook_statuses,
     )
-    show_progress = not (quiet or as_json) and sys.stderr.isatty()
+    show_progress = not (quiet or as_json)  # a bar on a terminal, plain lines elsewhere
     effects = ExportEffects(
         env=env,
         redactor=redactor,
@@ -278,15 +278,12 @@ def export_command(
 
 @contextmanager
 def _progress(lines: int | None) -> Iterator[Callable[[RecordedEvent], None] | None]:
-    """A replay progress bar over ``lines`` log lines (none for stdin or short logs)."""
+    """Replay progress over ``lines`` log lines (none for stdin or short logs)."""
     if lines is None or lines < PROGRESS_THRESHOLD:
         yield None
         return
-    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("replay", total=lines)
-        # By line number, not by event: blank lines are counted in the total but never replayed.
-        yield lambda event: bar.update(task, completed=event.line)
+    with replay_progress(lines, stream=sys.stderr, terminal=sys.stderr.isatty()) as advance:
+        yield advance
 
 
 def make_console() -> Console:
