@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worldstate.cli import artifact, bench_saves, bench_store, bench_writer, export, saves, snapshot
+from worldstate.cli import (
+    artifact,
+    bench_saves,
+    bench_store,
+    bench_upload,
+    bench_writer,
+    export,
+    saves,
+    snapshot,
+)
 from worldstate.cli._app import bench, cli
 
 __all__ = ["cli", "main"]
 
-_ = (artifact, bench, bench_saves, bench_store, bench_writer, export, saves, snapshot)
+_ = (artifact, bench, bench_saves, bench_store, bench_upload, bench_writer, export, saves, snapshot)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
