@@ -42,6 +42,10 @@ lazy_group(cli).add_lazy_commands(
 )
 lazy_group(bench).add_lazy_commands(
     {
+        "upload": LazyCommand(
+            "worldstate.cli.bench_upload",
+            "Upload one file to Azurite through the artifact service, rounds alternating clients.",
+        ),
         "export": LazyCommand(
             "worldstate.cli.bench_store",
             (

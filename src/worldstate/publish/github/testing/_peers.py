@@ -48,7 +48,7 @@ def ensure_node_peers(
         if which(tool) is None:
             raise PeerUnavailableError(f"{tool} is not on PATH: {NODE_HINT}")
     lock = (package_dir / "package-lock.json").read_bytes()
-    target = cache_root / f"node-peers-{hashlib.sha256(lock).hexdigest()[:16]}"
+    target = cache_root.absolute() / f"node-peers-{hashlib.sha256(lock).hexdigest()[:16]}"
     if (target / "node_modules" / ".package-lock.json").exists():
         return target
     cache_root.mkdir(parents=True, exist_ok=True)
@@ -87,7 +87,7 @@ class Azurite:
 
     def __init__(self, node_dir: Path, *, memory_limit_mb: int = 2048) -> None:
         self._command = [
-            str(node_dir / "node_modules" / ".bin" / "azurite-blob"),
+            str(node_dir.absolute() / "node_modules" / ".bin" / "azurite-blob"),
             "--blobHost", "127.0.0.1",
             "--blobPort", "0",
             "--inMemoryPersistence",
