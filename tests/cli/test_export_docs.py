@@ -42,7 +42,7 @@ def long_options(command: click.Command) -> set[str]:
 
 def test_every_command_is_found() -> None:
     assert ("export",) in COMMANDS and ("bench", "saves") in COMMANDS
-    assert len(COMMANDS) == 10
+    assert len(COMMANDS) == 14
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
