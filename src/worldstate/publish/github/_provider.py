@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
@@ -110,49 +110,43 @@ class _Record:
         self.fallback = fallback
 
     def skipped(self, reason: str) -> UploadResult:
-        return UploadResult(
-            provider=PROVIDER,
-            status=UploadStatus.SKIPPED,
-            attempted_at=self.attempted_at,
-            command=COMMAND_LABEL,
-            exit_code=0,
-            skipped_reason=reason,
-            duration_ms=None,
-            is_fallback=self.fallback,
-        )
+        return self._result(UploadStatus.SKIPPED, 0, skipped_reason=reason, duration_ms=None)
 
     def failed(self, exc: WorldstateError, *, duration_ms: float) -> UploadResult:
-        return UploadResult(
-            provider=PROVIDER,
-            status=UploadStatus.FAILED,
-            attempted_at=self.attempted_at,
-            command=COMMAND_LABEL,
-            exit_code=1,
+        return self._result(
+            UploadStatus.FAILED,
+            1,
             error_message=str(exc),
             error_code=_error_code(exc),
             duration_ms=duration_ms,
             artifact_name=self.name,
             artifact_dir=self.root,
             files=self.files,
-            is_fallback=self.fallback,
         )
 
     def uploaded(self, artifact: UploadedArtifact, *, duration_ms: float) -> UploadResult:
-        return UploadResult(
-            provider=PROVIDER,
-            status=UploadStatus.UPLOADED,
-            attempted_at=self.attempted_at,
-            command=COMMAND_LABEL,
-            exit_code=0,
+        return self._result(
+            UploadStatus.UPLOADED,
+            0,
             duration_ms=duration_ms,
             artifact_name=artifact.name,
             artifact_dir=self.root,
             files=self.files,
-            is_fallback=self.fallback,
             artifact_id=artifact.id,
             artifact_url=artifact.url,
             size=artifact.size,
             digest=artifact.digest,
+        )
+
+    def _result(self, status: UploadStatus, exit_code: int, **fields: Any) -> UploadResult:
+        return UploadResult(
+            provider=PROVIDER,
+            status=status,
+            attempted_at=self.attempted_at,
+            command=COMMAND_LABEL,
+            exit_code=exit_code,
+            is_fallback=self.fallback,
+            **fields,
         )
 
 
