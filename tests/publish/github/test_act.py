@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import socket
@@ -173,3 +174,35 @@ def test_worldstate_artifact_upload_as_an_act_step(tmp_path: Path) -> None:
         assert archive.read("qa-log.csv") == b"a,b\n"
     shown = next(line for line in out.read_text().splitlines() if line.startswith("{"))
     assert f'"digest": "sha256:{hashlib.sha256(stored).hexdigest()}"' in shown
+
+
+EXPORT_STEP = """\
+on: push
+jobs:
+  export:
+    runs-on: ubuntu-latest
+    steps:
+      - run: >-
+          "{python}" -m worldstate export --demo --out "{out}"
+"""
+
+
+def test_worldstate_export_as_an_act_step_uploads_with_no_configuration(tmp_path: Path) -> None:
+    """`worldstate export --demo` in a workflow step publishes through the github provider by
+    default: the zip in act's artifact folder holds exactly the export's files."""
+    out = tmp_path / "export"
+    run = start_act(tmp_path / "repo", EXPORT_STEP.format(python=sys.executable, out=out))
+    assert run.process.wait(timeout=180) == 0, run.log.read_text()[-3000:]
+    manifest = json.loads((out / "ci-artifacts.json").read_text())
+    assert manifest["dryRun"] is False
+    [record] = [r for r in manifest["providerResults"] if r["provider"] == "githubActionsApi"]
+    assert record["status"] == "uploaded", record
+    name = record["artifactName"]
+    assert name == "save-inspector"  # no --name and no GITHUB_ARTIFACT_NAME: the prefix
+    stored = (run.artifacts / "1" / name / f"{name}.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(stored)) as archive:
+        uploaded = {entry: archive.read(entry) for entry in archive.namelist()}
+    listed = sorted(a["filename"] for a in manifest["artifacts"])
+    assert sorted(uploaded) == listed and listed
+    for entry, content in uploaded.items():
+        assert (out / entry).read_bytes() == content, entry
