@@ -30,7 +30,8 @@ from worldstate.export.sources import SummarySource
 from worldstate.inspector import BudgetReport
 from worldstate.redact import Redactor
 from worldstate.replay import RecordedEvent
-from worldstate.writers import FileSystemWriter, Writer, WriterFanout
+from worldstate.storage import ExportDestinations, source_label
+from worldstate.writers import WriterFanout
 
 __all__ = ["export_command"]
 
@@ -57,19 +58,15 @@ ORIGIN_LABELS = {
 @click.option(
     "--events", "events_log", metavar="FILE", help="Replay a JSONL event log ('-' = stdin)."
 )
-@click.option(
-    "--snapshot", type=click.Path(path_type=Path), help="Hydrate a world snapshot (JSON)."
-)
-@click.option(
-    "--summary", type=click.Path(path_type=Path), help="Export a summary built elsewhere."
-)
+@click.option("--snapshot", metavar="PATH|URL", help="Hydrate a world snapshot (JSON).")
+@click.option("--summary", metavar="PATH|URL", help="Export a summary built elsewhere.")
 @click.option("--save", type=click.Path(path_type=Path), metavar="DB", help="A save database.")
 @click.option("--slot", help="The save slot to export (with --save).")
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     envvar="TELEMETRY_EXPORT_DIR",
-    default=Path("telemetry-artifacts"),
+    default="telemetry-artifacts",
     show_default=True,
     help="Artifact folder (env TELEMETRY_EXPORT_DIR).",
 )
@@ -79,16 +76,22 @@ ORIGIN_LABELS = {
 @click.option("--context", metavar="JSON", help="A JSON object added to the run context.")
 @click.option(
     "--metadata",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     help="Manifest path [default: <out>/ci-artifacts.json].",
 )
 @click.option("--publish/--no-publish", default=False, help="Request publishing (recorded only).")
 @click.option("--dry-run/--no-dry-run", default=None, help="Default: dry-run unless CI is true.")
 @click.option(
     "--mirror",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     multiple=True,
     help="Also write every artifact to this folder (repeatable).",
+)
+@click.option(
+    "--storage-option",
+    metavar="KEY=VALUE",
+    multiple=True,
+    help="An fsspec storage option for URL folders and inputs (repeatable).",
 )
 @click.option("--durable", is_flag=True, help="fsync every file and folder written.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
@@ -97,19 +100,20 @@ def export_command(
     *,
     demo: bool,
     events_log: str | None,
-    snapshot: Path | None,
-    summary: Path | None,
+    snapshot: str | None,
+    summary: str | None,
     save: Path | None,
     slot: str | None,
-    out: Path,
+    out: str,
     formats: str,
     prefix: str,
     generated_at: int | None,
     context: str | None,
-    metadata: Path | None,
+    metadata: str | None,
     publish: bool,
     dry_run: bool | None,
-    mirror: tuple[Path, ...],
+    mirror: tuple[str, ...],
+    storage_option: tuple[str, ...],
     durable: bool,
     as_json: bool,
     quiet: bool,
@@ -118,39 +122,46 @@ def export_command(
 
     Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
     """
-    choice = SourceChoice(demo, events_log, snapshot, summary, save, slot)
+    destinations = ExportDestinations.resolve(
+        out=out,
+        mirrors=mirror,
+        metadata=metadata,
+        storage_options=storage_option,
+        env=os.environ,
+        durable=durable,
+    )
+    choice = SourceChoice(demo, events_log, snapshot, summary, save, slot, destinations)
     choice.check()
     # The only place the environment is read: secret values found here are redacted from the
     # manifest, the events, the budget files and everything printed.
     redactor = Redactor(os.environ)
     settings = ExportSettings.resolve(
-        out=out,
+        out=destinations.local_out,
         prefix=prefix,
         formats=formats,
-        metadata=metadata,
+        metadata=destinations.local_metadata,
         dry_run=dry_run,
         publish=publish,
         context=context,
         generated_at=generated_at,
         env=os.environ,
-        mirrors=mirror,
         durable=durable,
     )
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
     source = choice.load(generated_at=settings.generated_at, show_progress=show_progress)
-    with _exporter(settings, redactor) as exporter:
+    with _exporter(settings, redactor, destinations) as exporter:
         try:
             prepared = exporter.prepare(
                 source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
             )
         except SnapshotError as exc:  # name the file the bad summary came from
             raise SnapshotError(exc.message, source=choice.label, path=exc.path) from exc
-        result = exporter.run(prepared)
+        result = destinations.finish(exporter.run(prepared), exporter)
     if as_json:
-        document = redactor(result_json(result, settings, source))
+        document = redactor(result_json(result, settings, source, destinations))
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif not (quiet and result.ok):
-        _print_report(result, settings, source, redactor)
+        _print_report(result, settings, source, redactor, destinations)
     if not result.ok:
         raise JobFailed(f"export failed: {result.failure_message()}")
 
@@ -161,10 +172,11 @@ class SourceChoice:
 
     demo: bool
     events_log: str | None
-    snapshot: Path | None
-    summary: Path | None
+    snapshot: str | None
+    summary: str | None
     save: Path | None
     slot: str | None
+    destinations: ExportDestinations
 
     def check(self) -> None:
         """Refuse zero or several sources, and ``--save`` without ``--slot`` (or the reverse).
@@ -186,7 +198,7 @@ class SourceChoice:
     def label(self) -> str:
         """The chosen source as a user would name it in a message (a path, or ``demo``)."""
         given = self.summary or self.snapshot or self.events_log or self.save
-        return "demo" if given is None else str(given)
+        return "demo" if given is None else source_label(given)
 
     def load(self, *, generated_at: int | None, show_progress: bool) -> SummarySource:
         """Read, validate and summarise the chosen source (nothing is written)."""
@@ -194,10 +206,10 @@ class SourceChoice:
             return self._replay(generated_at, show_progress)
         now = generated_at if generated_at is not None else system_clock()
         if self.snapshot is not None:
-            world = sources.load_snapshot_file(self.snapshot)
+            world = sources.load_snapshot(self.snapshot, **self._storage())
             return sources.summary_from_snapshot(world, origin="snapshot", now=now)
         if self.summary is not None:
-            raw = sources.load_summary_file(self.summary)
+            raw = sources.load_summary_file(self.summary, **self._storage())
             if raw is not None and generated_at is not None:
                 raw = {**raw, "generatedAt": generated_at}
             return SummarySource(raw, now, "summary")
@@ -206,6 +218,9 @@ class SourceChoice:
         assert self.save is not None and self.slot is not None  # guaranteed by check()
         world = read_world_snapshot(self.save, self.slot)
         return sources.summary_from_snapshot(world, origin="save", now=now)
+
+    def _storage(self) -> dict[str, Any]:
+        return {"storage_options": self.destinations.options, "env": self.destinations.env}
 
     def _replay(self, generated_at: int | None, show_progress: bool) -> SummarySource:
         events: Iterable[RecordedEvent]
@@ -216,7 +231,7 @@ class SourceChoice:
         else:
             log = self.events_log or "-"
             # Streamed into the replay, never held in memory; only a bar needs the line count.
-            events = sources.stream_event_log(log)
+            events = sources.stream_event_log(log, **self._storage())
             lines = sources.count_log_lines(log) if show_progress else None
         with _progress(lines, enabled=show_progress) as advance:
             return sources.summary_from_events(
@@ -243,22 +258,15 @@ def _progress(
         yield lambda event: bar.update(task, completed=event.line)
 
 
-def _writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
-    """``(writer id, folder)`` for the artifact folder and each mirror, in writing order."""
-    mirrors = [(f"mirror-{n}", folder) for n, folder in enumerate(settings.mirrors, start=1)]
-    return [(OUT_WRITER_ID, settings.out_dir), *mirrors]
-
-
 @contextmanager
-def _exporter(settings: ExportSettings, redactor: Redactor) -> Iterator[Exporter]:
-    writers: list[Writer] = [
-        FileSystemWriter(folder, durable=settings.durable, id=writer_id)
-        for writer_id, folder in _writer_folders(settings)
-    ]
+def _exporter(
+    settings: ExportSettings, redactor: Redactor, destinations: ExportDestinations
+) -> Iterator[Exporter]:
+    own_manifest = not destinations.writes_manifest
     exporter = Exporter(
-        WriterFanout(writers),
-        manifest_path=settings.manifest_path,
-        artifact_dir=settings.out_dir,
+        WriterFanout(destinations.writers()),
+        manifest_path=settings.manifest_path if own_manifest else None,
+        artifact_dir=settings.out_dir if own_manifest else None,
         dry_run=settings.dry_run,
         publish=settings.publish,
         run_context=settings.run_context,
@@ -269,12 +277,18 @@ def _exporter(settings: ExportSettings, redactor: Redactor) -> Iterator[Exporter
 
 
 def _print_report(
-    result: ExportResult, settings: ExportSettings, source: SummarySource, redactor: Redactor
+    result: ExportResult,
+    settings: ExportSettings,
+    source: SummarySource,
+    redactor: Redactor,
+    destinations: ExportDestinations,
 ) -> None:
     console = Console(highlight=False, soft_wrap=True)
     console.print(_headline(result))
     console.print(_table(result))
-    facts = [(label, redactor(value)) for label, value in _facts(result, settings, source)]
+    facts = [
+        (label, redactor(value)) for label, value in _facts(result, settings, source, destinations)
+    ]
     width = max(len(label) for label, _ in facts) + 2
     for label, value in facts:
         console.print(f"{label + ':':<{width}}{value}")
@@ -307,7 +321,10 @@ def _table(result: ExportResult) -> Table:
 
 
 def _facts(
-    result: ExportResult, settings: ExportSettings, source: SummarySource
+    result: ExportResult,
+    settings: ExportSettings,
+    source: SummarySource,
+    destinations: ExportDestinations,
 ) -> list[tuple[str, str]]:
     origin = ORIGIN_LABELS.get(source.origin, source.origin)
     if source.events:
@@ -321,11 +338,11 @@ def _facts(
             "Artifact folder" if writer_id == OUT_WRITER_ID else "Mirror folder",
             f"{path} ({writer_id})",
         )
-        for writer_id, path in _writer_folders(settings)
+        for writer_id, path in destinations.folders()
     ]
     manifest_state = "written" if result.manifest_write and result.manifest_write.ok else "FAILED"
     facts += [
-        ("Manifest", f"{settings.manifest_path} ({manifest_state})"),
+        ("Manifest", f"{destinations.manifest} ({manifest_state})"),
         ("CI dry-run", str(settings.dry_run).lower()),
     ]
     return facts
@@ -345,7 +362,10 @@ def _plural(count: int, noun: str) -> str:
 
 
 def result_json(
-    result: ExportResult, settings: ExportSettings, source: SummarySource
+    result: ExportResult,
+    settings: ExportSettings,
+    source: SummarySource,
+    destinations: ExportDestinations,
 ) -> dict[str, Any]:
     """The ``--json`` document; its context is the manifest's (redacted).
 
@@ -360,7 +380,7 @@ def result_json(
         "generatedAt": result.prepared.generated_at,
         "prefix": settings.prefix,
         "formats": list(settings.formats),
-        "artifactDir": str(settings.out_dir),
+        "artifactDir": str(destinations.out),
         "artifacts": [
             {"filename": a.filename, "bytes": a.size, "type": a.type, "section": a.section}
             for a in result.prepared.artifacts
@@ -376,7 +396,7 @@ def result_json(
             for r in result.writes.results
         ],
         "budgetStatus": result.prepared.budget_status,
-        "manifestPath": str(settings.manifest_path),
+        "manifestPath": str(destinations.manifest),
         "manifestWritten": bool(result.manifest_write and result.manifest_write.ok),
         "dryRun": settings.dry_run,
         "publish": settings.publish,

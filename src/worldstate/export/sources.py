@@ -22,13 +22,15 @@ from worldstate.errors import InputError, SnapshotError
 from worldstate.events import EventBus
 from worldstate.jsonfile import json_type_name, read_json_file
 from worldstate.replay import RecordedEvent, iter_event_log, replay_events
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.storage import is_url, open_binary, read_json, source_label
+from worldstate.store.snapshot import load_snapshot_file, validate_snapshot
 
 __all__ = [
     "SummarySource",
     "read_json_file",
     "load_summary_file",
     "load_snapshot_file",
+    "load_snapshot",
     "stream_event_log",
     "count_log_lines",
     "demo_events",
@@ -58,24 +60,45 @@ class SummarySource:
     events: int = 0
 
 
-def load_summary_file(path: Path) -> Mapping[str, Any] | None:
-    """Read an inspector summary built elsewhere: a JSON object, or ``null``.
+def load_summary_file(
+    path: Path | str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Mapping[str, Any] | None:
+    """Read an inspector summary built elsewhere (a path or URL): a JSON object, or ``null``.
 
     Raises:
         InputError: unreadable or not JSON.
         SnapshotError: the document is neither an object nor ``null`` (path ``$``).
     """
-    data = read_json_file(path, what="summary")
+    data = read_json(path, what="summary", storage_options=storage_options, env=env)
     if data is not None and not isinstance(data, dict):
         raise SnapshotError(
             f"a summary must be a JSON object or null, got {json_type_name(data)}",
-            source=str(path),
+            source=source_label(path),
             path="$",
         )
     return data
 
 
-def stream_event_log(source: Path | str) -> Iterator[RecordedEvent]:
+def load_snapshot(
+    source: Path | str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Read and validate a world snapshot from a path or URL (see ``load_snapshot_file``)."""
+    data = read_json(source, what="snapshot", storage_options=storage_options, env=env)
+    return validate_snapshot(data, source=source_label(source))
+
+
+def stream_event_log(
+    source: Path | str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[RecordedEvent]:
     """Stream and validate a JSONL event log (``"-"`` is stdin), one line at a time.
 
     Nothing is read before iteration starts, and nothing is kept: a log of any length replays
@@ -86,6 +109,10 @@ def stream_event_log(source: Path | str) -> Iterator[RecordedEvent]:
         EventLogError: a line is malformed, naming file and line (raised when it is reached;
             the events before it have been yielded).
     """
+    if isinstance(source, str) and is_url(source):
+        with open_binary(source, storage_options, env=env) as stream:
+            yield from iter_event_log(stream, name=source_label(source))
+        return
     name = "<stdin>" if source == "-" else str(source)
     try:
         yield from iter_event_log(source, name=name)
