@@ -3,5 +3,13 @@
 from __future__ import annotations
 
 from worldstate.publish._model import UploadContext, Uploader, UploadResult, UploadStatus
+from worldstate.publish._storage import UPLOAD_PLACEHOLDERS, StorageUploader
 
-__all__ = ["Uploader", "UploadContext", "UploadResult", "UploadStatus"]
+__all__ = [
+    "Uploader",
+    "UploadContext",
+    "UploadResult",
+    "UploadStatus",
+    "StorageUploader",
+    "UPLOAD_PLACEHOLDERS",
+]
