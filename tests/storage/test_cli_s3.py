@@ -179,3 +179,24 @@ def test_kill_9_leaves_no_manifest_or_a_complete_one(s3: S3, hold: int | str) ->
         assert listed and all(key in keys for key in listed)
     else:
         assert hold != "ci-artifacts.json"
+
+
+def test_upload_to_copies_the_export_folder(s3: S3, tmp_path: Path) -> None:
+    """``--upload-to`` copies the finished folder below the templated URL, byte for byte."""
+    out = tmp_path / "out"
+    env = {**s3.env(), "BUILD_ID": "7"}
+    done = worldstate(
+        "export",
+        "--demo",
+        "--out",
+        str(out),
+        "--upload-to",
+        f"s3://{BUCKET}/{{runId}}/{{prefix}}",
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in out.iterdir())
+    assert s3.keys("7/") == [f"7/save-inspector/{n}" for n in files]
+    for name in files:
+        assert s3.get(f"7/save-inspector/{name}") == (out / name).read_bytes()
+    assert f"Uploaded {len(files)} files to s3://{BUCKET}/7/save-inspector" in done.stdout

@@ -93,6 +93,11 @@ ORIGIN_LABELS = {
     multiple=True,
     help="An fsspec storage option for URL folders and inputs (repeatable).",
 )
+@click.option(
+    "--upload-to",
+    metavar="URL",
+    help="Copy the finished export folder here ({runId}, {prefix}, {date} are filled in).",
+)
 @click.option("--durable", is_flag=True, help="fsync every file and folder written.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
@@ -114,6 +119,7 @@ def export_command(
     dry_run: bool | None,
     mirror: tuple[str, ...],
     storage_option: tuple[str, ...],
+    upload_to: str | None,
     durable: bool,
     as_json: bool,
     quiet: bool,
@@ -164,6 +170,12 @@ def export_command(
         _print_report(result, settings, source, redactor, destinations)
     if not result.ok:
         raise JobFailed(f"export failed: {result.failure_message()}")
+    if upload_to is not None:
+        upload = destinations.upload(upload_to, result, settings.run_context.get("runId"))
+        if not upload.ok:
+            raise JobFailed(f"upload to {upload.artifact_url} failed: {upload.error_message}")
+        if not quiet:
+            click.echo(f"Uploaded {len(upload.files)} files to {upload.artifact_url}")
 
 
 @dataclass(frozen=True, slots=True)

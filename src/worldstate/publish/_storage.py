@@ -115,7 +115,8 @@ class StorageUploader:
 
     @staticmethod
     def _copy(writer: StorageWriter, root: Path, file: Path) -> Any:
-        relative = file.relative_to(root).as_posix()
+        # A manifest kept outside the folder (--metadata elsewhere) goes to the top level.
+        relative = file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
         folder, _, filename = relative.rpartition("/")
         return writer.write_bytes(filename, file.read_bytes(), folder=folder or None)
 

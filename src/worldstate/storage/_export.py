@@ -16,6 +16,7 @@ from worldstate.writers import Writer, check_filename
 
 if TYPE_CHECKING:
     from worldstate.export import Exporter, ExportResult
+    from worldstate.publish import UploadResult
 
 __all__ = ["ExportDestinations", "MANIFEST_WRITER_ID"]
 
@@ -136,6 +137,30 @@ class ExportDestinations:
         writer = self._writer(self.manifest.parent, MANIFEST_WRITER_ID)
         written = writer.write(manifest_artifact(manifest, self.manifest.name))
         return dataclasses.replace(result, manifest=manifest, manifest_write=written)
+
+    def upload(self, destination: str, result: ExportResult, run_id: str | None) -> UploadResult:
+        """Copy the finished export (artifacts, then the manifest) with the ``storage``
+        provider to ``destination`` (a URL template, see ``StorageUploader``).
+
+        Raises:
+            ConfigurationError: the artifact folder is not local, or a bad placeholder.
+        """
+        from worldstate.errors import ConfigurationError
+        from worldstate.publish import StorageUploader, UploadContext
+
+        if not (self.out.is_local and self.manifest.is_local):
+            raise ConfigurationError("--upload-to copies a local export: give a local --out")
+        root = self.out.local_path
+        files = [root / a.filename for a in result.prepared.artifacts]
+        files.append(self.manifest.local_path)
+        uploader = StorageUploader(destination, storage_options=self.options)
+        context = UploadContext(
+            manifest_path=self.manifest.local_path,
+            prefix=result.prepared.prefix,
+            run_id=run_id,
+            env=self.env,
+        )
+        return uploader.upload(files, root=root, name=result.prepared.prefix, context=context)
 
     def _writer(self, location: StorageLocation, writer_id: str) -> Writer:
         options = resolve_storage_options(location.protocol, self.options, self.env)
