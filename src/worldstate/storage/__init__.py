@@ -17,6 +17,7 @@ which names the extra.  See ``docs/storage.md``.
 from __future__ import annotations
 
 from worldstate.storage._errors import StorageError
+from worldstate.storage._export import ExportDestinations
 from worldstate.storage._filesystem import MissingExtraError, open_filesystem
 from worldstate.storage._location import (
     EXTRAS,
@@ -36,6 +37,7 @@ from worldstate.storage._writer import StorageWriter, open_writer
 
 __all__ = [
     "StorageWriter",
+    "ExportDestinations",
     "open_writer",
     "RetryPolicy",
     "is_throttling",
