@@ -224,3 +224,24 @@ def test_upload_to_a_missing_bucket_exits_1(s3: S3, tmp_path: Path) -> None:
     assert "absent" in done.stderr
     [record] = json.loads((out / "ci-artifacts.json").read_bytes())["providerResults"]
     assert (record["provider"], record["status"]) == ("storage", "failed")
+
+
+def test_providers_are_refused_with_a_url_out_before_anything_is_written(
+    s3: S3, tmp_path: Path
+) -> None:
+    """Upload providers copy a local folder: with ``--out s3://`` and a command to run, the
+    export stops with exit 2 and a message saying what to give, and the bucket stays empty."""
+    done = worldstate(
+        "export",
+        "--demo",
+        "--out",
+        f"s3://{BUCKET}/refused",
+        "--publish",
+        "--ci-command",
+        f"{sys.executable} -c pass",
+        env=s3.env(),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--no-publish" in done.stderr and "--upload-to" in done.stderr
+    assert s3.keys("refused/") == []
