@@ -31,7 +31,14 @@ from worldstate.storage._options import (
     resolve_storage_options,
     storage_options_from_env,
 )
-from worldstate.storage._read import open_binary, read_bytes, read_json, read_text, source_label
+from worldstate.storage._read import (
+    expand_url,
+    open_binary,
+    read_bytes,
+    read_json,
+    read_text,
+    source_label,
+)
 from worldstate.storage._retry import RetryPolicy, is_throttling
 from worldstate.storage._writer import StorageWriter, open_writer
 
@@ -54,6 +61,7 @@ __all__ = [
     "read_text",
     "read_json",
     "open_binary",
+    "expand_url",
     "source_label",
     "StorageError",
     "MissingExtraError",
