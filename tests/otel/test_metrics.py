@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import os
+import shlex
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,8 +14,19 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from worldstate.events import EventBus
-from worldstate.export import run_export, sources
+from worldstate.export import (
+    ExportEffects,
+    ExportRequest,
+    ExportSettings,
+    PublishSettings,
+    SourceRequest,
+    export_and_publish,
+    run_export,
+    sources,
+)
 from worldstate.otel import INSTRUMENTS, ExportMetrics
+from worldstate.publish import resolve_commands
+from worldstate.redact import Redactor
 from worldstate.storage import StorageWriter
 from worldstate.testing import FailingWriter
 
@@ -58,7 +74,10 @@ def test_one_export_with_a_failing_writer(reader: InMemoryMetricReader) -> None:
     metrics = collect(reader)
     # The demo playthrough has no spatial telemetry, so no budget event and no budget gauge.
     assert result.prepared.budget_event is None
-    assert set(metrics) == set(INSTRUMENTS) - {"worldstate.export.budget.payload_size"}
+    assert set(metrics) == set(INSTRUMENTS) - {
+        "worldstate.export.budget.payload_size",
+        "worldstate.uploads",
+    }
     for name, metric in metrics.items():
         assert metric.unit == INSTRUMENTS[name][0]
 
@@ -103,3 +122,57 @@ def test_unsubscribe_stops_recording(reader: InMemoryMetricReader) -> None:
     run_export({}, [StorageWriter("memory://otel-test/quiet")], bus=bus, now=0)
     assert collect(reader) == {}
     assert bus.listener_count() == 0
+
+
+def test_export_and_publish_records_through_an_injected_provider(
+    reader: InMemoryMetricReader, tmp_path: Path
+) -> None:
+    """``export_and_publish`` attaches the recorder itself: one export whose mirror fails (a
+    file stands where its folder should be) and one publish by a real command."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder\n")
+    env = {"PATH": os.environ.get("PATH", "")}
+    settings = ExportSettings.resolve(
+        out=tmp_path / "out",
+        prefix="otel",
+        formats="json,csv",
+        metadata=None,
+        dry_run=None,
+        publish=True,
+        context=None,
+        generated_at=None,
+        env=env,
+        mirrors=[blocked],
+    )
+    command = f"{shlex.quote(sys.executable)} -c pass"  # one command, split with shell quoting
+    publishing = PublishSettings(commands=tuple(resolve_commands([command], env)))
+    effects = ExportEffects(
+        env=env,
+        redactor=Redactor(env),
+        stdout=io.StringIO(),
+        meter_provider=MeterProvider(metric_readers=[reader]),
+    )
+    run = export_and_publish(ExportRequest(SourceRequest(demo=True), settings, publishing), effects)
+    formats = [a.type for a in run.prepared.artifacts]
+    metrics = collect(reader)
+    assert set(metrics) == set(INSTRUMENTS) - {"worldstate.export.budget.payload_size"}
+    for name, metric in metrics.items():
+        assert metric.unit == INSTRUMENTS[name][0]
+    exports = points(metrics["worldstate.exports"])
+    assert {k: p.value for k, p in exports.items()} == {frozenset({("outcome", "failed")}): 1}
+    written = points(metrics["worldstate.artifacts.written"])
+    assert {k: p.value for k, p in written.items()} == {
+        frozenset({("writer", "out")}): len(formats)
+    }
+    failed = points(metrics["worldstate.artifacts.failed"])
+    expected: dict[frozenset[tuple[str, Any]], int] = {}
+    for fmt in formats:
+        key = frozenset({("writer", "mirror"), ("format", fmt)})
+        expected[key] = expected.get(key, 0) + 1
+    assert {k: p.value for k, p in failed.items()} == expected
+    uploads = points(metrics["worldstate.uploads"])
+    assert {k: p.value for k, p in uploads.items()} == {
+        frozenset({("provider", "command"), ("status", "uploaded")}): 1
+    }
+    [attempt] = run.publish.result.attempts
+    assert attempt.status.value == "uploaded"

@@ -36,6 +36,7 @@ __all__ = [
     "load_summaries",
     "render_export",
     "run_writer_bench",
+    "run_storage_bench",
 ]
 
 Timer = Callable[[], float]
@@ -276,3 +277,37 @@ def _time_floor(artifacts: Sequence[Artifact], root: Path, index: int, timer: Ti
         os.close(fd)
         os.replace(temp, f"{folder}/{name}")
     return (timer() - started) * 1000.0
+
+
+def run_storage_bench(
+    summaries: Sequence[tuple[str, Mapping[str, Any]]],
+    iterations: int,
+    root: str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    now: int = 1761843600000,
+    timer: Timer = time.perf_counter,
+) -> tuple[Timing, Timing]:
+    """Time the fan-out into a storage URL, alternating in chunks with a local folder.
+
+    Returns:
+        ``(storage, local)`` timings of one export's writes (each into its own new folder).
+    """
+    from worldstate.storage import StorageWriter
+
+    if iterations < 1:
+        raise ValueError(f"iterations must be >= 1, got {iterations}")
+    picks = [summaries[i % len(summaries)] for i in range(iterations)]
+    exports = [render_export(prefix, summary, now) for prefix, summary in picks]
+    remote = WriterFanout([StorageWriter(root, storage_options=storage_options)], timer=timer)
+    workdir = Path(tempfile.mkdtemp(prefix="worldstate-bench-"))
+    local = WriterFanout([FileSystemWriter(workdir)], timer=timer)
+    remote_ms: list[float] = []
+    local_ms: list[float] = []
+    try:
+        for chunk in _chunks(iterations):
+            remote_ms += [_time_fanout(remote, exports[i], i, timer)[1] for i in chunk]
+            local_ms += [_time_fanout(local, exports[i], i, timer)[1] for i in chunk]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return Timing.of(remote_ms), Timing.of(local_ms)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
-from worldstate.bench.writer import load_summaries, run_writer_bench
+from worldstate.bench.writer import load_summaries, run_storage_bench, run_writer_bench
 from worldstate.cli._app import bench
+from worldstate.storage import display_url, is_url, parse_location, resolve_storage_options
 
 __all__ = ["bench_writer"]
 
@@ -23,13 +27,19 @@ __all__ = ["bench_writer"]
 @click.option("--iterations", type=click.IntRange(min=1), default=25, show_default=True)
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write here and keep the files (default: a temp folder, removed afterwards).",
+    metavar="DIR|URL",
+    help="Write here and keep the files (default: a temp folder, removed afterwards); a URL "
+    "(s3://bucket/bench) times the storage writer beside a local folder.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def bench_writer(summaries: Path, iterations: int, root: Path | None, as_json: bool) -> None:
+def bench_writer(summaries: Path, iterations: int, root: str | None, as_json: bool) -> None:
     """Render each summary (untimed), then time writing its artifacts into a new folder."""
-    stats = run_writer_bench(load_summaries(summaries), iterations, root=root)
+    if root is not None and is_url(root):
+        _bench_storage(load_summaries(summaries), iterations, root, as_json)
+        return
+    stats = run_writer_bench(
+        load_summaries(summaries), iterations, root=None if root is None else Path(root)
+    )
     if as_json:
         click.echo(json.dumps(stats.to_json()))
         return
@@ -53,3 +63,22 @@ def bench_writer(summaries: Path, iterations: int, root: Path | None, as_json: b
         )
     if root is not None:
         click.echo(f"Artifacts retained at: {root}")
+
+
+def _bench_storage(summaries: list[Any], iterations: int, root: str, as_json: bool) -> None:
+    options = resolve_storage_options(parse_location(root).protocol, {}, os.environ)
+    remote, local = run_storage_bench(summaries, iterations, root, storage_options=options)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"iterations": iterations, "storage": asdict(remote), "local": asdict(local)}
+            )
+        )
+        return
+    click.echo(f"=== Telemetry Writer Benchmark ({display_url(root)}) ===")
+    click.echo(f"Iterations: {iterations}")
+    for label, timing in (("Storage writer", remote), ("Local folder (same run)", local)):
+        click.echo(
+            f"{label}: mean {timing.mean_ms:.3f} ms "
+            f"(min {timing.min_ms:.3f}, max {timing.max_ms:.3f})"
+        )

@@ -37,7 +37,6 @@ from worldstate.export import (
     SourceRequest,
     budget_text,
     export_and_publish,
-    writer_folders,
 )
 from worldstate.publish import (
     DEFAULT_COMMAND_TIMEOUT,
@@ -51,6 +50,7 @@ from worldstate.publish import (
 )
 from worldstate.redact import Redactor
 from worldstate.replay import RecordedEvent
+from worldstate.storage import ExportDestinations
 
 __all__ = ["export_command", "publish_options", "publish_settings", "make_console", "print_uploads"]
 
@@ -111,6 +111,8 @@ def publish_settings(
     env: Mapping[str, str],
     webhook_url: str | None = None,
     webhook_statuses: Sequence[str] = (),
+    upload_to: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> PublishSettings:
     """The publishing options as a record (commands parsed, webhook resolved from env)."""
     statuses = list(webhook_statuses) or [env.get(WEBHOOK_STATUSES_VARIABLE, "")]
@@ -123,6 +125,8 @@ def publish_settings(
         command_timeout=command_timeout,
         webhook_url=url,
         webhook_statuses=parse_statuses(statuses),
+        upload_to=upload_to,
+        storage_options=dict(storage_options or {}),
     )
 
 
@@ -131,19 +135,15 @@ def publish_settings(
 @click.option(
     "--events", "events_log", metavar="FILE", help="Replay a JSONL event log ('-' = stdin)."
 )
-@click.option(
-    "--snapshot", type=click.Path(path_type=Path), help="Hydrate a world snapshot (JSON)."
-)
-@click.option(
-    "--summary", type=click.Path(path_type=Path), help="Export a summary built elsewhere."
-)
+@click.option("--snapshot", metavar="PATH|URL", help="Hydrate a world snapshot (JSON).")
+@click.option("--summary", metavar="PATH|URL", help="Export a summary built elsewhere.")
 @click.option("--save", type=click.Path(path_type=Path), metavar="DB", help="A save database.")
 @click.option("--slot", help="The save slot to export (with --save).")
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     envvar="TELEMETRY_EXPORT_DIR",
-    default=Path("telemetry-artifacts"),
+    default="telemetry-artifacts",
     show_default=True,
     help="Artifact folder (env TELEMETRY_EXPORT_DIR).",
 )
@@ -155,7 +155,7 @@ def publish_settings(
 @click.option("--context", metavar="JSON", help="A JSON object added to the run context.")
 @click.option(
     "--metadata",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     help="Manifest path [default: <out>/ci-artifacts.json].",
 )
 @click.option(
@@ -189,9 +189,20 @@ def publish_settings(
 )
 @click.option(
     "--mirror",
-    type=click.Path(path_type=Path),
+    metavar="PATH|URL",
     multiple=True,
     help="Also write every artifact to this folder (repeatable).",
+)
+@click.option(
+    "--storage-option",
+    metavar="KEY=VALUE",
+    multiple=True,
+    help="An fsspec storage option for URL folders and inputs (repeatable).",
+)
+@click.option(
+    "--upload-to",
+    metavar="URL",
+    help="Copy the finished export folder here ({runId}, {prefix}, {date} are filled in).",
 )
 @click.option("--durable", is_flag=True, help="fsync every file and folder written.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
@@ -200,16 +211,16 @@ def export_command(
     *,
     demo: bool,
     events_log: str | None,
-    snapshot: Path | None,
-    summary: Path | None,
+    snapshot: str | None,
+    summary: str | None,
     save: Path | None,
     slot: str | None,
-    out: Path,
+    out: str,
     formats: str,
     prefix: str,
     generated_at: int | None,
     context: str | None,
-    metadata: Path | None,
+    metadata: str | None,
     publish: bool | None,
     dry_run: bool | None,
     ci_commands: tuple[str, ...],
@@ -220,7 +231,9 @@ def export_command(
     fail_on_budget: bool,
     webhook_url: str | None,
     webhook_statuses: tuple[str, ...],
-    mirror: tuple[Path, ...],
+    mirror: tuple[str, ...],
+    storage_option: tuple[str, ...],
+    upload_to: str | None,
     durable: bool,
     as_json: bool,
     quiet: bool,
@@ -229,26 +242,37 @@ def export_command(
 
     Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
     """
-    source = SourceRequest(demo, events_log, snapshot, summary, save, slot)
+    env = os.environ
+    destinations = ExportDestinations.resolve(
+        out=out,
+        mirrors=mirror,
+        metadata=metadata,
+        storage_options=storage_option,
+        env=env,
+        durable=durable,
+    )
+    storage = {"storage_options": destinations.options, "env": env}
+    source = SourceRequest(demo, events_log, snapshot, summary, save, slot, **storage)
     try:
         source.check()
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from exc
-    env = os.environ
+    if upload_to is not None and publish is None and dry_run is None:
+        publish = True  # asking for a copy is asking to publish
     # The only place the environment is read: secret values found here are redacted from the
     # manifest, the events, the budget files and everything printed.
     redactor = Redactor(env)
     settings = ExportSettings.resolve(
-        out=out,
+        out=destinations.local_out,
         prefix=prefix,
         formats=formats,
-        metadata=metadata,
+        metadata=destinations.local_metadata,
         dry_run=dry_run,
         publish=publish,
         context=context,
         generated_at=generated_at,
         env=env,
-        mirrors=mirror,
+        mirrors=destinations.local_mirrors,
         durable=durable,
         budget_bytes=budget_bytes,
     )
@@ -259,6 +283,8 @@ def export_command(
         env=env,
         webhook_url=webhook_url,
         webhook_statuses=webhook_statuses,
+        upload_to=upload_to,
+        storage_options=destinations.options,
     )
     show_progress = not (quiet or as_json)  # a bar on a terminal, plain lines elsewhere
     effects = ExportEffects(
@@ -267,13 +293,29 @@ def export_command(
         progress=_progress if show_progress else None,
         # With --json, stdout is the document; the runner reads workflow commands on stderr too.
         stdout=sys.stderr if as_json else sys.stdout,
+        metrics=metrics_requested(env),
     )
-    run = export_and_publish(ExportRequest(source, settings, publishing), effects)
+    request = ExportRequest(source, settings, publishing, destinations)
+    run = export_and_publish(request, effects)
     if as_json:
-        click.echo(json.dumps(redactor(result_json(run)), indent=2, ensure_ascii=False))
+        document = result_json(run, destinations)
+        click.echo(json.dumps(redactor(document), indent=2, ensure_ascii=False))
     elif not (quiet and run.ok):
-        _print_report(run, redactor)
-    run.raise_for_failures(publish_errors=fail_on_publish_error, budget=fail_on_budget)
+        _print_report(run, redactor, destinations)
+    # A copy asked for with --upload-to that failed is a failed job.
+    publish_errors = fail_on_publish_error or upload_to is not None
+    run.raise_for_failures(publish_errors=publish_errors, budget=fail_on_budget)
+
+
+def metrics_requested(env: Mapping[str, str]) -> bool:
+    """Whether the environment configures OpenTelemetry metrics (``OTEL_METRICS_EXPORTER``
+    other than ``none``, or an OTLP endpoint): only then is OpenTelemetry imported."""
+    exporter = env.get("OTEL_METRICS_EXPORTER", "").strip().lower()
+    if exporter:
+        return exporter != "none"
+    return bool(
+        env.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
 
 
 @contextmanager
@@ -298,11 +340,11 @@ def make_console() -> Console:
     )
 
 
-def _print_report(run: ExportRun, redactor: Redactor) -> None:
+def _print_report(run: ExportRun, redactor: Redactor, destinations: ExportDestinations) -> None:
     console = make_console()
     console.print(_headline(run))
     console.print(_table(run))
-    facts = [(label, redactor(value)) for label, value in _facts(run)]
+    facts = [(label, redactor(value)) for label, value in _facts(run, destinations)]
     width = max(len(label) for label, _ in facts) + 2
     for label, value in facts:
         console.print(f"{label + ':':<{width}}{value}")
@@ -352,7 +394,7 @@ def _table(run: ExportRun) -> Table:
     return table
 
 
-def _facts(run: ExportRun) -> list[tuple[str, str]]:
+def _facts(run: ExportRun, destinations: ExportDestinations) -> list[tuple[str, str]]:
     source, settings = run.source, run.settings
     origin = source.origin.label
     if source.events:
@@ -364,13 +406,13 @@ def _facts(run: ExportRun) -> list[tuple[str, str]]:
     facts += [
         (
             "Artifact folder" if writer_id == OUT_WRITER_ID else "Mirror folder",
-            f"{path} ({writer_id})",
+            f"{path.display} ({writer_id})",
         )
-        for writer_id, path in writer_folders(settings)
+        for writer_id, path in destinations.folders()
     ]
     manifest_state = "written" if run.manifest_written else "FAILED"
     facts += [
-        ("Manifest", f"{settings.manifest_path} ({manifest_state})"),
+        ("Manifest", f"{destinations.manifest.display} ({manifest_state})"),
         ("CI dry-run", str(settings.dry_run).lower()),
     ]
     if run.webhook is not None:
@@ -390,7 +432,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def result_json(run: ExportRun) -> dict[str, Any]:
+def result_json(run: ExportRun, destinations: ExportDestinations) -> dict[str, Any]:
     """The ``--json`` document; its context is the manifest's (redacted).
 
     The CLI passes the whole document through its redactor before printing it.
@@ -405,7 +447,7 @@ def result_json(run: ExportRun) -> dict[str, Any]:
         "generatedAt": prepared.generated_at,
         "prefix": settings.prefix,
         "formats": list(settings.formats),
-        "artifactDir": str(settings.out_dir),
+        "artifactDir": destinations.out.display,
         "artifacts": [
             {"filename": a.filename, "bytes": a.size, "type": a.type, "section": a.section}
             for a in prepared.artifacts
@@ -421,7 +463,7 @@ def result_json(run: ExportRun) -> dict[str, Any]:
             for r in writes.results
         ],
         "budgetStatus": prepared.budget_status,
-        "manifestPath": str(settings.manifest_path),
+        "manifestPath": destinations.manifest.display,
         "manifestWritten": run.manifest_written,
         "dryRun": settings.dry_run,
         "publish": settings.publish,

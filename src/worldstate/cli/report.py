@@ -171,11 +171,11 @@ def fallback(
     """
     env = os.environ
     cwd = Path.cwd()
-    paths = resolve_inputs([*metadata, *inputs], cwd=cwd) or resolve_inputs(
-        [default_metadata(env)], cwd=cwd
+    paths = resolve_inputs([*metadata, *inputs], cwd=cwd, env=env) or resolve_inputs(
+        [default_metadata(env)], cwd=cwd, env=env
     )
     aggregate = aggregate_manifests(
-        paths, redactor=Redactor(env), on_unreadable=_unreadable_handler(strict)
+        paths, redactor=Redactor(env), on_unreadable=_unreadable_handler(strict), env=env
     )
     if as_json:
         text = dumps_pretty(js_ordered({"metadataPaths": paths, "aggregate": aggregate.to_json()}))
@@ -236,10 +236,10 @@ def runs(
 ) -> None:
     """One row per run (manifest): time, run id, artifacts, bytes, budget, each provider."""
     env = os.environ
-    paths = resolve_inputs(inputs, cwd=Path.cwd())
+    paths = resolve_inputs(inputs, cwd=Path.cwd(), env=env)
     redactor, on_unreadable = Redactor(env), _unreadable_handler(strict)
     rows = []
-    for read in iter_manifests(paths):
+    for read in iter_manifests(paths, env=env):
         if read.ok:
             rows.append(run_row(ManifestRead(read.path, redactor(read.document))))
         else:

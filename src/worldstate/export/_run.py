@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -20,7 +20,8 @@ import msgspec
 
 from worldstate._js import js_string
 from worldstate.clock import Clock, system_clock
-from worldstate.errors import ExportError, InputError, SnapshotError
+from worldstate.errors import ConfigurationError, ExportError, InputError, SnapshotError
+from worldstate.events import EventBus
 from worldstate.export.pipeline import Exporter
 from worldstate.export.records import ExportResult, PreparedExport
 from worldstate.export.settings import ExportSettings
@@ -52,7 +53,8 @@ from worldstate.publish import (
     webhook_lines,
 )
 from worldstate.redact import Redactor
-from worldstate.writers import EventSink, FileSystemWriter, WriteResult, WriterFanout
+from worldstate.storage import ExportDestinations
+from worldstate.writers import EventSink, FileSystemWriter, Writer, WriteResult, WriterFanout
 
 __all__ = [
     "OUT_WRITER_ID",
@@ -80,6 +82,8 @@ class PublishSettings:
         command_timeout: seconds per command.
         webhook_url: the budget webhook (a secret), if any.
         webhook_statuses: budget statuses that trigger the webhook.
+        upload_to: the ``storage`` provider's destination URL template, if any.
+        storage_options: fsspec options for that destination.
     """
 
     commands: tuple[CommandSpec, ...] = ()
@@ -87,15 +91,26 @@ class PublishSettings:
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
     webhook_url: str | None = None
     webhook_statuses: tuple[str, ...] = DEFAULT_WEBHOOK_STATUSES
+    upload_to: str | None = None
+    storage_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
-    """Everything one export run is asked to do, already validated."""
+    """Everything one export run is asked to do, already validated.
+
+    Attributes:
+        source: where the summary comes from.
+        settings: the export's settings.
+        publishing: how it is published.
+        destinations: the artifact folder, mirrors and manifest as paths or URLs; ``None``
+            writes to the settings' local folders.
+    """
 
     source: SourceRequest
     settings: ExportSettings
     publishing: PublishSettings = field(default_factory=PublishSettings)
+    destinations: ExportDestinations | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +126,9 @@ class ExportEffects:
         stdout: where workflow commands (masks, annotations) go.
         bus: receives the export's and the publisher's events.
         progress: shows replay progress, if wanted.
+        metrics: record OpenTelemetry metrics of the run (``worldstate[otel]``).
+        meter_provider: the OpenTelemetry meter provider (default: the global one, a no-op
+            until an application installs the SDK); giving one turns ``metrics`` on.
     """
 
     env: Mapping[str, str]
@@ -121,6 +139,8 @@ class ExportEffects:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     bus: EventSink | None = None
     progress: ReplayProgress | None = None
+    metrics: bool = False
+    meter_provider: Any = None
 
     def publish_effects(self) -> PublishEffects:
         """The subset publishing uses."""
@@ -131,6 +151,24 @@ class ExportEffects:
             redactor=self.redactor,
             bus=self.bus,
         )
+
+    @contextmanager
+    def recording(self) -> Iterator[ExportEffects]:
+        """These effects, with the OpenTelemetry recorder on the bus while the run lasts
+        (a bus is made when none was given); unchanged when metrics are off."""
+        if not (self.metrics or self.meter_provider is not None):
+            yield self
+            return
+        from worldstate.otel import ExportMetrics  # lazily: OpenTelemetry only when asked
+
+        bus = self.bus if isinstance(self.bus, EventBus) else EventBus()
+        if self.bus is not None and bus is not self.bus:
+            raise ConfigurationError("metrics need the run's bus to be an EventBus")
+        stop = ExportMetrics(self.meter_provider).subscribe(bus)
+        try:
+            yield replace(self, bus=bus)
+        finally:
+            stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,14 +241,21 @@ def writer_folders(settings: ExportSettings) -> list[tuple[str, Path]]:
     return [(OUT_WRITER_ID, settings.out_dir), *mirrors]
 
 
-@contextmanager
-def _exporter(settings: ExportSettings, effects: ExportEffects) -> Iterator[Exporter]:
-    writers = [
+def _writers(request: ExportRequest) -> list[Writer]:
+    if request.destinations is not None:
+        return request.destinations.writers()
+    settings = request.settings
+    return [
         FileSystemWriter(folder, durable=settings.durable, id=writer_id)
         for writer_id, folder in writer_folders(settings)
     ]
+
+
+@contextmanager
+def _exporter(request: ExportRequest, effects: ExportEffects) -> Iterator[Exporter]:
+    settings = request.settings
     with Exporter(
-        WriterFanout(writers),
+        WriterFanout(_writers(request)),
         bus=effects.bus,
         clock=effects.clock,
         artifact_dir=settings.out_dir,
@@ -225,18 +270,33 @@ def export_and_publish(request: ExportRequest, effects: ExportEffects) -> Export
     """Run one export: load the source, write the artifacts, send the budget webhook, write
     the manifest, run the providers, rewrite the manifest, report to GitHub Actions.
 
+    With URL destinations the manifest is written through the storage after every artifact
+    (a reader that sees it finds everything it lists); it then lists the artifacts the
+    artifact folder stored.
+
     Raises:
         InputError, ConfigurationError: bad input or options; nothing was written.
     """
+    with effects.recording() as recorded:
+        return _export_and_publish(request, recorded)
+
+
+def _export_and_publish(request: ExportRequest, effects: ExportEffects) -> ExportRun:
     settings, publishing = request.settings, request.publishing
     plan = _plan(settings.publish, publishing, effects.env)  # bad options fail before writing
+    remote = request.destinations if request.destinations and request.destinations.remote else None
+    if remote is not None and not plan.empty:
+        raise ConfigurationError(
+            "the upload providers copy a local export folder: with a URL --out or --metadata "
+            "give --no-publish or --provider none, or export to a local --out with --upload-to URL"
+        )
     mask_secrets(
         effects.env, effects.redactor, effects.stdout, extra=[publishing.webhook_url or ""]
     )
     source = request.source.load(
         generated_at=settings.generated_at, wall_clock=effects.clock, progress=effects.progress
     )
-    with _exporter(settings, effects) as exporter:
+    with _exporter(request, effects) as exporter:
         try:
             prepared = exporter.prepare(
                 source.summary, prefix=settings.prefix, formats=settings.formats, now=source.now
@@ -248,8 +308,8 @@ def export_and_publish(request: ExportRequest, effects: ExportEffects) -> Export
     manifest = build_manifest(
         generated_at=effects.clock(),
         dry_run=settings.dry_run,
-        written=_written(result, settings.out_dir),
-        context=_manifest_context(result, settings),
+        written=_stored(result) if remote else _written(result, settings.out_dir),
+        context=_manifest_context(result, settings, remote),
         redactor=effects.redactor,
         budget_webhook=webhook,
     )
@@ -264,6 +324,8 @@ def export_and_publish(request: ExportRequest, effects: ExportEffects) -> Export
             command_timeout=publishing.command_timeout,
             run_id=settings.run_context.get("runId"),
             retention_days=retention_days(settings.run_context),
+            manifest_writer=remote.manifest_writer() if remote else None,
+            manifest_filename=remote.manifest.name if remote else None,
         ),
         effects.publish_effects(),
     )
@@ -295,7 +357,22 @@ def retention_days(context: Mapping[str, Any]) -> int | None:
 def _plan(publish: bool, publishing: PublishSettings, env: Mapping[str, str]) -> ProviderPlan:
     if not publish:
         return ProviderPlan()
-    return plan_providers(publishing.providers, publishing.commands, env)
+    return _plan_for(publishing, env)
+
+
+def _plan_for(publishing: PublishSettings, env: Mapping[str, str]) -> ProviderPlan:
+    return plan_providers(
+        publishing.providers,
+        publishing.commands,
+        env,
+        upload_to=publishing.upload_to,
+        storage_options=publishing.storage_options,
+    )
+
+
+def _stored(result: ExportResult) -> list[str]:
+    """The URLs of the artifacts the artifact folder's writer stored, in artifact order."""
+    return [r.location for r in result.writes.for_writer(OUT_WRITER_ID) if r.ok and r.location]
 
 
 def _written(result: ExportResult, folder: Path) -> list[str]:
@@ -307,12 +384,14 @@ def _written(result: ExportResult, folder: Path) -> list[str]:
     ]
 
 
-def _manifest_context(result: ExportResult, settings: ExportSettings) -> dict[str, Any]:
+def _manifest_context(
+    result: ExportResult, settings: ExportSettings, remote: ExportDestinations | None
+) -> dict[str, Any]:
     prepared = result.prepared
     return {
         **settings.run_context,
         "prefix": prepared.prefix,
-        "artifactDir": str(settings.out_dir),
+        "artifactDir": remote.out.display if remote else str(settings.out_dir),
         "artifactFilenames": [a.filename for a in prepared.artifacts],
         "metrics": result.writes.to_json(),
         "summarySource": prepared.payload.source or "unknown",
@@ -380,7 +459,7 @@ def publish_folder(
         ConfigurationError: bad provider options.
     """
     manifest = read_manifest(manifest_path)
-    plan = plan_providers(publishing.providers, publishing.commands, effects.env)
+    plan = _plan_for(publishing, effects.env)
     missing = [a.filepath for a in manifest.artifacts if not Path(a.filepath).is_file()]
     if missing:
         raise InputError(

@@ -13,7 +13,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ from worldstate.events import EventBus
 from worldstate.inspector.summary_schema import check_summary
 from worldstate.jsonfile import read_json_file
 from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.storage import is_url, open_binary, read_json, source_label
+from worldstate.store.snapshot import load_snapshot_file, validate_snapshot
 
 __all__ = [
     "SummaryOrigin",
@@ -35,6 +36,7 @@ __all__ = [
     "read_json_file",
     "load_summary_file",
     "load_snapshot_file",
+    "load_snapshot",
     "stream_event_log",
     "count_log_lines",
     "demo_events",
@@ -88,18 +90,40 @@ class SummarySource:
     events: int = 0
 
 
-def load_summary_file(path: Path) -> Mapping[str, Any] | None:
-    """Read an inspector summary built elsewhere: a JSON object, or ``null``.
+def load_summary_file(
+    path: Path | str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Mapping[str, Any] | None:
+    """Read an inspector summary built elsewhere (a path or URL): a JSON object, or ``null``.
 
     Raises:
         InputError: unreadable or not JSON.
         SnapshotError: the document is not shaped like a summary, or holds a value the
             renderers cannot format (see :mod:`worldstate.inspector.summary_schema`).
     """
-    return check_summary(read_json_file(path, what="summary"), source=str(path))
+    data = read_json(path, what="summary", storage_options=storage_options, env=env)
+    return check_summary(data, source=source_label(path))
 
 
-def stream_event_log(source: Path | str) -> Iterator[RecordedEvent]:
+def load_snapshot(
+    source: Path | str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Read and validate a world snapshot from a path or URL (see ``load_snapshot_file``)."""
+    data = read_json(source, what="snapshot", storage_options=storage_options, env=env)
+    return validate_snapshot(data, source=source_label(source))
+
+
+def stream_event_log(
+    source: Path | str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[RecordedEvent]:
     """Stream and validate a JSONL event log (``"-"`` is stdin), one line at a time.
 
     Nothing is read before iteration starts, and nothing is kept: a log of any length replays
@@ -110,6 +134,10 @@ def stream_event_log(source: Path | str) -> Iterator[RecordedEvent]:
         EventLogError: a line is malformed, naming file and line (raised when it is reached;
             the events before it have been yielded).
     """
+    if isinstance(source, str) and is_url(source):
+        with open_binary(source, storage_options, env=env) as stream:
+            yield from iter_event_log(stream, name=source_label(source))
+        return
     name = "<stdin>" if source == "-" else str(source)
     try:
         yield from iter_event_log(source, name=name)
@@ -216,14 +244,18 @@ class SourceRequest:
         summary: a summary built elsewhere.
         save: a save database (with ``slot``).
         slot: the save slot.
+        storage_options: fsspec options for inputs given as URLs.
+        env: where further storage options and credentials for URLs are read from.
     """
 
     demo: bool = False
     events_log: str | None = None
-    snapshot: Path | None = None
-    summary: Path | None = None
+    snapshot: Path | str | None = None
+    summary: Path | str | None = None
     save: Path | None = None
     slot: str | None = None
+    storage_options: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
 
     def check(self) -> None:
         """Refuse zero or several sources, and ``save`` without ``slot`` (or the reverse).
@@ -245,7 +277,7 @@ class SourceRequest:
     def label(self) -> str:
         """The source as a user would name it in a message (a path, or ``demo``)."""
         given = self.summary or self.snapshot or self.events_log or self.save
-        return "demo" if given is None else str(given)
+        return "demo" if given is None else source_label(given)
 
     def load(
         self,
@@ -265,10 +297,10 @@ class SourceRequest:
             return self._replay(generated_at, wall_clock, progress)
         now = generated_at if generated_at is not None else wall_clock()
         if self.snapshot is not None:
-            world = load_snapshot_file(self.snapshot)
+            world = load_snapshot(self.snapshot, **self._storage())
             return summary_from_snapshot(world, origin=SummaryOrigin.SNAPSHOT, now=now)
         if self.summary is not None:
-            raw = load_summary_file(self.summary)
+            raw = load_summary_file(self.summary, **self._storage())
             if raw is not None and generated_at is not None:
                 raw = {**raw, "generatedAt": generated_at}
             return SummarySource(raw, now, SummaryOrigin.SUMMARY)
@@ -277,6 +309,9 @@ class SourceRequest:
         assert self.save is not None and self.slot is not None  # guaranteed by check()
         world = read_world_snapshot(self.save, self.slot)
         return summary_from_snapshot(world, origin=SummaryOrigin.SAVE, now=now)
+
+    def _storage(self) -> dict[str, Any]:
+        return {"storage_options": self.storage_options, "env": self.env}
 
     def _replay(
         self,
@@ -292,7 +327,7 @@ class SourceRequest:
         else:
             log = self.events_log or "-"
             # Streamed into the replay, never held in memory; only progress needs the count.
-            events = stream_event_log(log)
+            events = stream_event_log(log, **self._storage())
             lines = count_log_lines(log) if progress is not None else None
         shown = progress(lines) if progress is not None else nullcontext(None)
         with shown as advance:

@@ -21,6 +21,7 @@ INSTRUMENTS: dict[str, tuple[str, str]] = {
         "Artifact writes that failed, by writer and format.",
     ),
     "worldstate.export.budget.payload_size": ("By", "Spatial payload size, by budget status."),
+    "worldstate.uploads": ("{upload}", "Upload provider attempts, by provider and status."),
 }
 """Instrument name -> (UCUM unit, description)."""
 
@@ -32,7 +33,7 @@ class ExportMetrics:
 
     Instruments are created once, here.  Attributes are low-cardinality only: an outcome, a
     writer role (``out``, ``mirror``, or the writer's id for library callers), an artifact
-    format, a budget status; never paths, run ids or prefixes.
+    format, a budget status, an upload provider and its status; never paths, run ids or prefixes.
 
     Args:
         meter_provider: where the instruments come from (default: the global provider, which
@@ -61,6 +62,7 @@ class ExportMetrics:
         self._written = meter.create_counter(*spec("worldstate.artifacts.written"))
         self._failed = meter.create_counter(*spec("worldstate.artifacts.failed"))
         self._budget = meter.create_gauge(*spec("worldstate.export.budget.payload_size"))
+        self._uploads = meter.create_counter(*spec("worldstate.uploads"))
 
     def subscribe(self, bus: EventBus) -> Unsubscribe:
         """Record from ``bus``'s ``telemetry:*`` events until the returned function is called."""
@@ -68,6 +70,8 @@ class ExportMetrics:
             "telemetry:export_completed": self._on_outcome,
             "telemetry:export_failed": self._on_outcome,
             "telemetry:export_budget_status": self._on_budget,
+            "telemetry:ci_publish_completed": self._on_publish,
+            "telemetry:ci_publish_failed": self._on_publish,
         }
         cancels = [bus.on(event, handler) for event, handler in handlers.items()]
 
@@ -93,6 +97,14 @@ class ExportMetrics:
                 "format": str(artifact.get("type") or "unknown"),
             }
             self._failed.add(1, attributes)
+
+    def _on_publish(self, event: str, payload: Mapping[str, Any]) -> None:
+        for attempt in payload.get("commandResults") or ():
+            attributes = {
+                "provider": str(attempt.get("provider") or "unknown"),
+                "status": str(attempt.get("status") or "unknown"),
+            }
+            self._uploads.add(1, attributes)
 
     def _on_budget(self, event: str, payload: Mapping[str, Any]) -> None:
         size = payload.get("payloadBytes")

@@ -74,6 +74,7 @@ from worldstate.publish._stage import (
     publish_manifest,
     report_to_github,
 )
+from worldstate.publish._storage import STORAGE_PROVIDER, UPLOAD_PLACEHOLDERS, StorageUploader
 from worldstate.publish._webhook import (
     DEFAULT_WEBHOOK_STATUSES,
     check_webhook_url,
@@ -163,4 +164,8 @@ __all__ = [
     "send_budget_webhook",
     "webhook_due",
     "webhook_lines",
+    # object storage
+    "STORAGE_PROVIDER",
+    "StorageUploader",
+    "UPLOAD_PLACEHOLDERS",
 ]

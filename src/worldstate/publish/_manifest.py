@@ -337,17 +337,23 @@ def encode_manifest(manifest: Manifest) -> str:
     return msgspec.json.format(msgspec.json.encode(manifest), indent=2).decode("utf-8") + "\n"
 
 
-def write_manifest(manifest: Manifest, path: str | os.PathLike[str]) -> WriteResult:
-    """Write ``manifest`` to ``path`` atomically (temp file beside it, then rename)."""
-    target = Path(path).absolute()
-    artifact = Artifact(
+def manifest_artifact(manifest: Manifest, filename: str) -> Artifact:
+    """``manifest`` as an artifact named ``filename``, for any writer."""
+    return Artifact(
         type="json",
         section="manifest",
-        filename=target.name,
+        filename=filename,
         mime_type="application/json",
         content=encode_manifest(manifest),
     )
-    return FileSystemWriter(target.parent, id="manifest").write(artifact)
+
+
+def write_manifest(manifest: Manifest, path: str | os.PathLike[str]) -> WriteResult:
+    """Write ``manifest`` to ``path`` atomically (temp file beside it, then rename)."""
+    target = Path(path).absolute()
+    return FileSystemWriter(target.parent, id="manifest").write(
+        manifest_artifact(manifest, target.name)
+    )
 
 
 def read_manifest(path: Path) -> Manifest:

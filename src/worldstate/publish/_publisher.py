@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -57,6 +57,7 @@ class ProviderChoice(enum.StrEnum):
 
     GITHUB = "github"
     COMMAND = "command"
+    STORAGE = "storage"
     NONE = "none"
 
 
@@ -68,37 +69,65 @@ class ProviderPlan:
         commands: the configured commands to run, in order.
         github: run the ``github`` provider after the commands.
         github_fallback: run it once, as the fallback, when a command is not installed.
+        storage: the ``storage`` provider's destination URL template, run after the others.
+        storage_options: fsspec options for that destination.
     """
 
     commands: tuple[CommandSpec, ...] = ()
     github: bool = False
     github_fallback: bool = False
+    storage: str | None = None
+    storage_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         """Whether nothing would run."""
-        return not (self.commands or self.github)
+        return not (self.commands or self.github or self.storage)
 
 
 def plan_providers(
-    choices: Sequence[ProviderChoice], commands: Sequence[CommandSpec], env: Mapping[str, str]
+    choices: Sequence[ProviderChoice],
+    commands: Sequence[CommandSpec],
+    env: Mapping[str, str],
+    *,
+    upload_to: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> ProviderPlan:
     """Choose the providers.
 
     Without ``--provider``: the configured commands, with the ``github`` provider as their
     fallback when the Actions runtime is present; with no command, the ``github`` provider on a
-    GitHub Actions runner.  ``--provider none`` runs nothing; ``command`` and ``github`` choose
-    explicitly.
+    GitHub Actions runner.  ``--provider none`` runs nothing; ``command``, ``github`` and
+    ``storage`` choose explicitly.  A destination (``upload_to``) always adds the ``storage``
+    provider, after the others.
 
     Raises:
-        ConfigurationError: ``--provider none`` with another provider, or ``--provider
-            command`` with no command configured.
+        ConfigurationError: ``--provider none`` with another provider or a destination,
+            ``--provider command`` with no command configured, or ``--provider storage``
+            without a destination.
     """
-    chosen = set(choices)
+    plan = _plan_without_storage(set(choices), commands, env, upload_to)
+    if upload_to is None:
+        return plan
+    return replace(plan, storage=upload_to, storage_options=dict(storage_options or {}))
+
+
+def _plan_without_storage(
+    chosen: set[ProviderChoice],
+    commands: Sequence[CommandSpec],
+    env: Mapping[str, str],
+    upload_to: str | None,
+) -> ProviderPlan:
+    if ProviderChoice.STORAGE in chosen and upload_to is None:
+        raise ConfigurationError("--provider storage: give the destination with --upload-to URL")
     runtime = not missing_runtime_variables(env)
     if ProviderChoice.NONE in chosen:
-        if len(chosen) > 1:
-            raise ConfigurationError("--provider none cannot be combined with other providers")
+        if len(chosen) > 1 or upload_to is not None:
+            raise ConfigurationError(
+                "--provider none cannot be combined with other providers or --upload-to"
+            )
+        return ProviderPlan()
+    if chosen == {ProviderChoice.STORAGE}:
         return ProviderPlan()
     if not chosen:
         if commands:

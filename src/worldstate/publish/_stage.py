@@ -13,15 +13,17 @@ from worldstate.publish._commands import DEFAULT_COMMAND_TIMEOUT, CommandRunner,
 from worldstate.publish._github import github_uploader, on_actions_runner
 from worldstate.publish._manifest import (
     Manifest,
+    manifest_artifact,
     merge_provider_results,
     write_manifest,
 )
 from worldstate.publish._model import UploadContext, Uploader
 from worldstate.publish._publisher import ProviderPlan, Publisher, PublishResult
 from worldstate.publish._report import step_summary
+from worldstate.publish._storage import StorageUploader
 from worldstate.publish._workflow import WorkflowCommands, append_step_summary, write_outputs
 from worldstate.redact import MIN_SECRET_VALUE_LENGTH, Redactor
-from worldstate.writers import EventSink, WriteResult
+from worldstate.writers import EventSink, Writer, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,9 @@ class PublishRequest:
         command_timeout: seconds per command unless its own configuration says otherwise.
         run_id: the CI run id, when known.
         retention_days: the requested artifact retention, when given.
+        manifest_writer: writes the manifest instead of ``manifest_path`` (object storage);
+            then no provider may run, since providers read local files.
+        manifest_filename: the manifest's file name with ``manifest_writer``.
     """
 
     manifest: Manifest
@@ -61,6 +66,15 @@ class PublishRequest:
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
     run_id: str | None = None
     retention_days: int | None = None
+    manifest_writer: Writer | None = None
+    manifest_filename: str | None = None
+
+    def write(self, manifest: Manifest) -> WriteResult:
+        """Write ``manifest`` where it belongs, atomically."""
+        if self.manifest_writer is None:
+            return write_manifest(manifest, self.manifest_path)
+        name = self.manifest_filename or self.manifest_path.name
+        return self.manifest_writer.write(manifest_artifact(manifest, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +130,18 @@ def _uploaders(request: PublishRequest, effects: PublishEffects) -> Publisher:
         for spec in request.plan.commands
     ]
     github = effects.github(effects.env, clock=effects.clock)
+    providers: list[Uploader] = [github] if request.plan.github else []
+    if request.plan.storage is not None:
+        providers.append(
+            StorageUploader(
+                request.plan.storage,
+                storage_options=request.plan.storage_options,
+                clock=effects.clock,
+            )
+        )
     return Publisher(
         commands=commands,
-        providers=[github] if request.plan.github else [],
+        providers=providers,
         fallback=github if request.plan.github_fallback else None,
         bus=effects.bus,
         clock=effects.clock,
@@ -132,7 +155,7 @@ def publish_manifest(request: PublishRequest, effects: PublishEffects) -> Publis
     they append to its ``providerResults`` are kept in the rewrite.  Every write is atomic.
     A dry run (or a plan with no provider) writes the manifest once.
     """
-    first = write_manifest(request.manifest, request.manifest_path)
+    first = request.write(request.manifest)
     if not request.publish or request.plan.empty:
         return PublishOutcome(
             request.manifest, PublishResult(dry_run=not request.publish), (first,)
@@ -150,7 +173,7 @@ def publish_manifest(request: PublishRequest, effects: PublishEffects) -> Publis
     )
     on_disk = merge_provider_results(request.manifest_path, request.manifest)
     final = request.manifest.with_results(result.attempts, provider_results=on_disk)
-    return PublishOutcome(final, result, (first, write_manifest(final, request.manifest_path)))
+    return PublishOutcome(final, result, (first, request.write(final)))
 
 
 def mask_secrets(

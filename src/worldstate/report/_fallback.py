@@ -9,7 +9,7 @@ attempts.  Aggregation is one pass, one manifest at a time.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -238,6 +238,7 @@ def aggregate_manifests(
     *,
     redactor: Redactor,
     on_unreadable: Callable[[ManifestRead], None],
+    env: Mapping[str, str] | None = None,
 ) -> FallbackAggregate:
     """Read the manifests at ``paths`` one at a time and aggregate their fallback summaries.
 
@@ -245,7 +246,7 @@ def aggregate_manifests(
     is passed to ``on_unreadable`` (which may raise) and not counted.
     """
     aggregator = FallbackAggregator()
-    for read in iter_manifests(paths):
+    for read in iter_manifests(paths, env=env):  # env: credentials for URL manifests
         if read.ok:
             aggregator.add(read.path, redactor(get(read.document, "fallbackSummary")))
         else:

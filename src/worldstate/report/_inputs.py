@@ -1,8 +1,9 @@
 """Which manifests a report reads, and reading one of them without ever raising.
 
 Arguments are paths, globs or folders; a folder stands for every ``ci-artifacts.json`` below
-it.  :func:`resolve_inputs` is the one place that turns arguments into locations, so URLs
-(``s3://bucket/runs/*/ci-artifacts.json``) can be added there when object storage exists.
+it.  :func:`resolve_inputs` is the one place that turns arguments into locations; fsspec URLs
+(``s3://bucket/runs/*/ci-artifacts.json``, ``s3://bucket/runs/``) are expanded through
+:mod:`worldstate.storage` the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Final
 
 from worldstate.errors import InputError
 from worldstate.jsonfile import read_json_file
+from worldstate.storage import expand_url, is_url, read_json
 
 __all__ = [
     "MANIFEST_NAME",
@@ -65,21 +67,33 @@ def absolute(path: str, cwd: Path) -> str:
     return "/" + joined.lstrip("/") if joined.startswith("//") else joined
 
 
-def resolve_inputs(arguments: Sequence[str], *, cwd: Path) -> list[str]:
-    """The absolute manifest paths ``arguments`` stand for, first occurrence first.
+def resolve_inputs(
+    arguments: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None
+) -> list[str]:
+    """The absolute manifest paths (or URLs) ``arguments`` stand for, first occurrence first.
 
     * a folder: every ``ci-artifacts.json`` below it, sorted by path;
     * a pattern with ``*``, ``?`` or ``[``: its matches, sorted (``**`` spans folders); a
       pattern that matches nothing stays as it is, so the report names it as unreadable;
+    * an fsspec URL: the same rules, in its storage (credentials and endpoints from ``env``);
     * anything else: the path itself, whether or not it exists.
 
     Arguments are trimmed; blank ones are ignored.
+
+    Raises:
+        InputError: a URL's storage cannot be listed.
+        MissingExtraError: a URL needs an extra that is not installed.
     """
     resolved: dict[str, None] = {}
     for argument in arguments:
         text = argument.strip()
-        if text:
-            resolved.update(dict.fromkeys(_expand(absolute(text, cwd))))
+        if not text:
+            continue
+        if is_url(text):
+            found = expand_url(text, filename=MANIFEST_NAME, env=env)
+        else:
+            found = list(_expand(absolute(text, cwd)))
+        resolved.update(dict.fromkeys(found))
     return list(resolved)
 
 
@@ -103,14 +117,18 @@ def _manifests_below(folder: str) -> Iterable[str]:
             yield os.path.join(root, MANIFEST_NAME)
 
 
-def read_manifest(path: str) -> ManifestRead:
-    """Read the manifest at ``path``; failures come back as a :class:`ManifestRead` value.
+def read_manifest(path: str, *, env: Mapping[str, str] | None = None) -> ManifestRead:
+    """Read the manifest at ``path`` (or an fsspec URL, with credentials and endpoints from
+    ``env``); failures come back as a :class:`ManifestRead` value.
 
     A document that is ``null``, ``false``, ``0`` or ``""`` holds no manifest and counts as
     unreadable, as it did for the reference's reports.
     """
     try:
-        document = read_json_file(Path(path), what="manifest")
+        if is_url(path):
+            document = read_json(path, what="manifest", env=env)
+        else:
+            document = read_json_file(Path(path), what="manifest")
     except InputError as exc:
         return ManifestRead(path, problem=str(exc))
     if document is None or document is False or document == 0 or document == "":
@@ -118,10 +136,12 @@ def read_manifest(path: str) -> ManifestRead:
     return ManifestRead(path, document=document)
 
 
-def iter_manifests(paths: Iterable[str]) -> Iterable[ManifestRead]:
+def iter_manifests(
+    paths: Iterable[str], *, env: Mapping[str, str] | None = None
+) -> Iterable[ManifestRead]:
     """Read ``paths`` one at a time (only one document is held at once)."""
     for path in paths:
-        yield read_manifest(path)
+        yield read_manifest(path, env=env)
 
 
 def default_metadata(env: Mapping[str, str]) -> str:

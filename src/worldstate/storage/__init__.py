@@ -17,6 +17,7 @@ which names the extra.  See ``docs/storage.md``.
 from __future__ import annotations
 
 from worldstate.storage._errors import StorageError
+from worldstate.storage._export import ExportDestinations
 from worldstate.storage._filesystem import MissingExtraError, open_filesystem
 from worldstate.storage._location import (
     EXTRAS,
@@ -30,12 +31,20 @@ from worldstate.storage._options import (
     resolve_storage_options,
     storage_options_from_env,
 )
-from worldstate.storage._read import open_binary, read_bytes, read_json, read_text, source_label
+from worldstate.storage._read import (
+    expand_url,
+    open_binary,
+    read_bytes,
+    read_json,
+    read_text,
+    source_label,
+)
 from worldstate.storage._retry import RetryPolicy, is_throttling
 from worldstate.storage._writer import StorageWriter, open_writer
 
 __all__ = [
     "StorageWriter",
+    "ExportDestinations",
     "open_writer",
     "RetryPolicy",
     "is_throttling",
@@ -52,6 +61,7 @@ __all__ = [
     "read_text",
     "read_json",
     "open_binary",
+    "expand_url",
     "source_label",
     "StorageError",
     "MissingExtraError",

@@ -15,7 +15,9 @@ from worldstate.storage._filesystem import open_filesystem
 from worldstate.storage._location import StorageLocation, display_url, is_url, parse_location
 from worldstate.storage._options import resolve_storage_options
 
-__all__ = ["read_bytes", "read_text", "read_json", "open_binary", "source_label"]
+__all__ = ["read_bytes", "read_text", "read_json", "open_binary", "source_label", "expand_url"]
+
+_GLOB_CHARACTERS = frozenset("*?[")
 
 
 def source_label(source: str | os.PathLike[str]) -> str:
@@ -112,6 +114,39 @@ def open_binary(
             raise _read_error(location, exc) from exc
     with stream:
         yield stream
+
+
+def expand_url(
+    url: str,
+    *,
+    filename: str,
+    storage_options: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The URLs ``url`` stands for, sorted: a pattern's matches (``*``, ``?``, ``[``; ``**``
+    spans folders), each folder among them standing for every ``filename`` below it; a folder
+    URL likewise; anything else (or a pattern matching nothing) is ``[url]`` itself.
+
+    Raises:
+        InputError: the storage cannot be listed (names the URL, never credentials).
+        MissingExtraError: the URL's filesystem package is not installed.
+    """
+    location = parse_location(url)
+    options = resolve_storage_options(location.protocol, storage_options or {}, env or {})
+    fs, path = open_filesystem(location, options)
+    prefix = url[: url.index("://") + 3]
+    try:
+        found = fs.glob(path) if _GLOB_CHARACTERS.intersection(path) else [path]
+        expanded: list[str] = []
+        for match in sorted(found):
+            if fs.isdir(match):
+                below = fs.find(match)
+                expanded += sorted(f for f in below if f.rsplit("/", 1)[-1] == filename)
+            else:
+                expanded.append(match)
+    except Exception as exc:  # a foreign filesystem's errors; see StorageWriter.write
+        raise InputError(describe_failure(location, "list", exc)) from exc
+    return [prefix + m.removeprefix(prefix) for m in expanded] or [url]
 
 
 def _read_error(location: StorageLocation, exc: BaseException) -> InputError:

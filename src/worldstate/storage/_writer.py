@@ -72,8 +72,12 @@ class StorageWriter:
         self._closed = False
         self._local: FileSystemWriter | None = None
         if self.location.is_local and filesystem is None:
+            # Artifacts go through the local writer (temp file + rename, optional fsync);
+            # write_bytes uses fsspec's local filesystem with a temp name and a move.
             self._local = FileSystemWriter(self.location.local_path, durable=durable, id=id)
-            return
+            from fsspec.implementations.local import LocalFileSystem
+
+            filesystem = LocalFileSystem()
         if filesystem is None:
             filesystem, path = open_filesystem(self.location, dict(storage_options or {}))
         else:
@@ -98,8 +102,21 @@ class StorageWriter:
             raise RuntimeError(f"writer {self.id!r} is closed")
         if self._local is not None:
             return self._local.write(artifact, folder=folder)
-        parts = (*check_folder(folder), check_filename(artifact.filename))
-        data = normalise_content(artifact.content)
+        return self.write_bytes(
+            artifact.filename, normalise_content(artifact.content), folder=folder
+        )
+
+    def write_bytes(self, filename: str, data: bytes, *, folder: str | None = None) -> WriteResult:
+        """Store ``data`` as it is (no newline rule) under ``[folder/]filename``, whole or not
+        at all: for copying files that already exist.
+
+        Raises:
+            UnsafeNameError: the file name or folder would leave the root.
+            RuntimeError: the writer was closed.
+        """
+        if self._closed:
+            raise RuntimeError(f"writer {self.id!r} is closed")
+        parts = (*check_folder(folder), check_filename(filename))
         target = self.location.child(*parts)
         path = "/".join((self._root_path, *parts))
         try:
@@ -108,9 +125,9 @@ class StorageWriter:
         # every one of them is this write's failure, reported as a value.
         except Exception as exc:
             return WriteResult.failed(
-                self.id, artifact.filename, StorageError(describe_failure(target, "write", exc))
+                self.id, filename, StorageError(describe_failure(target, "write", exc))
             )
-        return WriteResult.written(self.id, artifact.filename, target.display, len(data))
+        return WriteResult.written(self.id, filename, target.display, len(data))
 
     def close(self) -> None:
         """Refuse further writes (the filesystem instance is shared and stays open)."""
