@@ -18,6 +18,13 @@ class Artifact(msgspec.Struct, frozen=True, kw_only=True):
         filename: a bare file name (no folders); writers refuse anything else.
         mime_type: e.g. ``application/json``, ``text/csv``, ``text/markdown``.
         content: the full text, ending with exactly one ``\\n``.
+        replace_different: whether a writer may replace an existing file of this name whose
+            content differs.  Files named after the moment of their export (the summary JSON,
+            CSVs and transcripts) say ``False``: a different file under that name belongs to
+            another export made in the same second, and overwriting it would lose that export
+            while both report success, so the write fails instead (the same content, as on a
+            retry, is fine).  Files every export into a folder legitimately replaces (the
+            budget status, the manifest) keep the default ``True``.
     """
 
     type: str
@@ -25,6 +32,7 @@ class Artifact(msgspec.Struct, frozen=True, kw_only=True):
     filename: str
     mime_type: str
     content: str
+    replace_different: bool = True
 
     @property
     def size(self) -> int:

@@ -280,20 +280,34 @@ class Redactor:
         """A copy of ``value`` with secrets replaced by :data:`REDACTED` (see the module docs).
 
         Mappings become dicts and tuples become lists; other values are returned as they are.
+        The walk uses an explicit stack, so deep nesting never exhausts the interpreter's.
         """
-        if isinstance(value, Mapping):
-            copy: dict[Any, Any] = {}
-            for key, item in value.items():
-                if isinstance(key, str) and self.is_secret_text(key):
-                    copy[REDACTED] = REDACTED
-                else:
-                    copy[key] = REDACTED if is_secret_key(key) else self(item)
-            return copy
-        if isinstance(value, list | tuple):
-            return [self(item) for item in value]
-        if isinstance(value, str) and self.is_secret_text(value):
-            return REDACTED
-        return value
+        root: list[Any] = [None]
+        pending: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+        while pending:
+            parent, slot, item = pending.pop()
+            if isinstance(item, Mapping):
+                copy: dict[Any, Any] = {}
+                children: list[tuple[Any, Any, Any]] = []
+                for key, child in item.items():
+                    if isinstance(key, str) and self.is_secret_text(key):
+                        copy[REDACTED] = REDACTED
+                    elif is_secret_key(key):
+                        copy[key] = REDACTED
+                    else:
+                        copy[key] = None  # keeps the key order; filled when popped
+                        children.append((copy, key, child))
+                pending.extend(reversed(children))
+                parent[slot] = copy
+            elif isinstance(item, list | tuple):
+                items: list[Any] = [None] * len(item)
+                pending.extend((items, i, child) for i, child in enumerate(item))
+                parent[slot] = items
+            elif isinstance(item, str) and self.is_secret_text(item):
+                parent[slot] = REDACTED
+            else:
+                parent[slot] = item
+        return root[0]
 
     def __repr__(self) -> str:
         # Never the values themselves: a repr ends up in logs and tracebacks.

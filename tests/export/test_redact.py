@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -356,6 +357,7 @@ class TestExportCommand:
 
         assert self.export(tmp_path, env={}).exit_code == 0
         assert "ledger_01" in texts()  # an id of the demo's game data
+        shutil.rmtree(tmp_path / "out")  # the same stamped names with other content are refused
         result = self.export(tmp_path, env={"MY_TOKEN": "ledger_01"})
         assert result.exit_code == 0, result.output
         assert "ledger_01" not in texts() and REDACTED in texts()

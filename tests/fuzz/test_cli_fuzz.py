@@ -117,11 +117,6 @@ def _option_value(option: str, rng: random.Random, seed: int, tmp_path: Path) ->
     return str(tmp_path / rng.choice((*PREFIXES, "m.json")))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 2 (branch store): wrong-typed payloads crash reducers (logged "
-    "tracebacks, exit 0) and saves import/snapshot rendering; flip when it lands",
-)
 def test_event_logs(tmp_path: Path) -> None:
     """``snapshot --events`` with mutated golden logs: exit 0 or exit 2 naming the line."""
     campaign = Campaign("events", tmp_path)
@@ -134,11 +129,6 @@ def test_event_logs(tmp_path: Path) -> None:
     assert not campaign.failures, campaign.report()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 items 1 and 3, snapshot part (branch store): mutated snapshots pass "
-    "validation and crash hydration or rendering; flip when it lands",
-)
 def test_snapshot_files(tmp_path: Path) -> None:
     """``export --snapshot`` with mutated reference snapshots: exit 0 or a located exit 2."""
     campaign = Campaign("snapshot", tmp_path)
@@ -200,11 +190,6 @@ def test_wrong_kinds_of_input(tmp_path: Path) -> None:
     assert not campaign.failures, campaign.report()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 3, snapshot part (branch store): a summary given as --snapshot is "
-    "accepted (exit 0, near-empty artifacts); flip when it lands",
-)
 def test_a_summary_is_not_a_snapshot(tmp_path: Path) -> None:
     """An inspector summary shares factions, tutorial, districts, npcs with a snapshot."""
     campaign = Campaign("kinds", tmp_path)

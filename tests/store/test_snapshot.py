@@ -251,6 +251,21 @@ class TestValidation:
             validate_snapshot(data)
         assert info.value.path == "$.factions.byId.harbor_union.cascadeSources"
 
+    @pytest.mark.parametrize("bad", ["x" * 300, 8640000000000001.0, -8640000000000001, 10**400])
+    @pytest.mark.parametrize("where", ["byId.harbor_union.lastCascade", "lastCascadeEvent"])
+    def test_a_cascade_time_must_be_a_date(self, bad: object, where: str) -> None:
+        """``occurredAt`` is rendered as a date, so only a JavaScript-date number passes."""
+        section: dict[str, Any] = {}
+        cursor = section
+        *parents, last = where.split(".")
+        for key in parents:
+            cursor = cursor.setdefault(key, {})
+        cursor[last] = {"occurredAt": bad}
+        with pytest.raises(SnapshotError) as info:
+            validate_snapshot({"factions": section})
+        assert info.value.path == f"$.factions.{where}.occurredAt"
+        validate_snapshot({"factions": {"lastCascadeEvent": {"occurredAt": 8.64e15}}})
+
     def test_list_index_in_path(self) -> None:
         """List positions appear as indices."""
         data = {"tutorial": {"promptHistorySnapshots": [{}, {"timestamp": "soon"}]}}

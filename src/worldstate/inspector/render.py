@@ -98,7 +98,9 @@ def render_artifacts(
         formats: requested formats or aliases (see :func:`resolve_formats`).
 
     Returns:
-        One :class:`Artifact` per file; each ``content`` ends with exactly one newline.
+        One :class:`Artifact` per file; each ``content`` ends with exactly one newline.  Every
+        name carries the summary's ``generatedAt`` stamp, so each artifact says
+        ``replace_different=False``: a writer refuses to overwrite another export's file.
 
     Raises:
         UnsafeNameError: the prefix could escape the artifact folder.
@@ -114,6 +116,7 @@ def render_artifacts(
             filename=f"{prefix}-{spec.name_part}-{stamp}.{spec.extension}",
             mime_type=spec.mime_type,
             content=spec.body(payload).rstrip("\n") + "\n",
+            replace_different=False,  # the stamp names one export; never replace another's
         )
         for spec in _SPECS
         if spec.format in wanted

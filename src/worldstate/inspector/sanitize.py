@@ -87,12 +87,29 @@ class InspectorPayload:
 
 
 def json_clone(value: object) -> Any:
-    """A deep copy of a JSON-shaped value (tuples become lists, absent entries are dropped)."""
-    if isinstance(value, Mapping):
-        return {str(k): json_clone(v) for k, v in value.items() if v is not ABSENT}
-    if isinstance(value, list | tuple):
-        return [None if item is ABSENT else json_clone(item) for item in value]
-    return value
+    """A deep copy of a JSON-shaped value (tuples become lists, absent entries are dropped).
+
+    It walks with an explicit stack rather than recursion, so nesting as deep as the JSON
+    readers allow never exhausts the interpreter's stack.
+    """
+    root: list[Any] = [None]
+    pending: list[tuple[Any, Any, object]] = [(root, 0, value)]
+    while pending:
+        parent, key, item = pending.pop()
+        if isinstance(item, Mapping):
+            copy: dict[str, Any] = {}
+            children = [(copy, str(k), v) for k, v in item.items() if v is not ABSENT]
+            for _, name, _ in children:
+                copy[name] = None  # keeps the key order; filled when its entry is popped
+            pending.extend(reversed(children))  # popped in order, so a later duplicate wins
+            parent[key] = copy
+        elif isinstance(item, list | tuple):
+            items: list[Any] = [None] * len(item)
+            pending.extend((items, i, v) for i, v in enumerate(item) if v is not ABSENT)
+            parent[key] = items
+        else:
+            parent[key] = item
+    return root[0]
 
 
 def _list(value: object) -> list[Any]:

@@ -76,7 +76,9 @@ class FileSystemWriter:
         id: the name used in results, events and messages.
         replace_different: replace an existing file whose content differs (the default).  With
             ``False`` such a write fails instead (the file is kept), so two exports that picked
-            the same names never silently overwrite each other; the same content is fine.
+            the same names never silently overwrite each other; the same content is fine.  An
+            artifact that says ``replace_different=False`` itself (the stamped summary files)
+            is always written that way, whatever this option says.
     """
 
     def __init__(
@@ -118,16 +120,21 @@ class FileSystemWriter:
             self._swept.add(directory)
             remove_stale_temp_files(directory)
         try:
-            self._replace(directory, target, filename, data)
+            self._replace(directory, target, filename, data, self._may_replace(artifact))
         except OSError as exc:
             return WriteResult.failed(self.id, filename, exc)
         return WriteResult.written(self.id, filename, target, len(data))
+
+    def _may_replace(self, artifact: Artifact) -> bool:
+        return self.replace_different and artifact.replace_different
 
     def close(self) -> None:
         """Mark the writer closed (it holds no open files between writes)."""
         self._closed = True
 
-    def _replace(self, directory: str, target: str, filename: str, data: bytes) -> None:
+    def _replace(
+        self, directory: str, target: str, filename: str, data: bytes, may_replace: bool
+    ) -> None:
         temp = os.path.join(
             directory, f".{filename}.{os.getpid()}.{next(_TEMP_NUMBERS)}{TEMP_SUFFIX}"
         )
@@ -146,7 +153,7 @@ class FileSystemWriter:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            if self.replace_different:
+            if may_replace:
                 os.replace(temp, target)
             else:
                 _link_unless_different(temp, target, data)
@@ -167,7 +174,7 @@ def _link_unless_different(temp: str, target: str, data: bytes) -> None:
         if not same:
             raise FileExistsError(
                 f"{target} already exists with other content (another export used the same "
-                "name); nothing was overwritten: use another prefix or folder"
+                "name in the same second); nothing was overwritten: use another --prefix or folder"
             ) from None
     _discard(temp)
 

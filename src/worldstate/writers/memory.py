@@ -13,7 +13,9 @@ __all__ = ["MemoryWriter"]
 class MemoryWriter:
     """Keep every written artifact's bytes under its key ``"[folder/]filename"``.
 
-    Writes are thread-safe; a later write to the same key replaces the earlier one.
+    Writes are thread-safe; a later write to the same key replaces the earlier one, except
+    that an artifact saying ``replace_different=False`` (a stamped summary file) fails instead
+    of replacing different bytes, as with :class:`FileSystemWriter`.
 
     Args:
         id: the name used in results, events and messages.
@@ -40,6 +42,9 @@ class MemoryWriter:
         key = "/".join((*check_folder(folder), check_filename(artifact.filename)))
         data = normalise_content(artifact.content)
         with self._lock:
+            existing = self._files.get(key, data)
+            if existing != data and not artifact.replace_different:
+                return WriteResult.failed(self.id, artifact.filename, _collision(key))
             self._files[key] = data
         return WriteResult.written(self.id, artifact.filename, key, len(data))
 
@@ -61,3 +66,10 @@ class MemoryWriter:
     def text(self, key: str) -> str:
         """The text stored under ``key``, decoded from UTF-8."""
         return self.read(key).decode("utf-8")
+
+
+def _collision(key: str) -> FileExistsError:
+    return FileExistsError(
+        f"{key} already exists with other content (another export used the same name in "
+        "the same second); nothing was overwritten: use another prefix or folder"
+    )

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
+
+from worldstate._js import MAX_TIME_MS
 from worldstate.store._transients import Transients
 from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, State
 
 __all__ = [
     "EMPTY",
+    "Timestamp",
     "append_bounded",
     "as_mapping",
     "copy_json",
@@ -31,6 +35,14 @@ __all__ = [
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 """A shared, read-only empty mapping."""
+
+_MAX_TIME_INT = int(MAX_TIME_MS)
+Timestamp = (
+    Annotated[int, msgspec.Meta(ge=-_MAX_TIME_INT, le=_MAX_TIME_INT)]
+    | Annotated[float, msgspec.Meta(ge=-MAX_TIME_MS, le=MAX_TIME_MS)]
+)
+"""Snapshot schema type of a time in ms that renderers format as a date: a number a
+JavaScript ``Date`` can hold, so a snapshot that passes validation never fails to render."""
 
 
 def as_mapping(value: Any) -> Mapping[str, Any]:

@@ -18,7 +18,7 @@ from worldstate.store._transients import InPlaceWrites
 from worldstate.store.selectors import create_selector
 from worldstate.store.slice import Action, ActionBuilder, State
 
-from ._payload import copy_json, reduce_by_type, simple_action
+from ._payload import Timestamp, copy_json, reduce_by_type, simple_action
 
 __all__ = [
     "FactionSlice",
@@ -38,6 +38,15 @@ DOMAIN = "faction"
 Number = int | float
 
 
+class CascadeSnapshot(msgspec.Struct):
+    """Schema of a cascade record (``lastCascade``, ``lastCascadeEvent``; unknown keys allowed).
+
+    ``occurredAt`` is rendered as a date in the cascade CSV, so it must be one.
+    """
+
+    occurredAt: Timestamp | None = None
+
+
 class FactionRecordSnapshot(msgspec.Struct):
     """Schema of one faction record in a snapshot (unknown keys allowed)."""
 
@@ -50,7 +59,7 @@ class FactionRecordSnapshot(msgspec.Struct):
     updatedAt: Number | None = None
     lastAttitudeChange: dict[str, Any] | None = None
     attitudeHistory: list[dict[str, Any]] | None = None
-    lastCascade: dict[str, Any] | None = None
+    lastCascade: CascadeSnapshot | None = None
     cascadeCount: Number | None = None
     cascadeSources: list[Any] | None = None
 
@@ -63,7 +72,7 @@ class FactionsSnapshot(msgspec.Struct):
     lastResetAt: Number | None = None
     lastResetReason: Any = None
     lastResetInitiatedBy: Any = None
-    lastCascadeEvent: dict[str, Any] | None = None
+    lastCascadeEvent: CascadeSnapshot | None = None
     recentMemberRemovals: list[dict[str, Any]] | None = None
 
 
