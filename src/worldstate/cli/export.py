@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from worldstate.cli._app import cli
+from worldstate.cli.snapshot import STRICT_HELP, echo_replay_problems
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
     DEFAULT_BUDGET_BYTES,
@@ -139,6 +140,7 @@ def publish_settings(
 )
 @click.option("--save", type=click.Path(path_type=Path), metavar="DB", help="A save database.")
 @click.option("--slot", help="The save slot to export (with --save).")
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -204,6 +206,7 @@ def export_command(
     summary: Path | None,
     save: Path | None,
     slot: str | None,
+    strict: bool,
     out: Path,
     formats: str,
     prefix: str,
@@ -229,7 +232,7 @@ def export_command(
 
     Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
     """
-    source = SourceRequest(demo, events_log, snapshot, summary, save, slot)
+    source = SourceRequest(demo, events_log, snapshot, summary, save, slot, strict)
     try:
         source.check()
     except ConfigurationError as exc:
@@ -269,6 +272,7 @@ def export_command(
         stdout=sys.stderr if as_json else sys.stdout,
     )
     run = export_and_publish(ExportRequest(source, settings, publishing), effects)
+    echo_replay_problems(source.label, run.source.problems)
     if as_json:
         click.echo(json.dumps(redactor(result_json(run)), indent=2, ensure_ascii=False))
     elif not (quiet and run.ok):
