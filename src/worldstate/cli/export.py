@@ -23,6 +23,7 @@ from rich.table import Table
 
 from worldstate.cli._app import cli
 from worldstate.cli._progress import replay_progress
+from worldstate.cli.snapshot import STRICT_HELP, echo_replay_problems
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
     DEFAULT_BUDGET_BYTES,
@@ -139,6 +140,7 @@ def publish_settings(
 @click.option("--summary", metavar="PATH|URL", help="Export a summary built elsewhere.")
 @click.option("--save", type=click.Path(path_type=Path), metavar="DB", help="A save database.")
 @click.option("--slot", help="The save slot to export (with --save).")
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option(
     "--out",
     metavar="PATH|URL",
@@ -215,6 +217,7 @@ def export_command(
     summary: str | None,
     save: Path | None,
     slot: str | None,
+    strict: bool,
     out: str,
     formats: str,
     prefix: str,
@@ -252,7 +255,9 @@ def export_command(
         durable=durable,
     )
     storage = {"storage_options": destinations.options, "env": env}
-    source = SourceRequest(demo, events_log, snapshot, summary, save, slot, **storage)
+    source = SourceRequest(
+        demo, events_log, snapshot, summary, save, slot, strict=strict, **storage
+    )
     try:
         source.check()
     except ConfigurationError as exc:
@@ -297,6 +302,7 @@ def export_command(
     )
     request = ExportRequest(source, settings, publishing, destinations)
     run = export_and_publish(request, effects)
+    echo_replay_problems(source.label, run.source.problems)
     if as_json:
         document = result_json(run, destinations)
         click.echo(json.dumps(redactor(document), indent=2, ensure_ascii=False))

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from worldstate._js import iso_from_ms
 from worldstate.cli._app import cli
+from worldstate.cli.snapshot import STRICT_HELP, echo_replay_problems
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SaveError, SlotNotFoundError
 from worldstate.events import EventBus
@@ -210,6 +211,7 @@ def delete_command(db: Path, slot: str, as_json: bool) -> None:
     default=None,
     help="Save time in ms since the epoch (default: the last event's ts, or now for --snapshot).",
 )
+@click.option("--strict", is_flag=True, help=STRICT_HELP + " With --events only.")
 @_JSON
 def import_command(
     db: Path,
@@ -217,14 +219,17 @@ def import_command(
     events: Path | None,
     snapshot: Path | None,
     timestamp: int | None,
+    strict: bool,
     as_json: bool,
 ) -> None:
     """Make a save from a recorded playthrough or a snapshot (creates the database)."""
     if (events is None) == (snapshot is None):
         raise click.UsageError("give exactly one of --events and --snapshot")
+    if strict and events is None:
+        raise click.UsageError("--strict applies to --events")
     name = normalize_slot_name(slot)
     if events is not None:
-        store, clock, started_at = _replayed(events)
+        store, clock, started_at = _replayed(events, strict=strict)
     else:
         assert snapshot is not None  # exactly one of the two was given
         store, clock, started_at = _hydrated(snapshot)
@@ -252,12 +257,13 @@ def import_command(
             click.echo(f"evicted the oldest manual slots: {', '.join(receipt.evicted)}")
 
 
-def _replayed(events: Path) -> tuple[WorldStore, Clock, int | None]:
+def _replayed(events: Path, *, strict: bool) -> tuple[WorldStore, Clock, int | None]:
     """Stream the log into a fresh store; playtime counts from its first event."""
-    replay = StoreReplay(iter_event_log(events))
+    replay = StoreReplay(iter_event_log(events), source=str(events))
     if replay.first_ts is None:
         raise InputError("event log holds no events", source=str(events))
-    replay.run()
+    stats = replay.run(strict=strict)
+    echo_replay_problems(str(events), replay.problems(stats))
     return replay.store, replay.clock, replay.first_ts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -13,7 +14,17 @@ from worldstate.writers import FileSystemWriter
 
 from ._app import JobFailed, cli
 
-__all__ = ["snapshot", "replay_to_snapshot"]
+__all__ = ["STRICT_HELP", "echo_replay_problems", "replay_to_snapshot", "snapshot"]
+
+STRICT_HELP = (
+    "Refuse (exit 2, naming the line) an unknown event or a payload with a wrong-typed id."
+)
+
+
+def echo_replay_problems(source: str, problems: Iterable[str]) -> None:
+    """Print each sentence of a replay's problem report on standard error, naming ``source``."""
+    for line in problems:
+        click.echo(f"warning: {source}: {line}", err=True)
 
 
 def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object]:
@@ -30,8 +41,7 @@ def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object
     replay = StoreReplay(iter_event_log(events), source=source)
     with replay.store as store:
         stats = replay.run(strict=strict)
-        for line in replay.problems(stats):
-            click.echo(f"warning: {source}: {line}", err=True)
+        echo_replay_problems(source, replay.problems(stats))
         return store.snapshot()
 
 
@@ -52,7 +62,7 @@ def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object
 @click.option(
     "--strict",
     is_flag=True,
-    help="Refuse (exit 2, naming the line) an unknown event or a payload with a wrong-typed id.",
+    help=STRICT_HELP,
 )
 def snapshot(events: str, out: Path | None, strict: bool) -> None:
     """Replay an event log into a fresh world store and print the snapshot as JSON.

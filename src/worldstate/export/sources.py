@@ -82,12 +82,15 @@ class SummarySource:
         now: the ``generatedAt`` used when the summary has none.
         origin: where it came from.
         events: how many events were replayed (0 for other origins).
+        problems: one sentence per kind of replayed event not taken as it is (unknown,
+            skipped, coerced); empty for other origins.
     """
 
     summary: Mapping[str, Any] | None
     now: int
     origin: SummaryOrigin
     events: int = 0
+    problems: tuple[str, ...] = ()
 
 
 def load_summary_file(
@@ -189,26 +192,32 @@ def summary_from_events(
     generated_at: int | None,
     wall_clock: Callable[[], int],
     on_event: Callable[[RecordedEvent], None] | None = None,
+    strict: bool = False,
+    source: str | None = None,
 ) -> SummarySource:
     """Replay ``events`` into a fresh store (with a transcript recorder) and summarise it.
 
     ``events`` is consumed once, lazily (a stream from :func:`stream_event_log` is never
     materialised).  The clock follows each event's ``ts``, so ``generatedAt`` is the last
     event's ``ts``; ``generated_at`` overrides it; an empty log uses ``wall_clock``.
+    With ``strict``, the first event not taken as it is stops the replay (named by ``source``
+    and its line); otherwise such events are counted in the result's ``problems``.
 
     Raises:
-        EventLogError: propagated from ``events``; no summary is built.
+        EventLogError: propagated from ``events`` (or a refusal under ``strict``); no
+            summary is built.
     """
     from worldstate.inspector import TutorialTranscriptRecorder, build_summary
 
-    replay = StoreReplay(events, empty_start=wall_clock)
+    replay = StoreReplay(events, empty_start=wall_clock, source=source)
     recorder = TutorialTranscriptRecorder(replay.bus, clock=replay.clock)
     with replay.store as store:
-        stats = replay.run(on_event=on_event)
+        stats = replay.run(on_event=on_event, strict=strict)
         if generated_at is not None:
             replay.clock.set(generated_at)
         summary = build_summary(store, recorder=recorder)
-    return SummarySource(summary, replay.clock(), origin, stats.events)
+    problems = tuple(replay.problems(stats))
+    return SummarySource(summary, replay.clock(), origin, stats.events, problems)
 
 
 def summary_from_snapshot(
@@ -244,6 +253,7 @@ class SourceRequest:
         summary: a summary built elsewhere.
         save: a save database (with ``slot``).
         slot: the save slot.
+        strict: refuse the first replayed event not taken as it is (``--events``/``--demo``).
         storage_options: fsspec options for inputs given as URLs.
         env: where further storage options and credentials for URLs are read from.
     """
@@ -254,11 +264,13 @@ class SourceRequest:
     summary: Path | str | None = None
     save: Path | None = None
     slot: str | None = None
+    strict: bool = False
     storage_options: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
 
     def check(self) -> None:
-        """Refuse zero or several sources, and ``save`` without ``slot`` (or the reverse).
+        """Refuse zero or several sources, ``save`` without ``slot`` (or the reverse), and
+        ``strict`` for a source that is not replayed.
 
         Raises:
             ConfigurationError: names the sources given and the ones accepted.
@@ -272,6 +284,8 @@ class SourceRequest:
             )
         if (self.save is None) != (self.slot is None):
             raise ConfigurationError("--save DB and --slot NAME go together: give both")
+        if self.strict and not (self.demo or self.events_log):
+            raise ConfigurationError("--strict applies to a replayed source (--events, --demo)")
 
     @property
     def label(self) -> str:
@@ -337,4 +351,6 @@ class SourceRequest:
                 generated_at=generated_at,
                 wall_clock=wall_clock,
                 on_event=advance,
+                strict=self.strict,
+                source="<stdin>" if self.events_log == "-" else self.label,
             )

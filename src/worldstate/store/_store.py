@@ -6,7 +6,7 @@ what it did not touch) and a new root dict.  So a listener may keep ``state`` as
 likes, selectors can memoise by identity, and nothing is copied to notify anyone.
 
 Payload ownership: reducers copy the dict and list containers of payload values they store (see
-``slices._payload.copy_json``), so a caller may reuse or mutate its payload after dispatching.
+``slices.copy_json``), so a caller may reuse or mutate its payload after dispatching.
 """
 
 from __future__ import annotations

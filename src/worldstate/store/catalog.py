@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from worldstate.store.slices._payload import copy_json
+from worldstate.store.slices import copy_json
 
 __all__ = ["ContentCatalog"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from worldstate.store.slice import Slice
+from worldstate.store.slices._payload import copy_json
 from worldstate.store.slices.dialogue import DialogueSlice
 from worldstate.store.slices.district import DistrictSlice
 from worldstate.store.slices.faction import FactionSlice
@@ -30,6 +31,7 @@ __all__ = [
     "QuestSlice",
     "StorySlice",
     "TutorialSlice",
+    "copy_json",
     "default_slices",
 ]
 
