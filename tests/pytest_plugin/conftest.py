@@ -73,10 +73,27 @@ TELEMETRY_TESTS = (
 ALL_TESTS = tuple(sorted((*TELEMETRY_TESTS, "test_story.py::test_plain")))
 
 
+OUTER_CI_VARIABLES = (
+    "CI",
+    "PYTEST_ADDOPTS",
+    "PYTEST_XDIST_WORKER",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_OUTPUT",
+    "RUNNER_NAME",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_RESULTS_URL",
+    "TELEMETRY_CI_COMMANDS",
+    "TELEMETRY_CI_COMMANDS_JSON",
+    "TELEMETRY_CI_COMMANDS_PATH",
+)
+"""The outer job's CI settings, removed so an inner run publishes only where a test says so."""
+
+
 @pytest.fixture(name="inner")
 def _inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """A pytester folder holding the inner suite, with an environment that does not publish."""
-    for name in ("CI", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "GITHUB_STEP_SUMMARY"):
+    for name in OUTER_CI_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     pytester.makeini("[pytest]\n")
     pytester.makepyfile(test_story=INNER_SUITE)

@@ -273,9 +273,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not state.telemetry:
         return
     from worldstate.clock import system_clock
-    from worldstate.pytest_plugin._session import finish_session
+    from worldstate.pytest_plugin._session import SessionEffects, finish_session
 
-    state.result = finish_session(state, clock=system_clock)
+    state.result = finish_session(state, SessionEffects(clock=system_clock))
     if state.result.manifest_error is not None and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     record = junit_suite_recorder(config)
@@ -289,7 +289,7 @@ def _record_suite_properties(record: Any, state: SessionState) -> None:
     record("worldstate_manifest", str(state.manifest_path))
     record("worldstate_tests", len(state.telemetry))
     record("worldstate_artifacts", sum(len(t.artifacts) for t in state.telemetry.values()))
-    record("worldstate_publish", state.result.publish.note()["status"])
+    record("worldstate_publish", state.result.status)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -312,10 +312,24 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"{state.settings.artifact_dir} (manifest {state.manifest_path.name})"
         )
     if result.publish.requested:
-        write(
-            f"worldstate: publishing was requested ({result.publish.trigger}) but this version "
-            "has no publisher; nothing was uploaded (recorded in the manifest)"
-        )
+        _say_published(write, result)
     for worker in state.lost_workers:
         lost = f"worker {worker} stopped without sending its telemetry records"
         write(f"worldstate: {lost}", red=True)
+
+
+def _say_published(write: Any, result: Any) -> None:
+    trigger = result.publish.trigger
+    if result.publish_error is not None:
+        write(f"worldstate: publishing ({trigger}) not started: {result.publish_error}", red=True)
+        return
+    if not result.result.attempts:
+        write(
+            f"worldstate: publishing ({trigger}): no provider configured; set "
+            "TELEMETRY_CI_COMMANDS or run on GitHub Actions (recorded in the manifest)"
+        )
+        return
+    for attempt in result.result.attempts:
+        where = f" {attempt.artifact_url}" if attempt.artifact_url else ""
+        reason = f" ({attempt.skipped_reason or attempt.error_message})" if not attempt.ok else ""
+        write(f"worldstate: upload by {attempt.provider}: {attempt.status.value}{reason}{where}")

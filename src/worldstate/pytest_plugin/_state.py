@@ -211,6 +211,6 @@ class SessionState:
     @property
     def manifest_path(self) -> Path:
         """Where the session manifest goes (the export manifest's file name)."""
-        from worldstate.export import MANIFEST_FILENAME  # only sessions that export get here
+        from worldstate.publish import MANIFEST_FILENAME  # only sessions that export get here
 
         return self.settings.artifact_dir / MANIFEST_FILENAME
