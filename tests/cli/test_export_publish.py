@@ -246,6 +246,19 @@ class TestGitHubActions:
         assert result.output.splitlines()[0] == f"::add-mask::{token}"
         assert token not in (out / "ci-artifacts.json").read_text()
 
+    def test_the_artifact_name_comes_from_github_artifact_name_else_the_prefix(
+        self, tmp_path: Path
+    ) -> None:
+        """No artifactName in the context: GITHUB_ARTIFACT_NAME names the artifact."""
+        with ResultsServer() as server:
+            env = self.github_env(
+                tmp_path, **runtime_env(server.url), GITHUB_ARTIFACT_NAME="nightly-telemetry"
+            )
+            result = invoke("--demo", "--out", tmp_path / "out", env=env)
+            named, by_prefix = server.blob("nightly-telemetry"), server.blob("save-inspector")
+        assert result.exit_code == 0, result.output
+        assert named is not None and by_prefix is None
+
     def test_run_step_without_runtime_says_how_to_get_it(self, tmp_path: Path) -> None:
         """On a runner without the runtime variables the github default records why."""
         out = tmp_path / "out"

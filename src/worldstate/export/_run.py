@@ -318,7 +318,7 @@ def _export_and_publish(request: ExportRequest, effects: ExportEffects) -> Expor
             manifest=manifest,
             manifest_path=settings.manifest_path,
             root=settings.out_dir,
-            name=artifact_name(settings.run_context, settings.prefix),
+            name=artifact_name(settings.run_context, settings.prefix, effects.env),
             plan=plan,
             publish=settings.publish,
             command_timeout=publishing.command_timeout,
@@ -332,7 +332,7 @@ def _export_and_publish(request: ExportRequest, effects: ExportEffects) -> Expor
     report_to_github(
         outcome,
         _github_report(result, settings),
-        name=artifact_name(settings.run_context, settings.prefix),
+        name=artifact_name(settings.run_context, settings.prefix, effects.env),
         manifest_path=settings.manifest_path,
         env=effects.env,
         stream=effects.stdout,
@@ -340,10 +340,13 @@ def _export_and_publish(request: ExportRequest, effects: ExportEffects) -> Expor
     return ExportRun(settings, source, result, outcome, webhook)
 
 
-def artifact_name(context: Mapping[str, Any], prefix: str) -> str:
-    """The artifact's name: the run context's ``artifactName`` (a string), else the prefix."""
-    name = context.get("artifactName")
-    return name if isinstance(name, str) and name.strip() else prefix
+def artifact_name(context: Mapping[str, Any], prefix: str, env: Mapping[str, str]) -> str:
+    """The artifact's name: the run context's ``artifactName`` (a string), else the
+    ``GITHUB_ARTIFACT_NAME`` environment variable, else the prefix."""
+    for name in (context.get("artifactName"), env.get("GITHUB_ARTIFACT_NAME")):
+        if isinstance(name, str) and name.strip():
+            return name
+    return prefix
 
 
 def retention_days(context: Mapping[str, Any]) -> int | None:
@@ -470,7 +473,7 @@ def publish_folder(
     context = manifest.context_json()
     listed = Path(str(context.get("artifactDir") or manifest_path.parent))
     root = listed if listed.is_dir() else manifest_path.parent
-    name = artifact_name(context, str(context.get("prefix") or root.name))
+    name = artifact_name(context, str(context.get("prefix") or root.name), effects.env)
     outcome = publish_manifest(
         PublishRequest(
             manifest=_for_publishing(manifest),
