@@ -28,6 +28,7 @@ from worldstate.publish import (
     SubprocessRunner,
     build_manifest,
     ci_requested,
+    mask_secrets,
     plan_providers,
     publish_manifest,
     report_to_github,
@@ -131,6 +132,8 @@ def finish_session(state: SessionState, effects: SessionEffects) -> SessionResul
     every attempt in the manifest and append the step summary section."""
     publish = publish_request(state.settings.publish_flag, state.env)
     plan, problem = _plan(publish, state.env)
+    if publish.requested:  # before any provider output reaches the job log
+        mask_secrets(state.env, state.redactor, effects.stdout)
     outcomes = state.outcomes()
     tests = [
         _test_entry(state, nodeid, outcomes.get(nodeid))
