@@ -8,6 +8,7 @@ has been read and validated.  Exit codes: 0 ok (a failed upload too, unless
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -232,7 +233,9 @@ def export_command(
 
     Exactly one source: --demo, --events, --snapshot, --summary or --save with --slot.
     """
-    source = SourceRequest(demo, events_log, snapshot, summary, save, slot, strict)
+    # A hydrated world is long-lived: frozen, the collector stops re-scanning it while the
+    # summary and the artifacts are built (this process exits after one export).
+    source = SourceRequest(demo, events_log, snapshot, summary, save, slot, strict, gc.freeze)
     try:
         source.check()
     except ConfigurationError as exc:

@@ -193,15 +193,25 @@ def summary_from_events(
 
 
 def summary_from_snapshot(
-    snapshot: Mapping[str, Any], *, origin: SummaryOrigin, now: int
+    snapshot: Mapping[str, Any],
+    *,
+    origin: SummaryOrigin,
+    now: int,
+    after_hydrate: Callable[[], None] | None = None,
 ) -> SummarySource:
-    """Hydrate a fresh store from ``snapshot`` and summarise it at time ``now``."""
+    """Hydrate a fresh store from ``snapshot`` and summarise it at time ``now``.
+
+    ``after_hydrate`` runs once the store holds the world, before the summary is built (the
+    CLI freezes the garbage collector's view of the hydrated world there).
+    """
     from worldstate.inspector import build_summary
     from worldstate.store import WorldStore
 
     clock = ManualClock(now)
     with WorldStore(EventBus(), clock=clock) as store:
         store.hydrate(snapshot)
+        if after_hydrate is not None:
+            after_hydrate()
         summary = build_summary(store)
     return SummarySource(summary, now, origin)
 
@@ -226,6 +236,7 @@ class SourceRequest:
         save: a save database (with ``slot``).
         slot: the save slot.
         strict: refuse the first replayed event not taken as it is (``--events``/``--demo``).
+        after_hydrate: run once a snapshot or save has been hydrated into the store.
     """
 
     demo: bool = False
@@ -235,6 +246,7 @@ class SourceRequest:
     save: Path | None = None
     slot: str | None = None
     strict: bool = False
+    after_hydrate: Callable[[], None] | None = None
 
     def check(self) -> None:
         """Refuse zero or several sources, ``save`` without ``slot`` (or the reverse), and
@@ -280,7 +292,9 @@ class SourceRequest:
         now = generated_at if generated_at is not None else wall_clock()
         if self.snapshot is not None:
             world = load_snapshot_file(self.snapshot)
-            return summary_from_snapshot(world, origin=SummaryOrigin.SNAPSHOT, now=now)
+            return summary_from_snapshot(
+                world, origin=SummaryOrigin.SNAPSHOT, now=now, after_hydrate=self.after_hydrate
+            )
         if self.summary is not None:
             raw = load_summary_file(self.summary)
             if raw is not None and generated_at is not None:
@@ -290,7 +304,9 @@ class SourceRequest:
 
         assert self.save is not None and self.slot is not None  # guaranteed by check()
         world = read_world_snapshot(self.save, self.slot)
-        return summary_from_snapshot(world, origin=SummaryOrigin.SAVE, now=now)
+        return summary_from_snapshot(
+            world, origin=SummaryOrigin.SAVE, now=now, after_hydrate=self.after_hydrate
+        )
 
     def _replay(
         self,
