@@ -8,6 +8,7 @@ has been read and validated.  Exit codes: 0 ok (a failed upload too, unless
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -255,8 +256,10 @@ def export_command(
         durable=durable,
     )
     storage = {"storage_options": destinations.options, "env": env}
+    # A hydrated world is long-lived: frozen, the collector stops re-scanning it while the
+    # summary and the artifacts are built (this process exits after one export).
     source = SourceRequest(
-        demo, events_log, snapshot, summary, save, slot, strict=strict, **storage
+        demo, events_log, snapshot, summary, save, slot, strict, gc.freeze, **storage
     )
     try:
         source.check()

@@ -221,15 +221,25 @@ def summary_from_events(
 
 
 def summary_from_snapshot(
-    snapshot: Mapping[str, Any], *, origin: SummaryOrigin, now: int
+    snapshot: Mapping[str, Any],
+    *,
+    origin: SummaryOrigin,
+    now: int,
+    after_hydrate: Callable[[], None] | None = None,
 ) -> SummarySource:
-    """Hydrate a fresh store from ``snapshot`` and summarise it at time ``now``."""
+    """Hydrate a fresh store from ``snapshot`` and summarise it at time ``now``.
+
+    ``after_hydrate`` runs once the store holds the world, before the summary is built (the
+    CLI freezes the garbage collector's view of the hydrated world there).
+    """
     from worldstate.inspector import build_summary
     from worldstate.store import WorldStore
 
     clock = ManualClock(now)
     with WorldStore(EventBus(), clock=clock) as store:
         store.hydrate(snapshot)
+        if after_hydrate is not None:
+            after_hydrate()
         summary = build_summary(store)
     return SummarySource(summary, now, origin)
 
@@ -254,6 +264,7 @@ class SourceRequest:
         save: a save database (with ``slot``).
         slot: the save slot.
         strict: refuse the first replayed event not taken as it is (``--events``/``--demo``).
+        after_hydrate: run once a snapshot or save has been hydrated into the store.
         storage_options: fsspec options for inputs given as URLs.
         env: where further storage options and credentials for URLs are read from.
     """
@@ -265,6 +276,7 @@ class SourceRequest:
     save: Path | None = None
     slot: str | None = None
     strict: bool = False
+    after_hydrate: Callable[[], None] | None = None
     storage_options: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
 
@@ -312,7 +324,9 @@ class SourceRequest:
         now = generated_at if generated_at is not None else wall_clock()
         if self.snapshot is not None:
             world = load_snapshot(self.snapshot, **self._storage())
-            return summary_from_snapshot(world, origin=SummaryOrigin.SNAPSHOT, now=now)
+            return summary_from_snapshot(
+                world, origin=SummaryOrigin.SNAPSHOT, now=now, after_hydrate=self.after_hydrate
+            )
         if self.summary is not None:
             raw = load_summary_file(self.summary, **self._storage())
             if raw is not None and generated_at is not None:
@@ -322,7 +336,9 @@ class SourceRequest:
 
         assert self.save is not None and self.slot is not None  # guaranteed by check()
         world = read_world_snapshot(self.save, self.slot)
-        return summary_from_snapshot(world, origin=SummaryOrigin.SAVE, now=now)
+        return summary_from_snapshot(
+            world, origin=SummaryOrigin.SAVE, now=now, after_hydrate=self.after_hydrate
+        )
 
     def _storage(self) -> dict[str, Any]:
         return {"storage_options": self.storage_options, "env": self.env}
