@@ -6,9 +6,8 @@ Every JSON document worldstate reads (a snapshot, a summary, ``--context``) goes
 * text that is not JSON, or a file that is not UTF-8 (line and column of the bad byte);
 * documents over :attr:`JsonLimits.max_document_chars`, strings over
   :attr:`JsonLimits.max_string_chars`, nesting deeper than :attr:`JsonLimits.max_depth`
-  (512: the walkers that copy and redact documents use explicit stacks, and what still
-  recurses (msgspec, the ``json`` encoder, the slices' copies) stays well inside Python's
-  stack at that depth; real snapshots and summaries nest about 6 levels),
+  (128: deeper documents would exhaust the interpreter's stack in the recursive walkers that
+  copy, redact and render them; real snapshots and summaries nest about 6 levels),
   integers with more than :attr:`JsonLimits.max_integer_digits` digits, and numbers too large
   for a float (``1e400``);
 * the constants ``NaN``, ``Infinity`` and ``-Infinity``, and ``\\ud800``-style escapes of lone
@@ -45,15 +44,15 @@ class JsonLimits:
     """The largest JSON document :func:`loads_strict` accepts.
 
     Attributes:
-        max_depth: how deeply arrays and objects may nest (``[[1]]`` is 2 deep).  The copy
-            and the redactor walk documents with explicit stacks; what recurses at one frame
-            a level stays inside Python's 1,000 frames at this depth.
+        max_depth: how deeply arrays and objects may nest (``[[1]]`` is 2 deep).  Readers,
+            renderers and the redactor walk documents recursively, at up to two interpreter
+            frames a level, so the limit stays well inside Python's 1,000 frames.
         max_integer_digits: the most digits an integer may have (20 holds every 64-bit one).
         max_string_chars: the longest string or key, in characters.
         max_document_chars: the longest document, in characters.
     """
 
-    max_depth: int = 512
+    max_depth: int = 128
     max_integer_digits: int = 20
     max_string_chars: int = 16 * 1024 * 1024
     max_document_chars: int = 256 * 1024 * 1024

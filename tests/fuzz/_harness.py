@@ -112,7 +112,7 @@ def mutate_document(document: Any, rng: random.Random, *, rounds: int = 3) -> An
                 container.pop(key)
             )
         elif operation < 0.95:
-            container[key] = {"deep": _nested(rng.randint(60, 600))}
+            container[key] = {"deep": _nested(rng.randint(60, 300))}
         else:
             container[key] = rng.choice((-1, 1)) * rng.randint(0, 10 ** rng.randint(1, 30))
     return doc
