@@ -52,6 +52,15 @@ def points(metric: Any) -> dict[frozenset[tuple[str, Any]], Any]:
     return {frozenset(p.attributes.items()): p for p in metric.data.data_points}
 
 
+def mirror_failures(formats: list[str]) -> dict[frozenset[tuple[str, Any]], int]:
+    """The failed-artifact counts when every artifact's mirror write failed."""
+    expected: dict[frozenset[tuple[str, Any]], int] = {}
+    for fmt in formats:
+        key = frozenset({("writer", "mirror"), ("format", fmt)})
+        expected[key] = expected.get(key, 0) + 1
+    return expected
+
+
 def test_one_export_with_a_failing_writer(reader: InMemoryMetricReader) -> None:
     """Exact instruments, units, attributes and values after one export where a mirror fails."""
     provider = MeterProvider(metric_readers=[reader])
@@ -94,11 +103,7 @@ def test_one_export_with_a_failing_writer(reader: InMemoryMetricReader) -> None:
     assert {k: p.value for k, p in written.items()} == {frozenset({("writer", "out")}): artifacts}
 
     failed = points(metrics["worldstate.artifacts.failed"])
-    expected: dict[frozenset[tuple[str, Any]], int] = {}
-    for fmt in formats:
-        key = frozenset({("writer", "mirror"), ("format", fmt)})
-        expected[key] = expected.get(key, 0) + 1
-    assert {k: p.value for k, p in failed.items()} == expected
+    assert {k: p.value for k, p in failed.items()} == mirror_failures(formats)
 
 
 def test_budget_status_gauge(reader: InMemoryMetricReader) -> None:
@@ -165,11 +170,7 @@ def test_export_and_publish_records_through_an_injected_provider(
         frozenset({("writer", "out")}): len(formats)
     }
     failed = points(metrics["worldstate.artifacts.failed"])
-    expected: dict[frozenset[tuple[str, Any]], int] = {}
-    for fmt in formats:
-        key = frozenset({("writer", "mirror"), ("format", fmt)})
-        expected[key] = expected.get(key, 0) + 1
-    assert {k: p.value for k, p in failed.items()} == expected
+    assert {k: p.value for k, p in failed.items()} == mirror_failures(formats)
     uploads = points(metrics["worldstate.uploads"])
     assert {k: p.value for k, p in uploads.items()} == {
         frozenset({("provider", "command"), ("status", "uploaded")}): 1

@@ -46,6 +46,21 @@ class TestPlan:
         with pytest.raises(ConfigurationError, match="no command configured"):
             plan_providers([ProviderChoice.COMMAND], [], {})
 
+    def test_a_destination_adds_the_storage_provider_last(self) -> None:
+        """--upload-to adds storage to any plan; --provider storage alone runs only it."""
+        url, options = "s3://b/{runId}", {"anon": True}
+        plan = plan_providers([], [SPEC], {}, upload_to=url, storage_options=options)
+        assert plan == ProviderPlan((SPEC,), storage=url, storage_options=options)
+        alone = plan_providers([ProviderChoice.STORAGE], [SPEC], RUNTIME, upload_to=url)
+        assert alone == ProviderPlan(storage=url)
+        assert not alone.empty
+        with pytest.raises(ConfigurationError, match="--upload-to URL"):
+            plan_providers([ProviderChoice.STORAGE], [], {})
+        with pytest.raises(ConfigurationError, match="cannot be combined"):
+            plan_providers([ProviderChoice.NONE], [], {}, upload_to=url)
+        with pytest.raises(ConfigurationError, match="unknown placeholder"):
+            plan_providers([], [], {}, upload_to="s3://b/{when}")
+
     def test_github_outside_actions_names_what_is_missing(self, tmp_path: Path) -> None:
         """An explicit github provider off a runner says which variables it lacks."""
         uploader = github_uploader({}, clock=lambda: 0)

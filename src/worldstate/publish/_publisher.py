@@ -18,6 +18,7 @@ from worldstate.publish._commands import CommandSpec, CommandUploader
 from worldstate.publish._github import missing_runtime_variables, on_actions_runner
 from worldstate.publish._manifest import command_record
 from worldstate.publish._model import UploadContext, Uploader, UploadResult, UploadStatus
+from worldstate.publish._storage import check_destination
 from worldstate.writers import EventSink
 
 __all__ = [
@@ -103,13 +104,14 @@ def plan_providers(
 
     Raises:
         ConfigurationError: ``--provider none`` with another provider or a destination,
-            ``--provider command`` with no command configured, or ``--provider storage``
-            without a destination.
+            ``--provider command`` with no command configured, ``--provider storage``
+            without a destination, or a destination with an unknown placeholder.
     """
     plan = _plan_without_storage(set(choices), commands, env, upload_to)
     if upload_to is None:
         return plan
-    return replace(plan, storage=upload_to, storage_options=dict(storage_options or {}))
+    destination = check_destination(upload_to)
+    return replace(plan, storage=destination, storage_options=dict(storage_options or {}))
 
 
 def _plan_without_storage(

@@ -15,7 +15,7 @@ from worldstate.publish._manifest import MANIFEST_FILENAME
 from worldstate.publish._model import UploadContext, UploadResult, UploadStatus
 from worldstate.storage import StorageWriter, parse_location, resolve_storage_options
 
-__all__ = ["STORAGE_PROVIDER", "StorageUploader", "UPLOAD_PLACEHOLDERS"]
+__all__ = ["STORAGE_PROVIDER", "StorageUploader", "UPLOAD_PLACEHOLDERS", "check_destination"]
 
 STORAGE_PROVIDER = "storage"
 
@@ -24,6 +24,21 @@ UPLOAD_PLACEHOLDERS = ("runId", "prefix", "date")
 export's prefix, and the upload's UTC date (``YYYY-MM-DD``)."""
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def check_destination(destination: str) -> str:
+    """Return ``destination`` (an ``--upload-to`` URL template) if its placeholders are known.
+
+    Raises:
+        ConfigurationError: an unknown placeholder (names it and the known ones).
+    """
+    unknown = sorted(set(_PLACEHOLDER.findall(destination)) - set(UPLOAD_PLACEHOLDERS))
+    if unknown:
+        raise ConfigurationError(
+            f"--upload-to: unknown placeholder(s) {', '.join(unknown)}; use "
+            + ", ".join("{" + p + "}" for p in UPLOAD_PLACEHOLDERS)
+        )
+    return destination
 
 
 class StorageUploader:
@@ -49,13 +64,7 @@ class StorageUploader:
         clock: Clock = system_clock,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
-        unknown = sorted(set(_PLACEHOLDER.findall(destination)) - set(UPLOAD_PLACEHOLDERS))
-        if unknown:
-            raise ConfigurationError(
-                f"--upload-to: unknown placeholder(s) {', '.join(unknown)}; use "
-                + ", ".join("{" + p + "}" for p in UPLOAD_PLACEHOLDERS)
-            )
-        self.destination = destination
+        self.destination = check_destination(destination)
         self.storage_options = dict(storage_options or {})
         self._clock = clock
         self._timer = timer
