@@ -1,4 +1,4 @@
-"""Writer fan-out benchmark (REFERENCE §11.1): how long writing one export's artifacts takes.
+"""Writer fan-out benchmark: how long writing one export's artifacts takes.
 
 Each iteration takes one summary of the workload, renders it in the default formats (three
 artifacts; not timed) and times only :meth:`WriterFanout.write` with one

@@ -1,4 +1,4 @@
-"""``worldstate bench writer``: time the writer fan-out (REFERENCE §11.1)."""
+"""``worldstate bench writer``: time the writer fan-out."""
 
 from __future__ import annotations
 

@@ -117,7 +117,7 @@ class Exporter:
             prefix: the file name prefix (already checked with ``check_safe_name``).
             formats: canonical format names (from ``resolve_formats``).
             now: the fallback ``generatedAt`` when the summary has none (default: the clock).
-            faction_names: faction id -> display name, for name columns (DEVIATIONS D1).
+            faction_names: faction id -> display name, for name columns.
         """
         at = self.clock() if now is None else now
         payload = sanitize_summary(

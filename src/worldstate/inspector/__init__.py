@@ -3,7 +3,7 @@
 Pipeline::
 
     summary = build_summary(store, recorder=recorder)          # raw, from the store's selectors
-    payload = sanitize_summary(summary, now=clock())           # the JSON payload (REFERENCE §4.3)
+    payload = sanitize_summary(summary, now=clock())           # the JSON payload
     artifacts = render_artifacts(payload, prefix="run-7", formats=("json", "csv", "md"))
 
 See ``docs/inspector.md`` for the summary blocks and ``docs/formats.md`` for every artifact.

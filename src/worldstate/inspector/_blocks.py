@@ -1,4 +1,4 @@
-"""The ``districts`` and ``npcs`` blocks of a raw summary, from slice data (REFERENCE §3.8)."""
+"""The ``districts`` and ``npcs`` blocks of a raw summary, from slice data."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The ``controlBindings`` block: the empty form and its sanitiser (REFERENCE §3.9, §4.5).
+"""The ``controlBindings`` block: the empty form and its sanitiser.
 
 worldstate has one normaliser for control-binding observations, :func:`sanitize_control_bindings`
-(the exporter's, §4.5).  The summary builder only decides the ``source`` and otherwise passes the
+(the exporter's).  The summary builder only decides the ``source`` and otherwise passes the
 provider's data through; lists are never truncated, so a ``*Count`` always matches its list.
 """
 
@@ -174,7 +174,7 @@ def _ratio(raw: object) -> dict[str, Any]:
 
 
 def sanitize_control_bindings(raw: object) -> dict[str, Any]:
-    """Normalise a control-bindings observation summary (REFERENCE §4.5).
+    """Normalise a control-bindings observation summary.
 
     A non-mapping gives the short ``unavailable`` form (no ``dwell``/``ratios``), as the
     reference's exporter does.

@@ -1,4 +1,4 @@
-"""The ``engine.spatialHash`` block and its payload budget (REFERENCE §4.4)."""
+"""The ``engine.spatialHash`` block and its payload budget."""
 
 from __future__ import annotations
 

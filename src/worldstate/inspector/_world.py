@@ -1,4 +1,4 @@
-"""Sanitisers for the ``districts`` and ``npcs`` blocks (REFERENCE §4.8, §4.9; D1, D5)."""
+"""Sanitisers for the ``districts`` and ``npcs`` blocks."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ _NPC_ENTRY_KEYS: Final = (
 
 
 def time_value(value: object) -> float | None:
-    """A timestamp as a number, or ``None`` when it was never set (D5: ``null`` stays null)."""
+    """A timestamp as a number, or ``None`` when it was never set (never ``0``)."""
     if is_finite_number(value):
         return value
     if value is None or value is ABSENT:
@@ -116,7 +116,7 @@ def _district(raw: object, path: str) -> dict[str, Any]:
 
 
 def sanitize_districts(raw: object) -> dict[str, Any]:
-    """The exported ``districts`` block; never-set timestamps stay ``null`` (D5)."""
+    """The exported ``districts`` block; never-set timestamps stay ``null``."""
     path = "$.districts"
     metrics = get(raw, "metrics")
     updated_at, updated_iso = _timed(raw, "lastUpdatedAt", path)
@@ -155,7 +155,7 @@ def _npc(raw: object, path: str, names: FactionNames) -> dict[str, Any]:
 
 
 def sanitize_npcs(raw: object, names: FactionNames) -> dict[str, Any]:
-    """The exported ``npcs`` block; faction names resolved per D1, timestamps per D5."""
+    """The exported ``npcs`` block; faction names resolved, never-set timestamps ``null``."""
     path = "$.npcs"
     metrics = get(raw, "metrics")
     updated_at, updated_iso = _timed(raw, "lastUpdatedAt", path)

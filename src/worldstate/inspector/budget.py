@@ -1,4 +1,4 @@
-"""Payload-budget report of an export (REFERENCE §8.5; the webhook lives elsewhere)."""
+"""Payload-budget report of an export (the webhook lives elsewhere)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def _finite(value: object) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class BudgetEvent:
-    """One recorded ``telemetry:export_budget_status`` payload, normalised (REFERENCE §8.5).
+    """One recorded ``telemetry:export_budget_status`` payload, normalised.
 
     Attributes:
         status: ``within_budget``, ``exceeds_budget`` or ``unknown`` (any other string is kept).
@@ -123,7 +123,7 @@ class BudgetEvent:
 
 @dataclass(frozen=True, slots=True)
 class BudgetReport:
-    """The payload-budget status of an export (REFERENCE §8.5).
+    """The payload-budget status of an export.
 
     Attributes:
         status: the summary's ``engine.spatialHash.payloadBudgetStatus``, or ``unknown``.
@@ -236,7 +236,7 @@ def _event_row(event: BudgetEvent) -> list[object]:
 def render_budget_markdown(report: BudgetReport | None) -> str:
     """The report as Markdown for CI step summaries (no trailing newline).
 
-    Table cells are escaped like every Markdown table (DEVIATIONS D4).
+    Table cells are escaped like every Markdown table (``|`` and line breaks).
     """
     lines = [HEADING, ""]
     if report is None:

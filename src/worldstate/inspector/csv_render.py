@@ -1,8 +1,7 @@
-"""CSV artifacts: cascade targets, tutorial snapshots, transcript (REFERENCE §4.6, §4.7, §5.4).
+"""CSV artifacts: cascade targets, tutorial snapshots, transcript.
 
-Cells follow REFERENCE §0.5 with DEVIATIONS D7: a cell is quoted when it contains ``"``, ``,``,
-LF or CR; rows end with LF.  The text returned here has no trailing newline (the artifact adds
-exactly one).
+A cell is quoted when it contains ``"``, ``,``, LF or CR; rows end with LF.  The text returned
+here has no trailing newline (the artifact adds exactly one).
 """
 
 from __future__ import annotations
@@ -71,7 +70,7 @@ TRANSCRIPT_HEADER: Final = (
 
 
 def csv_cell(value: object) -> str:
-    """One CSV cell: null/absent empty, JavaScript text otherwise, quoted when needed (D7)."""
+    """One CSV cell: null/absent empty, JavaScript text otherwise, quoted when needed."""
     if value is None or value is ABSENT:
         return ""
     text = js_string(value)
@@ -150,7 +149,7 @@ def cascade_csv(payload: Mapping[str, Any], names: FactionNames | None = None) -
 
 
 def _step_title(snapshot: Mapping[str, Any]) -> object:
-    # D2: slice snapshots carry the title on their prompt, not at the top level.
+    # Slice snapshots carry the title on their prompt, not at the top level.
     title = coalesce(get(snapshot, "title"), get(snapshot, "stepTitle"))
     if title is not None and title is not ABSENT:
         return title
@@ -204,7 +203,7 @@ def tutorial_snapshots_csv(payload: Mapping[str, Any]) -> str:
 
 
 def transcript_csv(transcript: Iterable[Mapping[str, Any]]) -> str:
-    """The tutorial-transcript table, one row per transcript entry (D3: nulls stay null)."""
+    """The tutorial-transcript table, one row per transcript entry (null metadata stays null)."""
     keys = ("sequence", "event", "promptId", "title", "action", "timestamp", "timestampIso")
     rows = (
         [

@@ -1,4 +1,4 @@
-"""Faction display names for the artifacts (DEVIATIONS D1).
+"""Faction display names for the artifacts' name columns.
 
 A faction-name cell shows, in this order: the name carried by the record itself, the name in
 the game's faction catalog, the last name the world state has seen for that id, and finally

@@ -1,4 +1,4 @@
-"""Export formats and their aliases (REFERENCE §4.1, DEVIATIONS D6)."""
+"""Export formats and their aliases; an unknown format is a usage error, never dropped."""
 
 from __future__ import annotations
 

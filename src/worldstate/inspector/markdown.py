@@ -1,4 +1,4 @@
-"""Markdown tables (REFERENCE §5.5 with DEVIATIONS D4).
+"""Markdown tables with escaped cells.
 
 Every cell escapes ``|`` as ``\\|`` and turns CRLF, CR and LF into ``<br>``, so a cell can never
 break its table.

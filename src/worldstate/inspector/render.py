@@ -1,4 +1,4 @@
-"""Turn an export payload into artifacts (REFERENCE §4.2)."""
+"""Turn an export payload into artifacts."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class _Spec:
     body: _Body
 
 
-# In emission order: the order is part of the format (REFERENCE §4.2).
+# In emission order: the order is part of the format.
 _SPECS: Final = (
     _Spec("json", "json", None, "summary", "json", "application/json", InspectorPayload.to_json),
     _Spec(

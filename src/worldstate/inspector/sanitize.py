@@ -1,8 +1,8 @@
-"""The JSON payload of an inspector export, built from a raw summary (REFERENCE §4.3).
+"""The JSON payload of an inspector export, built from a raw summary.
 
 :func:`sanitize_summary` is pure: it copies what it keeps, so the payload never shares
 mutable state with the store the summary came from.  Each block has its own small function;
-the defects listed in DEVIATIONS D1 to D5 are fixed here and in the renderers.
+faction names are resolved and never-set timestamps and null metadata stay ``null``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from worldstate.inspector.faction_names import FactionNames
 __all__ = ["InspectorPayload", "sanitize_summary", "json_clone", "SEEN_NAMES_KEY"]
 
 SEEN_NAMES_KEY: Final = "factionNames"
-"""Key inside a raw summary's ``factions`` block holding ``{id: last name seen}`` (D1)."""
+"""Key inside a raw summary's ``factions`` block holding ``{id: last name seen}``."""
 
 STANDARD_KEYS: Final = frozenset(
     {
@@ -50,9 +50,9 @@ class InspectorPayload:
     """The sanitised summary of an export: the JSON artifact plus the names its CSVs need.
 
     Attributes:
-        body: exactly the JSON artifact's content, keys in the reference's order (REFERENCE
-            §4.3); treat it as read-only.
-        faction_names: the catalog and seen names that fill faction-name columns (D1); they
+        body: exactly the JSON artifact's content, keys in the reference's order;
+            treat it as read-only.
+        faction_names: the catalog and seen names that fill faction-name columns; they
             are not part of the JSON artifact.
     """
 
@@ -195,7 +195,7 @@ def sanitize_summary(
             elsewhere, or ``None`` (everything empty, ``source`` ``unavailable``).
         now: ms since the epoch, used when the summary has no ``generatedAt``.
         faction_names: the game's faction catalog (id -> display name), used by faction-name
-            columns after a record's own name and before names seen in the world state (D1).
+            columns after a record's own name and before names seen in the world state.
         budget_bytes: the spatial history's payload budget in bytes.
 
     Returns:

@@ -1,4 +1,4 @@
-"""The raw inspector summary of a world store (REFERENCE §3.8).
+"""The raw inspector summary of a world store.
 
 :func:`build_summary` asks one small provider per block and assembles their answers in the
 reference's key order: ``generatedAt, source, factions, tutorial, engine, controlBindings,
@@ -79,11 +79,11 @@ class SummarySection(Protocol):
 
 
 select_faction_names_seen = create_selector(faction.select_slice, combine=names_seen_in_factions)
-"""``{faction id: newest name seen}`` from the faction slice (DEVIATIONS D1)."""
+"""``{faction id: newest name seen}`` from the faction slice."""
 
 
 def factions_block(store: SelectableStore) -> dict[str, Any]:
-    """Cascade summary, recent member removals and the faction names seen (for D1)."""
+    """Cascade summary, recent member removals and the faction names seen (for name columns)."""
     cascade = store.select(faction.select_cascade_summary)
     return {
         "lastCascadeEvent": cascade.get("lastCascadeEvent"),
@@ -127,7 +127,7 @@ def provider_error(exc: BaseException) -> dict[str, Any]:
 
 
 def control_bindings_block(provider: ControlBindingsProvider | None) -> dict[str, Any]:
-    """The control-bindings observation, tagged with where it came from (REFERENCE §3.9).
+    """The control-bindings observation, tagged with where it came from.
 
     ``unavailable`` without a provider, ``empty`` when it returns nothing, ``error`` when it
     raises; otherwise the provider's data with ``source`` ``observation-log``, normalised later

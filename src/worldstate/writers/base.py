@@ -78,7 +78,7 @@ class Writer(Protocol):
     """Something that stores artifacts.
 
     Implementations are small classes; they need no base class.  Contract (checked by the
-    shared contract tests in ``tests/writers/contract.py``):
+    shared contract tests in ``tests/writers/test_contract.py``):
 
     * ``write`` stores the artifact's content as UTF-8 ending with exactly one ``\\n`` under
       ``[folder/]filename`` below the writer's root, replacing any previous content in one step
