@@ -153,7 +153,7 @@ def _string_to_number(text: str) -> float:
 
 
 def to_number(value: object) -> float:
-    """``Number(value)`` (REFERENCE §0.2); NaN when JavaScript would give NaN.
+    """JavaScript's ``Number(value)``; NaN when JavaScript would give NaN.
 
     ``None`` becomes 0, :data:`ABSENT` NaN, booleans 1/0, strings follow JavaScript's literal
     grammar (Python-only forms like ``1_000`` or ``nan`` are NaN), ``[]`` is 0, a one-element

@@ -1,4 +1,4 @@
-"""The store dispatch benchmark (REFERENCE §11.2, store part).
+"""The store dispatch benchmark: one workload iteration of actions at a time.
 
 A store hydrates a seed snapshot, then dispatches a workload: JSONL lines ``{"iteration": n,
 "action": {"type", "domain", "payload"}}``.  Consecutive lines with the same ``iteration`` form

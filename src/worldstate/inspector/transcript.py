@@ -1,4 +1,4 @@
-"""Tutorial transcript: a recorder listening to tutorial events, and its serializer (REFERENCE §5).
+"""Tutorial transcript: a recorder listening to tutorial events, and its serializer.
 
 The recorder subscribes to the bus when it is built and unsubscribes on :meth:`close` (or at the
 end of a ``with`` block).  It keeps the newest ``max_entries`` entries and announces changes with
@@ -324,7 +324,7 @@ def _entry_dict(entry: TranscriptEntry | Mapping[str, Any]) -> Mapping[str, Any]
 def build_transcript(
     entries: Iterable[TranscriptEntry | Mapping[str, Any]], *, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """Serialise transcript entries for the summary (REFERENCE §5.2, DEVIATIONS D3).
+    """Serialise transcript entries for the summary (nulls in metadata stay null).
 
     Args:
         entries: recorder entries (or dicts with the reference's keys), oldest first.

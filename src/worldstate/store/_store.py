@@ -1,4 +1,4 @@
-"""The world-state store: slices, dispatch, notifications, snapshots (REFERENCE §2).
+"""The world-state store: slices, dispatch, notifications, snapshots.
 
 State model: the root state is a dict of slice key -> slice state.  Nothing reachable from it is
 ever mutated once published; a dispatch that changes a slice builds a new slice state (sharing
@@ -59,7 +59,7 @@ SNAPSHOT_ORDER = (
 ``tutorialComplete``) follow, then other slices' sections."""
 
 SNAPSHOT_KEYS = (*SNAPSHOT_ORDER, "tutorialComplete")
-"""Every key of a snapshot of the built-in slices, in snapshot order (REFERENCE §2.4)."""
+"""Every key of a snapshot of the built-in slices, in snapshot order."""
 
 _Target = tuple[str, Callable[[State, Action], State]]
 """A slice an action is routed to: its key and its bound ``reduce``."""

@@ -1,4 +1,4 @@
-"""The game content a store is given instead of having it built in (DEVIATIONS B12)."""
+"""The game content a store is given instead of having it built in (districts, faction names)."""
 
 from __future__ import annotations
 

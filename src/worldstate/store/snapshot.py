@@ -1,4 +1,4 @@
-"""Validation of world snapshots (the reference snapshot format, REFERENCE §2.4).
+"""Validation of world snapshots (the JSON snapshot format of ``WorldStore.snapshot()``).
 
 A snapshot is a JSON object with one section per slice (``storyFlags``, ``quests``,
 ``factions``...).  Each slice declares a ``snapshot_schema``; :func:`validate_snapshot` checks the

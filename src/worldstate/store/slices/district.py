@@ -1,6 +1,6 @@
 """The district slice: who controls each district, how stable it is, what is locked down.
 
-No game content is built in (DEVIATIONS B12): the slice starts with the districts of the
+No game content is built in: the slice starts with the districts of the
 catalog it is given (none by default) and learns others from ``district:registered`` events.
 
 State (snapshot section ``districts``)::

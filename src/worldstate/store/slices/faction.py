@@ -1,6 +1,6 @@
-"""Faction slice: reputation, attitudes, attitude cascades and removed members (REFERENCE §2.6).
+"""Faction slice: reputation, attitudes, attitude cascades and removed members.
 
-Differences from the reference (DEVIATIONS / REFERENCE §13.2): ``recentMemberRemovals`` survives
+``recentMemberRemovals`` survives
 a snapshot/hydrate round trip.  As in the reference, a removal's ``removedAt`` is the action's
 timestamp (the time of dispatch); the event's own ``removedAt`` stays in the action payload only.
 """

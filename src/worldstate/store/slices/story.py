@@ -1,4 +1,4 @@
-"""Story slice: narrative flags (REFERENCE §2.8, story row).
+"""Story slice: narrative flags.
 
 A snapshot holds ``{"flags": ...}`` only; ``lastActionAt`` is runtime state, as in the reference.
 """

@@ -1,4 +1,4 @@
-"""Tutorial slice: steps, prompts, prompt history and its snapshots (REFERENCE §2.7).
+"""Tutorial slice: steps, prompts, prompt history and its snapshots.
 
 Every prompt-history snapshot is taken from the state *after* the action that caused it.
 Snapshots share the (immutable) prompt dicts and lists of the state they were taken from instead
