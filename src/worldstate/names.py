@@ -1,4 +1,5 @@
-"""Checks for names that become file names: prefixes, artifact names: nothing absolute, no separators, ``..`` or control characters.
+"""Checks for names that become file names (prefixes, artifact names): nothing absolute, no
+separators, ``..`` or control characters.
 
 A name is joined to a folder by writers and the CLI, so it must stay a bare file name: it may
 not be empty, absolute, contain a path separator (``/`` or ``\\``), be or contain ``..``,
