@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -69,3 +71,25 @@ def test_every_registered_command_is_listed_in_its_lazy_group() -> None:
         defined_with_the_group = {"bench"} if group is lazy_group(cli) else set()
         unlisted = set(group.commands) - set(group.lazy_commands) - defined_with_the_group
         assert unlisted == set(), group.name
+
+
+def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
+    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity or
+    OpenTelemetry: they load where they are used (awaiting, a terminal report, a webhook or
+    upload, a URL, a retry, metrics)."""
+    code = (
+        "import sys\n"
+        "from worldstate.cli import main\n"
+        "try:\n"
+        f"    main(['export', '--demo', '-q', '--out', {str(tmp_path / 'out')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "heavy = ('asyncio', 'rich', 'httpx', 'fsspec', 'tenacity', 'opentelemetry')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("GITHUB_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "ci-artifacts.json").is_file()

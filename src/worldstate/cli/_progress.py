@@ -12,9 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
 from worldstate.replay import RecordedEvent
 
 __all__ = ["PLAIN_INTERVAL_SECONDS", "replay_progress"]
@@ -34,6 +31,9 @@ def replay_progress(
 ) -> Iterator[Callable[[RecordedEvent], None]]:
     """Yield the callback a replay calls after each event (by line: blank lines count)."""
     if terminal:
+        from rich.console import Console  # only on a terminal
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=Console(file=stream), transient=True) as bar:
             task = bar.add_task("replay", total=lines)

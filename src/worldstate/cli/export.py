@@ -15,12 +15,14 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 import msgspec
-from rich.console import Console
-from rich.table import Table
 
 from worldstate.cli._app import cli
 from worldstate.cli._progress import replay_progress
@@ -340,6 +342,8 @@ def _progress(lines: int | None) -> Iterator[Callable[[RecordedEvent], None] | N
 def make_console() -> Console:
     """A console for reports: on a terminal, rich's; elsewhere (CI logs) plain, wide lines
     that are never wrapped or cut."""
+    from rich.console import Console  # only when a report is printed
+
     terminal = sys.stdout.isatty()
     return Console(
         highlight=False,
@@ -391,6 +395,8 @@ def _headline(run: ExportRun) -> str:
 def _table(run: ExportRun) -> Table:
     """One row per artifact: name, size, then whether each writer wrote it."""
     writes = run.export.writes
+    from rich.table import Table
+
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("Artifact", no_wrap=True)
     table.add_column("Bytes", justify="right")

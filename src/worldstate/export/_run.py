@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
-import httpx
 import msgspec
 
 from worldstate._js import js_string
@@ -55,6 +54,9 @@ from worldstate.publish import (
 from worldstate.redact import Redactor
 from worldstate.storage import ExportDestinations
 from worldstate.writers import EventSink, FileSystemWriter, Writer, WriteResult, WriterFanout
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "OUT_WRITER_ID",
@@ -135,7 +137,7 @@ class ExportEffects:
     redactor: Redactor
     clock: Clock = system_clock
     runner: CommandRunner = field(default_factory=SubprocessRunner)
-    http: Callable[[], httpx.Client] = httpx.Client
+    http: Callable[[], httpx.Client] = field(default=lambda: _http_client())
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     bus: EventSink | None = None
     progress: ReplayProgress | None = None
@@ -518,3 +520,10 @@ def _folder_report(manifest: Manifest, context: Mapping[str, Any], root: Path) -
         artifacts=[(a.filename, Path(a.filepath).stat().st_size) for a in manifest.artifacts],
         artifact_dir=root,
     )
+
+
+def _http_client() -> httpx.Client:
+    """A new HTTP client; httpx loads only when something is sent (a webhook)."""
+    import httpx
+
+    return httpx.Client()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from concurrent.futures import Future, wait
 
@@ -60,6 +59,8 @@ class ExportHandle:
 
     async def result_async(self) -> ExportResult:
         """Await the export without blocking the event loop; events go out in the loop's thread."""
+        import asyncio  # only for callers that await
+
         loop = asyncio.get_running_loop()
         finished: asyncio.Future[None] = loop.create_future()
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
-
-import httpx
-import tenacity
+from typing import TYPE_CHECKING, Any, Final
 
 from worldstate._js import dumps_compact, js_string
 from worldstate.errors import ConfigurationError
 from worldstate.inspector.budget import EXCEEDS_BUDGET, BudgetReport
 from worldstate.publish._manifest import WebhookRecord
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "DEFAULT_WEBHOOK_STATUSES",
@@ -43,6 +43,8 @@ def check_webhook_url(url: str, *, source: str) -> str:
     Raises:
         ConfigurationError: names ``source`` (the option or variable), never the URL itself.
     """
+    import httpx  # only when a webhook is configured
+
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -127,6 +129,9 @@ def send_budget_webhook(
     Never raises for the remote side: the result says whether it was sent, the last HTTP
     status, and a short error without the URL.
     """
+    import httpx
+    import tenacity
+
     body = {"text": "\n".join(lines)}
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts),

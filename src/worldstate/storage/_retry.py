@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import tenacity
-
 __all__ = ["RetryPolicy", "is_throttling"]
 
 T = TypeVar("T")
@@ -64,6 +62,8 @@ class RetryPolicy:
         Raises:
             Exception: the last error, when it is not throttling or the attempts ran out.
         """
+        import tenacity  # only when a storage call runs
+
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.attempts),
             wait=tenacity.wait_exponential(multiplier=self.initial_wait, max=self.max_wait)
