@@ -94,7 +94,7 @@ def test_a_summary_that_passes_the_schema_always_renders(summary: Any) -> None:
         checked = check_summary(loads_strict(text, source="s", what="summary"), source="s")
     except InputError:
         return
-    exporter = Exporter(WriterFanout([]), manifest_path=None)
+    exporter = Exporter(WriterFanout([]))
     formats = ("json", "csv", "transcript-csv", "transcript-md")
     try:
         exporter.prepare(checked, formats=formats, now=1767258074700)
