@@ -19,6 +19,7 @@ from tests.fuzz._harness import CASES, golden_summaries, mutate_document
 
 from worldstate.errors import InputError, UnsafeNameError
 from worldstate.export import Exporter
+from worldstate.inspector.sanitize import STANDARD_KEYS
 from worldstate.inspector.summary_schema import check_summary
 from worldstate.jsonfile import decode_utf8, loads_strict
 from worldstate.names import check_prefix, check_safe_name
@@ -47,18 +48,7 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=25,
 )
-SUMMARY_KEYS = st.sampled_from(
-    [
-        "generatedAt",
-        "source",
-        "factions",
-        "tutorial",
-        "engine",
-        "controlBindings",
-        "districts",
-        "npcs",
-    ]
-)
+SUMMARY_KEYS = st.sampled_from(sorted(STANDARD_KEYS))
 SUMMARIES = golden_summaries()
 
 
