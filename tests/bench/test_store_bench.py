@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from worldstate.bench._dispatch import load_workload
+from worldstate.bench._export import write_large_world
+from worldstate.bench._replay import (
+    AUTO_REPEAT_EVENTS,
+    NPC_EVENT_KINDS,
+    npc_world,
+    run_replay_bench,
+)
 from worldstate.bench._stats import summarize_ns
-from worldstate.bench.dispatch import load_workload
-from worldstate.bench.export import write_large_world
-from worldstate.bench.replay import AUTO_REPEAT_EVENTS, NPC_EVENT_KINDS, npc_world, run_replay_bench
 from worldstate.cli import cli
 from worldstate.errors import EventLogError
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.store._snapshot import load_snapshot_file
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOAD = ROOT / "benchmarks" / "workloads" / "store-dispatch"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from worldstate.cli.snapshot import replay_to_snapshot
+from worldstate.cli._snapshot import replay_to_snapshot
 from worldstate.export import SourceRequest
 
 STORY = Path(__file__).resolve().parents[1] / "goldens" / "replay" / "story_demo" / "events.jsonl"

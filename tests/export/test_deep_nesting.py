@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from worldstate.cli import cli
-from worldstate.inspector.sanitize import json_clone
+from worldstate.inspector._sanitize import json_clone
 from worldstate.jsonfile import JsonLimits
 from worldstate.redact import Redactor
 

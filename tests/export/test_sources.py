@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from worldstate.errors import EventLogError, InputError
-from worldstate.export.sources import (
+from worldstate.export._sources import (
     SummarySource,
     count_log_lines,
     stream_event_log,

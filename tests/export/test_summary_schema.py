@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from worldstate.cli import cli
 from worldstate.errors import SnapshotError
-from worldstate.inspector.summary_schema import check_summary
+from worldstate.inspector._summary_schema import check_summary
 
 
 def refused(data: object) -> str:

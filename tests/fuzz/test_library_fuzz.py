@@ -19,8 +19,8 @@ from tests.fuzz._harness import CASES, golden_summaries, mutate_document
 
 from worldstate.errors import InputError, UnsafeNameError
 from worldstate.export import Exporter
-from worldstate.inspector.sanitize import STANDARD_KEYS
-from worldstate.inspector.summary_schema import check_summary
+from worldstate.inspector._sanitize import STANDARD_KEYS
+from worldstate.inspector._summary_schema import check_summary
 from worldstate.jsonfile import decode_utf8, loads_strict
 from worldstate.names import check_prefix, check_safe_name
 from worldstate.redact import REDACTED, Redactor

@@ -6,7 +6,7 @@ import pytest
 
 from worldstate.errors import ConfigurationError, UnsafeNameError
 from worldstate.inspector import FORMAT_ALIASES, render_artifacts, resolve_formats, sanitize_summary
-from worldstate.inspector.budget import budget_artifacts, build_budget_report
+from worldstate.inspector._budget import budget_artifacts, build_budget_report
 from worldstate.names import MAX_PREFIX_BYTES, check_prefix, check_safe_name
 
 EXPECTED_ALIASES = {

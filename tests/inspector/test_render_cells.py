@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from worldstate.inspector.csv_render import csv_cell, csv_table, tutorial_snapshots_csv
-from worldstate.inspector.markdown import md_cell, transcript_markdown
+from worldstate.inspector._csv_render import csv_cell, csv_table, tutorial_snapshots_csv
+from worldstate.inspector._markdown import md_cell, transcript_markdown
 
 
 def test_csv_cells() -> None:

@@ -20,9 +20,10 @@ from worldstate.export import (
     ExportSettings,
     PublishSettings,
     SourceRequest,
+    demo_events,
     export_and_publish,
     run_export,
-    sources,
+    summary_from_events,
 )
 from worldstate.otel import INSTRUMENTS, ExportMetrics
 from worldstate.publish import resolve_commands
@@ -66,8 +67,8 @@ def test_one_export_with_a_failing_writer(reader: InMemoryMetricReader) -> None:
     provider = MeterProvider(metric_readers=[reader])
     bus = EventBus()
     ExportMetrics(meter_provider=provider).subscribe(bus)
-    summary = sources.summary_from_events(
-        sources.demo_events(), origin="demo", generated_at=None, wall_clock=lambda: 0
+    summary = summary_from_events(
+        demo_events(), origin="demo", generated_at=None, wall_clock=lambda: 0
     )
     result = run_export(
         summary.summary,

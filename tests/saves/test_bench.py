@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from worldstate.bench.saves import LatencyStats, fill_slots, run_save_bench, run_slots_bench
+from worldstate.bench._saves import LatencyStats, fill_slots, run_save_bench, run_slots_bench
 from worldstate.cli import cli
 from worldstate.saves import SqliteSaveStorage, list_saves, verify_saves
 

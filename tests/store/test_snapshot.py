@@ -15,7 +15,7 @@ from worldstate.clock import ManualClock
 from worldstate.errors import SnapshotError
 from worldstate.events import EventBus
 from worldstate.store import Action, WorldStore, default_slices, validate_snapshot
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.store._snapshot import load_snapshot_file
 
 from ._helpers import REPLAY_GOLDENS, WORKLOADS, Harness, load_json, replay_log
 

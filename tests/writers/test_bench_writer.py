@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from worldstate.bench.writer import load_summaries, run_writer_bench
+from worldstate.bench._writer import load_summaries, run_writer_bench
 from worldstate.cli import cli
 from worldstate.errors import InputError
 

@@ -11,7 +11,7 @@ import pytest
 
 from worldstate.artifacts import Artifact
 from worldstate.writers import FileSystemWriter, WriteStatus
-from worldstate.writers.filesystem import remove_stale_temp_files
+from worldstate.writers._filesystem import remove_stale_temp_files
 
 
 def artifact(filename: str, content: str = "x\n") -> Artifact:

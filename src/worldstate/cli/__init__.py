@@ -18,24 +18,24 @@ __all__ = ["cli", "main"]
 lazy_group(cli).add_lazy_commands(
     {
         "publish": LazyCommand(
-            "worldstate.cli.publish",
+            "worldstate.cli._publish",
             "Upload an export folder with the configured providers and rewrite its manifest.",
         ),
         "report": LazyCommand(
-            "worldstate.cli.report",
+            "worldstate.cli._report",
             "Reports over CI manifests and exports (Markdown, JSON, HTML).",
         ),
         "artifact": LazyCommand(
-            "worldstate.cli.artifact",
+            "worldstate.cli._artifact",
             "Artifacts of the running GitHub Actions job (also under nektos/act).",
         ),
         "export": LazyCommand(
-            "worldstate.cli.export",
+            "worldstate.cli._export",
             "Export inspector telemetry (JSON/CSV/Markdown), write the CI manifest, publish it.",
         ),
-        "saves": LazyCommand("worldstate.cli.saves", "Inspect and manage save databases."),
+        "saves": LazyCommand("worldstate.cli._saves", "Inspect and manage save databases."),
         "snapshot": LazyCommand(
-            "worldstate.cli.snapshot",
+            "worldstate.cli._snapshot",
             "Replay an event log into a fresh world store and print the snapshot as JSON.",
         ),
     }
@@ -43,41 +43,41 @@ lazy_group(cli).add_lazy_commands(
 lazy_group(bench).add_lazy_commands(
     {
         "upload": LazyCommand(
-            "worldstate.cli.bench_upload",
+            "worldstate.cli._bench_upload",
             "Upload one file to Azurite through the artifact service, rounds alternating clients.",
         ),
         "export": LazyCommand(
-            "worldstate.cli.bench_store",
+            "worldstate.cli._bench_store",
             (
                 "Time `worldstate export --snapshot FILE` in fresh processes: wall time and "
                 "peak memory."
             ),
         ),
         "report": LazyCommand(
-            "worldstate.cli.report",
+            "worldstate.cli._report",
             "Time `report fallback` over many manifests (written first, untimed, then removed).",
         ),
         "redact": LazyCommand(
-            "worldstate.cli.bench_redact",
+            "worldstate.cli._bench_redact",
             "Redact a ``--context`` of SIZE characters of each hostile shape; best of REPEAT runs.",
         ),
         "dispatch": LazyCommand(
-            "worldstate.cli.bench_store",
+            "worldstate.cli._bench_store",
             "Time the store's dispatch, one workload iteration at a time.",
         ),
         "replay": LazyCommand(
-            "worldstate.cli.bench_store",
+            "worldstate.cli._bench_store",
             "Measure replay throughput: parse, emit and dispatch, in events per second.",
         ),
         "saves": LazyCommand(
-            "worldstate.cli.bench_saves",
+            "worldstate.cli._bench_saves",
             (
                 "Save and load latency (p50/p99), durable (synchronous=FULL) and NORMAL; or, "
                 "with --slots, save and list cost in a full database against a fresh one."
             ),
         ),
         "writer": LazyCommand(
-            "worldstate.cli.bench_writer",
+            "worldstate.cli._bench_writer",
             "Render each summary (untimed), then time writing its artifacts into a new folder.",
         ),
     }

@@ -7,12 +7,24 @@
   :class:`~worldstate.writers.WriterFanout` (synchronously, in the background, or awaited);
   a background run returns an :class:`ExportHandle` that emits the events where it is collected.
   :func:`run_export` does both in one call.
-* :mod:`worldstate.export.sources` loads summaries from logs, snapshots, saves and files.
+* :class:`SourceRequest` and the ``load_*``/``summary_from_*`` functions load summaries from
+  logs, snapshots, saves and files.
 """
 
 from __future__ import annotations
 
-from worldstate.export import sources
+from worldstate.export._handle import ExportHandle
+from worldstate.export._pipeline import (
+    DEFAULT_BUDGET_BYTES,
+    EXPORT_BUDGET_STATUS,
+    EXPORT_COMPLETED,
+    EXPORT_FAILED,
+    EXPORT_STARTED,
+    Exporter,
+    run_export,
+    spatial_budget_event,
+)
+from worldstate.export._records import ExportContext, ExportResult, PreparedExport
 from worldstate.export._run import (
     OUT_WRITER_ID,
     ExportEffects,
@@ -24,20 +36,20 @@ from worldstate.export._run import (
     publish_folder,
     writer_folders,
 )
-from worldstate.export.handle import ExportHandle
-from worldstate.export.pipeline import (
-    DEFAULT_BUDGET_BYTES,
-    EXPORT_BUDGET_STATUS,
-    EXPORT_COMPLETED,
-    EXPORT_FAILED,
-    EXPORT_STARTED,
-    Exporter,
-    run_export,
-    spatial_budget_event,
+from worldstate.export._settings import ExportSettings, parse_context
+from worldstate.export._sources import (
+    ReplayProgress,
+    SourceRequest,
+    SummaryOrigin,
+    SummarySource,
+    demo_events,
+    load_snapshot,
+    load_snapshot_file,
+    load_summary_file,
+    stream_event_log,
+    summary_from_events,
+    summary_from_snapshot,
 )
-from worldstate.export.records import ExportContext, ExportResult, PreparedExport
-from worldstate.export.settings import ExportSettings, parse_context
-from worldstate.export.sources import SourceRequest, SummaryOrigin, SummarySource
 from worldstate.inspector import DEFAULT_FORMATS, DEFAULT_PREFIX
 
 __all__ = [
@@ -69,5 +81,12 @@ __all__ = [
     "DEFAULT_PREFIX",
     "DEFAULT_FORMATS",
     "DEFAULT_BUDGET_BYTES",
-    "sources",
+    "ReplayProgress",
+    "demo_events",
+    "load_snapshot",
+    "load_snapshot_file",
+    "load_summary_file",
+    "stream_event_log",
+    "summary_from_events",
+    "summary_from_snapshot",
 ]

@@ -21,12 +21,11 @@ from worldstate._js import js_string
 from worldstate.clock import Clock, system_clock
 from worldstate.errors import ConfigurationError, ExportError, InputError, SnapshotError
 from worldstate.events import EventBus
-from worldstate.export.pipeline import Exporter
-from worldstate.export.records import ExportResult, PreparedExport
-from worldstate.export.settings import ExportSettings
-from worldstate.export.sources import ReplayProgress, SourceRequest, SummarySource
-from worldstate.inspector import render_budget_markdown
-from worldstate.inspector.budget import BudgetReport, BudgetStatus
+from worldstate.export._pipeline import Exporter
+from worldstate.export._records import ExportResult, PreparedExport
+from worldstate.export._settings import ExportSettings
+from worldstate.export._sources import ReplayProgress, SourceRequest, SummarySource
+from worldstate.inspector import BudgetReport, BudgetStatus, render_budget_markdown
 from worldstate.publish import (
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_WEBHOOK_STATUSES,

@@ -11,33 +11,37 @@ See ``docs/inspector.md`` for the summary blocks and ``docs/formats.md`` for eve
 
 from __future__ import annotations
 
-from worldstate.inspector._controls import duration_label
-from worldstate.inspector._spatial import SPATIAL_HISTORY_BUDGET_BYTES
-from worldstate.inspector.budget import (
+from worldstate.inspector._budget import (
+    EXCEEDS_BUDGET,
     BudgetEvent,
     BudgetReport,
+    BudgetStatus,
     budget_artifacts,
     build_budget_report,
     normalize_budget_events,
     render_budget_markdown,
 )
-from worldstate.inspector.faction_names import FactionNames, names_seen_in_factions
-from worldstate.inspector.formats import (
+from worldstate.inspector._controls import duration_label
+from worldstate.inspector._faction_names import FactionNames, names_seen_in_factions
+from worldstate.inspector._formats import (
     CANONICAL_FORMATS,
     DEFAULT_FORMATS,
     FORMAT_ALIASES,
     resolve_formats,
 )
-from worldstate.inspector.render import DEFAULT_PREFIX, render_artifacts
-from worldstate.inspector.sanitize import InspectorPayload, sanitize_summary
-from worldstate.inspector.summary import (
+from worldstate.inspector._markdown import md_table
+from worldstate.inspector._render import DEFAULT_PREFIX, render_artifacts
+from worldstate.inspector._sanitize import InspectorPayload, sanitize_summary
+from worldstate.inspector._spatial import SPATIAL_HISTORY_BUDGET_BYTES
+from worldstate.inspector._summary import (
     ControlBindingsProvider,
     SelectableStore,
     SpatialProvider,
     SummarySection,
     build_summary,
 )
-from worldstate.inspector.transcript import (
+from worldstate.inspector._summary_schema import check_summary
+from worldstate.inspector._transcript import (
     TUTORIAL_EVENTS,
     TranscriptEntry,
     TutorialTranscriptRecorder,
@@ -45,6 +49,10 @@ from worldstate.inspector.transcript import (
 )
 
 __all__ = [
+    "EXCEEDS_BUDGET",
+    "BudgetStatus",
+    "md_table",
+    "check_summary",
     # summary
     "build_summary",
     "SummarySection",

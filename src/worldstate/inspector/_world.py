@@ -16,7 +16,7 @@ from worldstate._js import (
     to_number,
 )
 from worldstate.errors import SnapshotError
-from worldstate.inspector.faction_names import FactionNames
+from worldstate.inspector._faction_names import FactionNames
 
 __all__ = ["sanitize_districts", "sanitize_npcs", "time_value", "iso_or_none"]
 

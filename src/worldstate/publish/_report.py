@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from worldstate.inspector.markdown import md_table
+from worldstate.inspector import md_table
 from worldstate.publish._model import UploadResult, UploadStatus
 from worldstate.publish._workflow import STEP_SUMMARY_LIMIT
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from worldstate._js import dumps_compact, js_string
 from worldstate.errors import ConfigurationError
-from worldstate.inspector.budget import EXCEEDS_BUDGET, BudgetReport
+from worldstate.inspector import EXCEEDS_BUDGET, BudgetReport
 from worldstate.publish._manifest import WebhookRecord
 
 if TYPE_CHECKING:

@@ -18,9 +18,8 @@ from typing import Any, Final
 
 from worldstate._js import ABSENT, dumps_compact, get
 from worldstate.errors import InputError
-from worldstate.export import sources
-from worldstate.inspector import sanitize_summary
-from worldstate.inspector.markdown import md_table
+from worldstate.export import SummaryOrigin, load_snapshot_file, summary_from_snapshot
+from worldstate.inspector import md_table, sanitize_summary
 from worldstate.jsonfile import json_type_name, read_json_file
 
 __all__ = [
@@ -146,10 +145,8 @@ def load_world(path: Path) -> WorldView:
         )
     label = str(path)
     if _is_snapshot(document):
-        snapshot = sources.load_snapshot_file(path)
-        raw = sources.summary_from_snapshot(
-            snapshot, origin=sources.SummaryOrigin.SNAPSHOT, now=0
-        ).summary
+        snapshot = load_snapshot_file(path)
+        raw = summary_from_snapshot(snapshot, origin=SummaryOrigin.SNAPSHOT, now=0).summary
         body = sanitize_summary(raw, now=0).body
         return world_view(body, label=label, kind="snapshot", snapshot=snapshot)
     if _is_export_summary(document):

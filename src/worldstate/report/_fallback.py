@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from worldstate._js import get, number_text, truthy
-from worldstate.inspector.markdown import md_table
+from worldstate.inspector import md_table
 from worldstate.redact import Redactor
 from worldstate.report._inputs import ManifestRead, iter_manifests
 from worldstate.report._jsvalues import counter, js_key_order, js_string_greater

@@ -19,7 +19,7 @@ from worldstate._js import (
     number_text,
     truthy,
 )
-from worldstate.inspector.markdown import md_table
+from worldstate.inspector import md_table
 from worldstate.report._jsvalues import js_key_order
 
 __all__ = [

@@ -29,7 +29,7 @@ from worldstate._js import (
     to_number,
 )
 from worldstate.errors import InputError
-from worldstate.inspector.markdown import md_table
+from worldstate.inspector import md_table
 from worldstate.jsonfile import read_json_file
 from worldstate.report._inputs import ManifestRead
 

@@ -15,7 +15,11 @@ See ``docs/store.md`` for the slice protocol, snapshots, replay and selectors.
 
 from __future__ import annotations
 
+from worldstate.store._catalog import ContentCatalog
 from worldstate.store._payload_check import PayloadReport
+from worldstate.store._selectors import MemoSelector, SelectorCache, create_selector
+from worldstate.store._slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
+from worldstate.store._snapshot import load_snapshot_file, validate_snapshot
 from worldstate.store._store import (
     HYDRATE_ACTION,
     SNAPSHOT_KEYS,
@@ -24,13 +28,10 @@ from worldstate.store._store import (
     WorldStore,
 )
 from worldstate.store._transients import ALWAYS_COPY, InPlaceWrites, Transients
-from worldstate.store.catalog import ContentCatalog
-from worldstate.store.selectors import MemoSelector, SelectorCache, create_selector
-from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
 from worldstate.store.slices import default_slices
-from worldstate.store.snapshot import validate_snapshot
 
 __all__ = [
+    "load_snapshot_file",
     "WorldStore",
     "ContentCatalog",
     "default_slices",

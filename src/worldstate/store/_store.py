@@ -21,17 +21,17 @@ import msgspec
 
 from worldstate.clock import Clock, system_clock
 from worldstate.events import EventBus, Unsubscribe
+from worldstate.store._catalog import ContentCatalog
 from worldstate.store._payload_check import PayloadReport, PayloadTally, check_ids
-from worldstate.store._transients import Transients
-from worldstate.store.catalog import ContentCatalog
-from worldstate.store.selectors import MemoSelector, SelectorCache
-from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
-from worldstate.store.snapshot import (
+from worldstate.store._selectors import MemoSelector, SelectorCache
+from worldstate.store._slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
+from worldstate.store._snapshot import (
     ValidatedSnapshot,
     section_of,
     snapshot_schema,
     validate_snapshot,
 )
+from worldstate.store._transients import Transients
 
 __all__ = ["WorldStore", "UpdateListener", "HYDRATE_ACTION", "SNAPSHOT_KEYS", "SNAPSHOT_ORDER"]
 
@@ -341,7 +341,7 @@ class WorldStore:
         """Replace the whole state with a snapshot's (absent sections start afresh).
 
         The snapshot is validated (and copied) first; on error nothing changes.  A
-        :class:`~worldstate.store.snapshot.ValidatedSnapshot` validated against this store's
+        :class:`~worldstate.store._snapshot.ValidatedSnapshot` validated against this store's
         slices (from ``load_snapshot_file``) is taken over as it is, without a second pass.
         Hydrating is recorded and announced like a dispatch of a ``world`` action of type
         ``WORLDSTATE_HYDRATE``.

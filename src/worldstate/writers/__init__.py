@@ -7,7 +7,7 @@ writer and is the only place a writer's failure is caught.  See ``docs/writers.m
 
 from __future__ import annotations
 
-from worldstate.writers.base import (
+from worldstate.writers._base import (
     Writer,
     WriteResult,
     WriteStatus,
@@ -15,16 +15,16 @@ from worldstate.writers.base import (
     check_folder,
     normalise_content,
 )
-from worldstate.writers.fanout import (
+from worldstate.writers._fanout import (
     ARTIFACT_FAILED,
     ARTIFACTS_WRITTEN,
     FanoutResult,
     WriterFanout,
     WriterSummary,
 )
-from worldstate.writers.filesystem import FileSystemWriter
-from worldstate.writers.memory import MemoryWriter
-from worldstate.writers.sink import DeferredEvents, EventSink
+from worldstate.writers._filesystem import FileSystemWriter
+from worldstate.writers._memory import MemoryWriter
+from worldstate.writers._sink import DeferredEvents, EventSink
 
 __all__ = [
     "Writer",

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from worldstate.cli import cli
-from worldstate.cli.artifact import common_root
+from worldstate.cli._artifact import common_root
 from worldstate.publish.github.testing import ResultsServer, runtime_env
 
 from .conftest import write_tree

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from worldstate.bench.upload import parse_size
+from worldstate.bench._upload import parse_size
 from worldstate.cli import cli
 from worldstate.errors import ConfigurationError
 

@@ -9,8 +9,8 @@ import msgspec
 import pytest
 
 from worldstate.errors import ConfigurationError
-from worldstate.store.selectors import SelectorCache
-from worldstate.store.slice import Action
+from worldstate.store._selectors import SelectorCache
+from worldstate.store._slice import Action
 from worldstate.store.slices.district import (
     CHANGE_LOG_LIMIT,
     CONTROL_HISTORY_LIMIT,

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from worldstate.store.slice import Action
+from worldstate.store._slice import Action
 from worldstate.store.slices.dialogue import DialogueSlice
 from worldstate.store.slices.district import DistrictSlice
 from worldstate.store.slices.inventory import InventorySlice

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from worldstate.store.slice import Action
+from worldstate.store._slice import Action
 from worldstate.store.slices.inventory import InventorySlice, select_items
 
 State = dict[str, Any]

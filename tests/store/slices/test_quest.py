@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from worldstate.store.selectors import SelectorCache
-from worldstate.store.slice import Action
+from worldstate.store._selectors import SelectorCache
+from worldstate.store._slice import Action
 from worldstate.store.slices.quest import (
     NPC_AVAILABILITY_HISTORY_LIMIT,
     QuestSlice,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from worldstate.store.slice import Slice
+from worldstate.store._slice import Slice
 from worldstate.store.slices._payload import copy_json
 from worldstate.store.slices.dialogue import DialogueSlice
 from worldstate.store.slices.district import DistrictSlice
@@ -20,7 +20,7 @@ from worldstate.store.slices.story import StorySlice
 from worldstate.store.slices.tutorial import TutorialSlice
 
 if TYPE_CHECKING:
-    from worldstate.store.catalog import ContentCatalog
+    from worldstate.store._catalog import ContentCatalog
 
 __all__ = [
     "DialogueSlice",

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import msgspec
 
 from worldstate._js import MAX_TIME_MS
+from worldstate.store._slice import WORLD_DOMAIN, Action, ActionBuilder, State
 from worldstate.store._transients import Transients
-from worldstate.store.slice import WORLD_DOMAIN, Action, ActionBuilder, State
 
 __all__ = [
     "EMPTY",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from worldstate._js import coalesce, coalesce2, is_finite_number, is_number, truthy
-from worldstate.store.slice import Action, State
+from worldstate.store._slice import Action, State
 
 from ._payload import as_mapping, copy_json, prepend_bounded
 from ._quest_records import DOMAIN, _apply_definition, _ensure_quest, _valid_id

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 from worldstate._js import coalesce, coalesce2, is_number, truthy
-from worldstate.store.slice import State
+from worldstate.store._slice import State
 
 from ._payload import as_mapping, copy_json
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from worldstate._js import coalesce, coalesce2, truthy
-from worldstate.store.slice import State
+from worldstate.store._slice import State
 
 from ._payload import Reducer, as_mapping, copy_json
 from ._quest_records import (

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from worldstate._js import coalesce, coalesce2, is_number, truthy
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 
 from ._payload import Reducer, append_bounded, as_mapping, copy_json, reduce_by_type, simple_action
 

@@ -25,9 +25,9 @@ from typing import Any, TypedDict
 
 from worldstate._js import coalesce2, is_finite_number, truthy
 from worldstate.errors import ConfigurationError
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
 
 from ._district_records import _normalise_record, record_from_definition
 from ._district_reducers import (

@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 
 from worldstate._js import coalesce2, truthy
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
 
 from ._payload import Timestamp, copy_json, reduce_by_type, simple_action
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 from worldstate._js import coalesce2, is_finite_number, truthy
-from worldstate.store.slice import Action, ActionBuilder, State
+from worldstate.store._slice import Action, ActionBuilder, State
 
 from ._payload import as_mapping, copy_json, reduce_by_type
 

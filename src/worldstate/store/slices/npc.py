@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 from worldstate._js import coalesce2, truthy
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
 
 from ._payload import (
     acts_on,

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 
 from ._payload import Reducer, as_mapping, reduce_by_type, simple_action
 from ._quest_npc import NPC_AVAILABILITY_HISTORY_LIMIT, _build_npc_availability, _npc_availability

@@ -12,9 +12,9 @@ from typing import Any
 import msgspec
 
 from worldstate._js import coalesce2, truthy
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
 
 from ._payload import copy_json
 

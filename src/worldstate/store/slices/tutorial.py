@@ -18,8 +18,8 @@ from typing import Any
 import msgspec
 
 from worldstate._js import coalesce2, is_number, truthy
-from worldstate.store.selectors import create_selector
-from worldstate.store.slice import Action, ActionBuilder, State
+from worldstate.store._selectors import create_selector
+from worldstate.store._slice import Action, ActionBuilder, State
 
 from ._payload import append_bounded, copy_json, reduce_by_type
 

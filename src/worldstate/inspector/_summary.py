@@ -25,10 +25,10 @@ from worldstate.inspector._blocks import (
     npc_block,
 )
 from worldstate.inspector._controls import empty_control_bindings
-from worldstate.inspector.faction_names import names_seen_in_factions
-from worldstate.inspector.sanitize import SEEN_NAMES_KEY, json_clone
-from worldstate.inspector.transcript import TutorialTranscriptRecorder, build_transcript
-from worldstate.store.selectors import create_selector
+from worldstate.inspector._faction_names import names_seen_in_factions
+from worldstate.inspector._sanitize import SEEN_NAMES_KEY, json_clone
+from worldstate.inspector._transcript import TutorialTranscriptRecorder, build_transcript
+from worldstate.store import create_selector
 from worldstate.store.slices import district, faction, npc, tutorial
 
 __all__ = [

@@ -22,9 +22,9 @@ from worldstate._js import (
 )
 from worldstate.errors import SnapshotError
 from worldstate.inspector._controls import sanitize_control_bindings
+from worldstate.inspector._faction_names import FactionNames
 from worldstate.inspector._spatial import SPATIAL_HISTORY_BUDGET_BYTES, sanitize_spatial
 from worldstate.inspector._world import iso_or_none, sanitize_districts, sanitize_npcs
-from worldstate.inspector.faction_names import FactionNames
 
 __all__ = ["InspectorPayload", "sanitize_summary", "json_clone", "SEEN_NAMES_KEY"]
 
@@ -188,7 +188,7 @@ def sanitize_summary(
     The payload's :attr:`~InspectorPayload.body` has the reference's key order
     (``generatedAt, generatedIso, source, factions, tutorial, engine, controlBindings,
     districts, npcs``); any further top-level section of the summary (a game's own
-    :class:`~worldstate.inspector.summary.SummarySection`) follows, copied as is.
+    :class:`~worldstate.inspector._summary.SummarySection`) follows, copied as is.
 
     Args:
         summary: a summary from :func:`~worldstate.inspector.build_summary`, one built

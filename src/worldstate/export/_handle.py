@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, wait
 
-from worldstate.export.records import ExportResult
+from worldstate.export._records import ExportResult
 from worldstate.writers import DeferredEvents, EventSink
 
 __all__ = ["ExportHandle"]

@@ -11,7 +11,7 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from worldstate.bench.saves import (
+from worldstate.bench import (
     SaveBenchReport,
     SlotsBenchReport,
     run_save_bench,
@@ -19,7 +19,7 @@ from worldstate.bench.saves import (
 )
 from worldstate.cli._app import bench
 from worldstate.saves import Synchronous
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.store import load_snapshot_file
 
 __all__ = ["bench_saves"]
 

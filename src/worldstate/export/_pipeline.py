@@ -7,7 +7,7 @@ An export has two phases:
 2. The write phase (I/O): hand every artifact to the writer fan-out and emit the
    ``telemetry:*`` events.  :meth:`Exporter.run` does it on the calling thread.
    :meth:`Exporter.submit` does it on a worker thread and returns an
-   :class:`~worldstate.export.handle.ExportHandle`; :meth:`Exporter.run_async` awaits it from
+   :class:`~worldstate.export._handle.ExportHandle`; :meth:`Exporter.run_async` awaits it from
    asyncio.  Exports submitted to one exporter run one after another, never concurrently.
 
 Events are always emitted on the caller's side: ``run`` emits as it goes; a background run
@@ -29,8 +29,8 @@ from msgspec.structs import replace
 
 from worldstate._js import coalesce, is_finite_number
 from worldstate.clock import Clock, system_clock
-from worldstate.export.handle import ExportHandle
-from worldstate.export.records import ExportContext, ExportResult, PreparedExport
+from worldstate.export._handle import ExportHandle
+from worldstate.export._records import ExportContext, ExportResult, PreparedExport
 from worldstate.inspector import (
     DEFAULT_FORMATS,
     DEFAULT_PREFIX,

@@ -9,10 +9,16 @@ from typing import Any
 import click
 import msgspec
 
-from worldstate.bench.dispatch import load_workload, run_dispatch_bench
-from worldstate.bench.export import run_export_bench, write_large_world
-from worldstate.bench.replay import WorldSizeBenchResult, run_replay_bench, run_world_size_bench
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.bench import (
+    WorldSizeBenchResult,
+    load_workload,
+    run_dispatch_bench,
+    run_export_bench,
+    run_replay_bench,
+    run_world_size_bench,
+    write_large_world,
+)
+from worldstate.store import load_snapshot_file
 
 from ._app import bench
 

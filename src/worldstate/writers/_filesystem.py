@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from worldstate.artifacts import Artifact
-from worldstate.writers.base import WriteResult, check_filename, check_folder, normalise_content
+from worldstate.writers._base import WriteResult, check_filename, check_folder, normalise_content
 
 __all__ = ["FileSystemWriter", "TEMP_SUFFIX", "remove_stale_temp_files"]
 

@@ -20,7 +20,7 @@ from worldstate._js import (
     to_number,
     truthy,
 )
-from worldstate.inspector.faction_names import FactionNames
+from worldstate.inspector._faction_names import FactionNames
 
 __all__ = [
     "CASCADE_HEADER",

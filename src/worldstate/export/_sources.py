@@ -21,11 +21,11 @@ from typing import Any
 from worldstate.clock import ManualClock
 from worldstate.errors import ConfigurationError, InputError
 from worldstate.events import EventBus
-from worldstate.inspector.summary_schema import check_summary
+from worldstate.inspector import check_summary
 from worldstate.jsonfile import read_json_file
 from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log
 from worldstate.storage import is_url, open_binary, read_json, source_label
-from worldstate.store.snapshot import load_snapshot_file, validate_snapshot
+from worldstate.store import load_snapshot_file, validate_snapshot
 
 __all__ = [
     "SummaryOrigin",
@@ -104,7 +104,7 @@ def load_summary_file(
     Raises:
         InputError: unreadable or not JSON.
         SnapshotError: the document is not shaped like a summary, or holds a value the
-            renderers cannot format (see :mod:`worldstate.inspector.summary_schema`).
+            renderers cannot format (see :mod:`worldstate.inspector._summary_schema`).
     """
     data = read_json(path, what="summary", storage_options=storage_options, env=env)
     return check_summary(data, source=source_label(path))

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from worldstate._js import MAX_TIME_MS, to_number, truthy
 from worldstate.errors import SnapshotError
-from worldstate.inspector.sanitize import SEEN_NAMES_KEY, STANDARD_KEYS
+from worldstate.inspector._sanitize import SEEN_NAMES_KEY, STANDARD_KEYS
 from worldstate.jsonfile import json_type_name
 
 __all__ = ["check_summary", "SNAPSHOT_ONLY_KEYS", "SUMMARY_ONLY_KEYS"]

@@ -26,7 +26,7 @@ import msgspec
 
 from worldstate.cli._app import cli
 from worldstate.cli._progress import replay_progress
-from worldstate.cli.snapshot import STRICT_HELP, echo_replay_problems
+from worldstate.cli._snapshot import STRICT_HELP, echo_replay_problems
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
     DEFAULT_BUDGET_BYTES,

@@ -16,7 +16,7 @@ import click
 import msgspec
 
 from worldstate.cli._app import cli
-from worldstate.cli.export import make_console, print_uploads, publish_options, publish_settings
+from worldstate.cli._export import make_console, print_uploads, publish_options, publish_settings
 from worldstate.errors import ExportError
 from worldstate.export import ExportEffects, publish_folder
 from worldstate.publish import MANIFEST_FILENAME, PublishOutcome

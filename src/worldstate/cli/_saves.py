@@ -18,7 +18,7 @@ from rich.table import Table
 
 from worldstate._js import iso_from_ms
 from worldstate.cli._app import cli
-from worldstate.cli.snapshot import STRICT_HELP, echo_replay_problems
+from worldstate.cli._snapshot import STRICT_HELP, echo_replay_problems
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SaveError, SlotNotFoundError
 from worldstate.events import EventBus
@@ -34,8 +34,7 @@ from worldstate.saves import (
     normalize_slot_name,
     verify_saves,
 )
-from worldstate.store import WorldStore
-from worldstate.store.snapshot import load_snapshot_file
+from worldstate.store import WorldStore, load_snapshot_file
 
 __all__ = ["saves"]
 

@@ -20,8 +20,8 @@ from worldstate._js import (
     truthy,
 )
 from worldstate.artifacts import Artifact
-from worldstate.inspector.markdown import md_table
-from worldstate.inspector.sanitize import InspectorPayload, json_clone
+from worldstate.inspector._markdown import md_table
+from worldstate.inspector._sanitize import InspectorPayload, json_clone
 from worldstate.names import check_safe_name
 
 __all__ = [

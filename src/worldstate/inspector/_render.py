@@ -8,10 +8,10 @@ from typing import Any, Final
 
 from worldstate._js import get, timestamp_fragment
 from worldstate.artifacts import Artifact
-from worldstate.inspector.csv_render import cascade_csv, transcript_csv, tutorial_snapshots_csv
-from worldstate.inspector.formats import resolve_formats
-from worldstate.inspector.markdown import transcript_markdown
-from worldstate.inspector.sanitize import InspectorPayload
+from worldstate.inspector._csv_render import cascade_csv, transcript_csv, tutorial_snapshots_csv
+from worldstate.inspector._formats import resolve_formats
+from worldstate.inspector._markdown import transcript_markdown
+from worldstate.inspector._sanitize import InspectorPayload
 from worldstate.names import check_safe_name
 
 __all__ = ["DEFAULT_PREFIX", "render_artifacts"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from worldstate.bench.writer import load_summaries, run_storage_bench, run_writer_bench
+from worldstate.bench import load_summaries, run_storage_bench, run_writer_bench
 from worldstate.cli._app import bench
 from worldstate.storage import display_url, is_url, parse_location, resolve_storage_options
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from worldstate.artifacts import Artifact
-from worldstate.writers.base import Writer, WriteResult
-from worldstate.writers.sink import EventSink
+from worldstate.writers._base import Writer, WriteResult
+from worldstate.writers._sink import EventSink
 
 __all__ = ["WriterFanout", "FanoutResult", "WriterSummary", "ARTIFACT_FAILED", "ARTIFACTS_WRITTEN"]
 

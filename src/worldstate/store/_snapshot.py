@@ -19,7 +19,7 @@ import msgspec
 
 from worldstate.errors import SnapshotError
 from worldstate.jsonfile import json_type_name, read_json_file
-from worldstate.store.slice import Slice
+from worldstate.store._slice import Slice
 
 __all__ = [
     "ValidatedSnapshot",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import msgspec
 
-from worldstate.bench.upload import UploadTiming, parse_size, run_upload_bench
+from worldstate.bench import UploadTiming, parse_size, run_upload_bench
 from worldstate.cli._app import bench
 
 __all__ = ["bench_upload"]

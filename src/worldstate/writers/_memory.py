@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from worldstate.artifacts import Artifact
-from worldstate.writers.base import WriteResult, check_filename, check_folder, normalise_content
+from worldstate.writers._base import WriteResult, check_filename, check_folder, normalise_content
 
 __all__ = ["MemoryWriter"]
 
