@@ -134,6 +134,24 @@ def test_wrong_credentials_are_exit_1_naming_the_bucket_not_the_secret(s3: S3) -
     assert s3.keys("run/") == []
 
 
+def test_missing_credentials_are_one_line_per_writer(s3: S3) -> None:
+    """No credentials anywhere: exit 1, what to set, and the reason once per writer."""
+    env = {
+        k: v for k, v in s3.env().items() if k not in {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+    }
+    env["AWS_EC2_METADATA_DISABLED"] = "true"  # never ask a cloud metadata service
+    done = worldstate("export", "--demo", "--out", f"s3://{BUCKET}/run", env=env)
+    assert done.returncode == 1
+    error = done.stderr
+    assert f"no credentials were found for bucket '{BUCKET}'" in error
+    assert "AWS_ACCESS_KEY_ID" in error
+    assert "and 4 more files" in error
+    assert error.count("Unable to locate credentials") == 0
+    assert error.count("no credentials were found") == 2  # the artifact folder, the manifest
+    assert "Traceback" not in error
+    assert s3.keys("run/") == []
+
+
 def test_a_missing_extra_is_exit_2_naming_it(tmp_path: Path) -> None:
     """A URL whose filesystem package is not installed names the extra to install."""
     env = {k: v for k, v in os.environ.items()}

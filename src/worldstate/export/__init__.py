@@ -24,7 +24,12 @@ from worldstate.export._pipeline import (
     run_export,
     spatial_budget_event,
 )
-from worldstate.export._records import ExportContext, ExportResult, PreparedExport
+from worldstate.export._records import (
+    ExportContext,
+    ExportResult,
+    PreparedExport,
+    describe_write_failures,
+)
 from worldstate.export._run import (
     OUT_WRITER_ID,
     ExportEffects,
@@ -67,6 +72,7 @@ __all__ = [
     "ExportContext",
     "ExportResult",
     "PreparedExport",
+    "describe_write_failures",
     "run_export",
     "spatial_budget_event",
     "ExportSettings",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ from worldstate.errors import ExportError
 from worldstate.inspector import BudgetEvent, BudgetReport, InspectorPayload
 from worldstate.writers import FanoutResult, WriteResult
 
-__all__ = ["ExportContext", "PreparedExport", "ExportResult"]
+__all__ = ["ExportContext", "PreparedExport", "ExportResult", "describe_write_failures"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +110,33 @@ class ExportResult:
         return not self.failures
 
     def failure_message(self) -> str:
-        """One line per failure: ``writer 'id' could not write 'file': reason``."""
-        return "; ".join(
-            f"writer {f.writer_id!r} could not write {f.filename!r}: {f.error}"
-            for f in self.failures
-        )
+        """The failed writes, one clause per writer and reason; see
+        :func:`describe_write_failures`."""
+        return describe_write_failures(self.failures)
 
     def raise_for_failures(self) -> None:
         """Raise :class:`~worldstate.errors.ExportError` when a write failed."""
         if self.failures:
             raise ExportError(f"export failed: {self.failure_message()}")
+
+
+def describe_write_failures(failures: Sequence[WriteResult]) -> str:
+    """The failed writes as one clause per writer and reason, joined by ``; ``.
+
+    ``writer 'id' could not write 'file': reason``; when several files of one writer failed
+    for the same reason (the reason with each file's own name taken out, as when the
+    credentials are missing), one clause says so: ``writer 'out' could not write 'a.json'
+    and 4 more files: reason``.
+    """
+    groups: dict[tuple[str, str], list[WriteResult]] = {}
+    for failure in failures:
+        reason = (failure.error or "unknown error").replace(failure.filename, "\0")
+        groups.setdefault((failure.writer_id, reason), []).append(failure)
+    clauses = []
+    for (writer_id, _), members in groups.items():
+        first = members[0]
+        more = f" and {len(members) - 1} more files" if len(members) > 1 else ""
+        clauses.append(
+            f"writer {writer_id!r} could not write {first.filename!r}{more}: {first.error}"
+        )
+    return "; ".join(clauses)

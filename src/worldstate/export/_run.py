@@ -22,7 +22,7 @@ from worldstate.clock import Clock, system_clock
 from worldstate.errors import ConfigurationError, ExportError, InputError, SnapshotError
 from worldstate.events import EventBus
 from worldstate.export._pipeline import Exporter
-from worldstate.export._records import ExportResult, PreparedExport
+from worldstate.export._records import ExportResult, PreparedExport, describe_write_failures
 from worldstate.export._settings import ExportSettings
 from worldstate.export._sources import ReplayProgress, SourceRequest, SummarySource
 from worldstate.inspector import BudgetReport, BudgetStatus, render_budget_markdown
@@ -220,13 +220,7 @@ class ExportRun:
         """Raise :class:`~worldstate.errors.ExportError` when a write failed, or (when asked)
         when an upload failed or the payload budget was exceeded."""
         if self.failures:
-            raise ExportError(
-                "export failed: "
-                + "; ".join(
-                    f"writer {f.writer_id!r} could not write {f.filename!r}: {f.error}"
-                    for f in self.failures
-                )
-            )
+            raise ExportError(f"export failed: {describe_write_failures(self.failures)}")
         if publish_errors:
             self.publish.result.raise_for_failures()
         if budget and self.prepared.budget_report.has_budget_overruns:

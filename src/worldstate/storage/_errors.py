@@ -27,7 +27,9 @@ def describe_failure(target: StorageLocation, action: str, exc: BaseException) -
     reason = _clean(f"{type(exc).__name__}: {exc}")
     if not target.is_local:
         bucket = target.bucket
-        if isinstance(exc, PermissionError):
+        if type(exc).__name__ == "NoCredentialsError":  # botocore's, matched without importing it
+            reason = f"no credentials were found for bucket {bucket!r}: {_CREDENTIAL_HINT}"
+        elif isinstance(exc, PermissionError):
             reason = f"access to bucket {bucket!r} was denied, {_CREDENTIAL_HINT} ({reason})"
         elif isinstance(exc, FileNotFoundError) and "bucket" in str(exc).lower():
             reason = f"bucket {bucket!r} does not exist: create it or fix the URL ({reason})"
