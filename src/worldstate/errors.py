@@ -33,6 +33,7 @@ __all__ = [
     "ExportError",
     "SaveError",
     "SlotNotFoundError",
+    "SlotLimitError",
     "InvalidSlotNameError",
     "CorruptSaveError",
     "CorruptDatabaseError",
@@ -102,6 +103,25 @@ class SlotNotFoundError(SaveError):
     def __init__(self, slot: str):
         self.slot = slot
         super().__init__(f"no save in slot {slot!r}")
+
+
+class SlotLimitError(SaveError):
+    """A new manual slot would evict older ones and eviction was not allowed.
+
+    Attributes:
+        slot: the slot that was to be saved.
+        evicted: the manual slots the save would have evicted, oldest first.
+        limit: how many manual slots the database keeps.
+    """
+
+    def __init__(self, slot: str, evicted: tuple[str, ...], limit: int):
+        self.slot = slot
+        self.evicted = evicted
+        self.limit = limit
+        super().__init__(
+            f"the database already holds {limit} manual slots, the most it keeps; saving the "
+            f"new slot {slot!r} would evict {', '.join(map(repr, evicted))}"
+        )
 
 
 class InvalidSlotNameError(SaveError, InputError):

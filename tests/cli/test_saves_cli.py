@@ -310,3 +310,35 @@ class TestDocumentedExample:
                 printed.append(f"{line}\n{result.output}")
         assert len(printed) == 5
         assert "".join(printed) == block
+
+
+class TestImportNeverEvictsUnasked:
+    """A database at its manual-slot limit: import refuses (nothing lost) unless asked to evict."""
+
+    @staticmethod
+    def _import(db: Path, slot: str, *extra: str) -> Result:
+        log = str(RANDOM_1 / "events.jsonl")
+        return run("saves", "import", "--db", str(db), "--slot", slot, "--events", log, *extra)
+
+    def test_full_database_refuses_then_evicts_with_the_flag(self, tmp_path: Path) -> None:
+        db = tmp_path / "full.db"
+        for index in range(10):
+            timestamp = str(1_000 + index)
+            assert self._import(db, f"slot-{index}", "--timestamp", timestamp).exit_code == 0
+        before = db.read_bytes()
+        refused = self._import(db, "eleventh")
+        assert refused.exit_code == 1
+        assert "would evict 'slot-0'" in refused.output
+        assert "--evict-oldest" in refused.output
+        assert db.read_bytes() == before
+        listed = json.loads(run("saves", "list", "--db", str(db), "--json").output)
+        assert len(listed) == 10 and "eleventh" not in {e["slot"] for e in listed}
+        evicted = self._import(db, "eleventh", "--evict-oldest", "--json")
+        assert evicted.exit_code == 0, evicted.output
+        assert json.loads(evicted.output)["evicted"] == ["slot-0"]
+
+    def test_replacing_an_existing_slot_needs_no_flag(self, tmp_path: Path) -> None:
+        db = tmp_path / "full.db"
+        for index in range(10):
+            assert self._import(db, f"slot-{index}").exit_code == 0
+        assert self._import(db, "slot-3").exit_code == 0

@@ -20,7 +20,7 @@ from worldstate._js import iso_from_ms
 from worldstate.cli._app import cli
 from worldstate.cli._snapshot import STRICT_HELP, echo_replay_problems
 from worldstate.clock import Clock, ManualClock, system_clock
-from worldstate.errors import InputError, SaveError, SlotNotFoundError
+from worldstate.errors import InputError, SaveError, SlotLimitError, SlotNotFoundError
 from worldstate.events import EventBus
 from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.saves import (
@@ -211,6 +211,12 @@ def delete_command(db: Path, slot: str, as_json: bool) -> None:
     help="Save time in ms since the epoch (default: the last event's ts, or now for --snapshot).",
 )
 @click.option("--strict", is_flag=True, help=STRICT_HELP + " With --events only.")
+@click.option(
+    "--evict-oldest",
+    is_flag=True,
+    help="When the database already holds its 10 manual slots, evict the oldest to make room "
+    "(default: refuse, exit 1).",
+)
 @_JSON
 def import_command(
     db: Path,
@@ -219,6 +225,7 @@ def import_command(
     snapshot: Path | None,
     timestamp: int | None,
     strict: bool,
+    evict_oldest: bool,
     as_json: bool,
 ) -> None:
     """Make a save from a recorded playthrough or a snapshot (creates the database)."""
@@ -236,7 +243,12 @@ def import_command(
         clock = ManualClock(timestamp)
     with SqliteSaveStorage(db, mode="create") as storage:
         manager = SaveManager(storage, store, bus=EventBus(), clock=clock, started_at=started_at)
-        receipt = manager.save(slot)
+        try:
+            receipt = manager.save(slot, evict=evict_oldest)
+        except SlotLimitError as exc:
+            raise SaveError(
+                f"{db}: {exc}; delete one (worldstate saves delete) or pass --evict-oldest"
+            ) from exc
     if as_json:
         _echo_json(
             {

@@ -28,6 +28,7 @@ from worldstate.errors import (
     CorruptSaveError,
     MigrationError,
     SaveError,
+    SlotLimitError,
     SlotNotFoundError,
     SnapshotError,
 )
@@ -222,14 +223,16 @@ class SaveManager:
         """Normalise a slot name (see :func:`normalize_slot_name`)."""
         return normalize_slot_name(value, max_length=self.max_slot_name_length)
 
-    def save(self, slot: str = AUTOSAVE_SLOT) -> SaveReceipt:
+    def save(self, slot: str = AUTOSAVE_SLOT, *, evict: bool = True) -> SaveReceipt:
         """Save the world snapshot and contributors' data to ``slot``.
 
         Writes the payload, its index entry and any evictions in one transaction, then emits
-        ``game:saved``.
+        ``game:saved``.  A new manual slot beyond ``max_manual_slots`` evicts the oldest
+        manual slots; with ``evict=False`` the save is refused instead, and nothing is written.
 
         Raises:
             InvalidSlotNameError, UnsafeNameError: a bad slot name (no event).
+            SlotLimitError: ``evict=False`` and the save would evict manual slots (named).
             SaveError: the save could not be written (``game:save_failed`` is emitted first).
             TypeError: game data JSON cannot represent (``game:save_failed`` is emitted first).
         """
@@ -241,6 +244,8 @@ class SaveManager:
             entry = IndexEntry.for_payload(envelope, payload)
             with self.storage.transaction() as tx:
                 evicted = slots_to_evict(tx, name, self.max_manual_slots)
+                if evicted and not evict:
+                    raise SlotLimitError(name, tuple(evicted), self.max_manual_slots)
                 tx.put(entry, payload)
                 for old in evicted:
                     tx.remove(old)
