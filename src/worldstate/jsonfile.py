@@ -6,13 +6,17 @@ Every JSON document worldstate reads (a snapshot, a summary, ``--context``) goes
 * text that is not JSON, or a file that is not UTF-8 (line and column of the bad byte);
 * documents over :attr:`JsonLimits.max_document_chars`, strings over
   :attr:`JsonLimits.max_string_chars`, nesting deeper than :attr:`JsonLimits.max_depth`
-  (128: deeper documents would exhaust the interpreter's stack in the recursive walkers that
+  (deeper documents would exhaust the interpreter's stack in the recursive walkers that
   copy, redact and render them; real snapshots and summaries nest about 6 levels),
   integers with more than :attr:`JsonLimits.max_integer_digits` digits, and numbers too large
   for a float (``1e400``);
 * the constants ``NaN``, ``Infinity`` and ``-Infinity``, and ``\\ud800``-style escapes of lone
   UTF-16 surrogates (which no UTF-8 writer can encode, so they would fail an export half way
   through).
+
+Most documents are plain (nothing near a limit): they are decoded by msgspec and checked by two
+fast byte scans; only a document that fails or nears a rule takes the careful path, whose
+errors name the place.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ import functools
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final
+
+import msgspec
 
 from worldstate.errors import InputError, SnapshotError
 
@@ -102,6 +109,13 @@ def loads_strict(text: str, *, source: str, what: str, limits: JsonLimits = DEFA
             f"{limits.max_document_chars:,}",
             source=source,
         )
+    if len(text) <= limits.max_string_chars:
+        try:
+            value = _decode_plain(text.encode("utf-8"), limits)
+        except UnicodeEncodeError:  # a lone surrogate: the careful path names where
+            value = _NOT_PLAIN
+        if value is not _NOT_PLAIN:
+            return value
     _check_nesting(text, source=source, what=what, limits=limits)
     constants: list[_Constant] = []
 
@@ -133,6 +147,86 @@ def loads_strict(text: str, *, source: str, what: str, limits: JsonLimits = DEFA
             raise SnapshotError(problem_text, source=source, path=path)
     _check_strings(text, source=source, what=what, limits=limits)
     return value
+
+
+_NOT_PLAIN: Final = object()
+"""What :func:`_decode_plain` returns for a document that needs the careful path."""
+
+_SCAN_CHUNK: Final = 1 << 20
+_ESCAPE: Final = re.compile(rb"\\.", re.S)
+_NOT_STRUCTURE: Final = bytes(c for c in range(256) if c not in b'"[]{}')
+_CURLY_TO_SQUARE: Final = bytes.maketrans(b"{}", b"[]")
+_DIGIT_MASK: Final = bytes(0x30 if 0x30 <= c <= 0x39 else 0x20 for c in range(256))
+
+
+def _decode_plain(data: bytes, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
+    """The UTF-8 JSON document ``data``, decoded by msgspec, when it is plainly within every
+    rule of :func:`loads_strict`; else :data:`_NOT_PLAIN`.
+
+    The fast path for large snapshots: msgspec refuses everything the careful path refuses
+    (malformed JSON or UTF-8, a byte-order mark, ``NaN``, lone surrogates, numbers out of
+    range, nesting past the interpreter's limit) and decodes the rest exactly as
+    :func:`json.loads` does; two byte scans, a megabyte at a time, then rule out what it
+    accepts but the limits do not.  Any doubt falls back to the careful path, which names
+    where the problem is.
+    """
+    if len(data) > limits.max_string_chars:
+        return _NOT_PLAIN  # a string could be over its limit: the careful path measures them
+    try:
+        value = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return _NOT_PLAIN
+    if _may_have_long_integer(data, limits.max_integer_digits):
+        return _NOT_PLAIN
+    if _nests_deeper(data, limits.max_depth):
+        return _NOT_PLAIN
+    return value
+
+
+def _may_have_long_integer(data: bytes, max_digits: int) -> bool:
+    """Whether any run of digits (in a number or a string) is longer than ``max_digits``."""
+    run = b"0" * (max_digits + 1)
+    for start in range(0, len(data), _SCAN_CHUNK):
+        window = data[max(0, start - max_digits) : start + _SCAN_CHUNK]
+        if run in window.translate(_DIGIT_MASK):
+            return True
+    return False
+
+
+def _nests_deeper(data: bytes, max_depth: int) -> bool:
+    """Whether valid JSON ``data`` nests arrays and objects deeper than ``max_depth``.
+
+    Only the brackets outside strings are kept; each round of removing every empty ``[]``
+    peels one level off every innermost container, so the rounds needed are the depth.
+    """
+    if data.count(b"[") + data.count(b"{") <= max_depth:
+        return False
+    quoted = b"".join(_structure(chunk) for chunk in _escape_safe_chunks(data))
+    brackets = b"".join(quoted.split(b'"')[::2]).translate(_CURLY_TO_SQUARE)
+    for _ in range(max_depth):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"")
+    return bool(brackets)
+
+
+def _structure(chunk: bytes) -> bytes:
+    """The quotes and brackets of ``chunk``, escaped characters taken out first."""
+    if b"\\" in chunk:
+        chunk = _ESCAPE.sub(b"", chunk)
+    return chunk.translate(None, _NOT_STRUCTURE)
+
+
+def _escape_safe_chunks(data: bytes) -> Iterator[bytes]:
+    """``data`` in pieces of about :data:`_SCAN_CHUNK` bytes, never cut inside an escape."""
+    start = 0
+    while start < len(data):
+        end = min(start + _SCAN_CHUNK, len(data))
+        piece = data[start:end]
+        backslashes = len(piece) - len(piece.rstrip(b"\\"))
+        end += backslashes % 2  # an odd run of backslashes ends with an escape's first half
+        yield data[start:end]
+        start = end
 
 
 @functools.cache
@@ -256,6 +350,10 @@ def read_json_file(path: Path, *, what: str, limits: JsonLimits = DEFAULT_LIMITS
             data = fh.read(limits.max_document_chars * 4 + 1)  # UTF-8: at most 4 bytes a char
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror or exc}", source=str(path)) from exc
+    if len(data) <= limits.max_document_chars:
+        value = _decode_plain(data, limits)
+        if value is not _NOT_PLAIN:
+            return value
     text = decode_utf8(data, source=str(path), what=what)
     return loads_strict(text, source=str(path), what=what, limits=limits)
 
