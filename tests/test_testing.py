@@ -8,7 +8,7 @@ import pytest
 
 import worldstate.testing._events
 from worldstate.events import EventBus
-from worldstate.store.slices import FactionSlice
+from worldstate.store.slices import FactionSlice, NpcSlice
 from worldstate.testing import capture_events, reduce_event
 
 
@@ -48,3 +48,10 @@ def test_reduce_event_refuses_an_event_the_slice_does_not_handle() -> None:
 
 def test_the_docstring_examples_run() -> None:
     assert doctest.testmod(worldstate.testing._events).failed == 0
+
+
+def test_reduce_event_fails_when_the_builder_builds_no_action() -> None:
+    """An event the slice ignores is a failed call, not a silently unchanged state."""
+    npcs = NpcSlice()
+    with pytest.raises(AssertionError, match="'npc:registered' built no action"):
+        reduce_event(npcs, npcs.initial_state(), "npc:registered", {"npcName": "no id"}, 0)
