@@ -21,6 +21,7 @@ def test_capture_events_records_matching_events_in_order() -> None:
     bus.emit("telemetry:a", {"n": 3})
     assert events.names == ["telemetry:a", "telemetry:b", "telemetry:a"]
     assert events.named("telemetry:a") == [{"n": 1}, {"n": 3}]
+    assert events.payloads == [{"n": 1}, {"n": 2}, {"n": 3}]
     assert events.payload("telemetry:b") == {"n": 2}
     with pytest.raises(AssertionError, match="expected one 'telemetry:a' event, got 2"):
         events.payload("telemetry:a")
