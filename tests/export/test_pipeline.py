@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests._paths import GOLDENS
+
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
 from worldstate.export import Exporter, run_export
 from worldstate.testing import FailingWriter, RecordingWriter, capture_events
 from worldstate.writers import FileSystemWriter, MemoryWriter, WriterFanout
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-OVER_BUDGET = REPO_ROOT / "tests" / "goldens" / "exporter" / "spatial_over_budget"
+OVER_BUDGET = GOLDENS / "exporter" / "spatial_over_budget"
 NOW = 1761843600000
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from tests._paths import GOLDENS, WORKLOADS
 
 from worldstate.store._slice import Action
 from worldstate.store.slices.dialogue import DialogueSlice
@@ -21,9 +22,9 @@ from worldstate.store.slices.inventory import InventorySlice
 from worldstate.store.slices.npc import NpcSlice
 from worldstate.store.slices.quest import QuestSlice
 
-REPLAY = Path(__file__).resolve().parents[2] / "goldens" / "replay"
+REPLAY = GOLDENS / "replay"
 CASES = sorted(p for p in REPLAY.iterdir() if p.is_dir())
-SEED = Path(__file__).resolve().parents[3] / "benchmarks" / "workloads" / "store-dispatch"
+SEED = WORKLOADS / "store-dispatch"
 SLICES: dict[str, Callable[[], Any]] = {
     "quests": QuestSlice,
     "dialogue": DialogueSlice,
