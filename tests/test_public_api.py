@@ -1,4 +1,4 @@
-"""Each public package's and module's surface is exactly what its ``__all__`` says (httpx's habit)."""
+"""Each public package's and module's surface is exactly what its ``__all__`` says (httpx)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import inspect
 from types import ModuleType
 
 import pytest
-
 from tests._paths import SRC
 
 PACKAGES = [
