@@ -7,18 +7,12 @@ only the help sentence may say what the command prints or refuses.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from worldstate.export import PublishSettings
-from worldstate.publish import (
-    DEFAULT_COMMAND_TIMEOUT,
-    ProviderChoice,
-    check_webhook_url,
-    parse_statuses,
-    resolve_commands,
-)
+if TYPE_CHECKING:
+    from worldstate.export import PublishSettings
 
 __all__ = [
     "STRICT_REPLAY_HELP",
@@ -53,6 +47,9 @@ WEBHOOK_STATUSES_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_STATUSES"
 
 def publish_options(command: F) -> F:
     """The provider options ``export`` and ``publish`` share."""
+    # Imported here: `snapshot` and `saves` use this module too and never load publishing.
+    from worldstate.publish import DEFAULT_COMMAND_TIMEOUT, ProviderChoice
+
     options = (
         click.option(
             "--ci-command",
@@ -102,6 +99,14 @@ def publish_settings(
     storage_options: Mapping[str, Any] | None = None,
 ) -> PublishSettings:
     """The publishing options as a record (commands parsed, webhook resolved from env)."""
+    from worldstate.export import PublishSettings
+    from worldstate.publish import (
+        ProviderChoice,
+        check_webhook_url,
+        parse_statuses,
+        resolve_commands,
+    )
+
     statuses = list(webhook_statuses) or [env.get(WEBHOOK_STATUSES_VARIABLE, "")]
     url = webhook_url or env.get(WEBHOOK_URL_VARIABLE) or None
     if url is not None:
