@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+from tests._paths import SRC
 
 
 def module_name(path: Path, root: Path = SRC) -> str:

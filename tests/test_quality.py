@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests._paths import REPO_ROOT
 
 
 def _run(*argv: str) -> subprocess.CompletedProcess[str]:

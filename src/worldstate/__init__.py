@@ -10,7 +10,7 @@ The names here are the ones most programs need; each part has its own package wi
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import (
@@ -29,7 +29,9 @@ from worldstate.errors import (
     WorldstateError,
 )
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, MutableMapping, Sequence
+
     from worldstate.events import EventBus
     from worldstate.store import Action, ContentCatalog, WorldStore, default_slices
 
@@ -68,14 +70,31 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'worldstate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+def _lazy_exports(
+    package: str,
+    homes: Mapping[str, str],
+    namespace: MutableMapping[str, typing.Any],
+    exported: Sequence[str],
+) -> tuple[Callable[[str], typing.Any], Callable[[], list[str]]]:
+    """A module ``__getattr__`` and ``__dir__`` for ``package`` (this one, ``worldstate.bench``).
+
+    ``__getattr__(name)`` imports ``name`` from the module ``homes[name]`` the first time it is
+    asked for and keeps it in ``namespace`` (the package's ``globals()``), so later lookups are
+    plain; any other name is an ``AttributeError``.  ``__dir__()`` lists ``exported``.
+    """
+
+    def __getattr__(name: str) -> typing.Any:
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(home), name)
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(exported)
+
+    return __getattr__, __dir__
 
 
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, globals(), __all__)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from tests._paths import STORY_EVENTS, WORKLOADS
 
 from worldstate.bench._dispatch import load_workload
 from worldstate.bench._export import write_large_world
@@ -21,9 +22,8 @@ from worldstate.cli import cli
 from worldstate.errors import EventLogError
 from worldstate.store._snapshot import load_snapshot_file
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKLOAD = ROOT / "benchmarks" / "workloads" / "store-dispatch"
-EVENTS = ROOT / "tests" / "goldens" / "replay" / "story_demo" / "events.jsonl"
+WORKLOAD = WORKLOADS / "store-dispatch"
+EVENTS = STORY_EVENTS
 
 
 def run_dispatch(seed: str, workload: str, *extra: str) -> Result:

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from tests._paths import EXPORTER_GOLDENS, GOLDENS, REPLAY_GOLDENS
 
 from worldstate.cli import cli
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-GOLDENS = REPO_ROOT / "tests" / "goldens"
-REPLAY = sorted(p for p in (GOLDENS / "replay").iterdir() if p.is_dir())
-EXPORTER = sorted(p for p in (GOLDENS / "exporter").iterdir() if p.is_dir())
+REPLAY = REPLAY_GOLDENS
+EXPORTER = EXPORTER_GOLDENS
 CLEAN_ENV: dict[str, str | None] = {
     "CI": None,
     "BUILD_ID": None,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 import pytest
+from tests._paths import DOCS
 
 from worldstate.cli import cli
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
+DOC = (DOCS / "cli.md").read_text("utf-8")
 
 
 def subcommand(group: click.Group, name: str) -> click.Command:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from tests._paths import DOCS, GOLDENS, REPO_ROOT
 
 from worldstate.cli import cli
 
-GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 RANDOM_1 = GOLDENS / "replay" / "random_1"
 STORY_DEMO = GOLDENS / "replay" / "story_demo"
 
@@ -296,11 +296,10 @@ class TestDocumentedExample:
     ) -> None:
         """The `saves list` example block of docs/cli.md, run line by line in an empty folder,
         prints exactly what the block shows (columns, byte counts, messages)."""
-        repo = Path(__file__).resolve().parents[2]
-        text = (repo / "docs" / "cli.md").read_text()
+        text = (DOCS / "cli.md").read_text()
         section = text.split("### `saves list`", 1)[1]
         block = section.split("```\n", 2)[1]
-        (tmp_path / "tests").symlink_to(repo / "tests")
+        (tmp_path / "tests").symlink_to(REPO_ROOT / "tests")
         monkeypatch.chdir(tmp_path)
         printed = []
         for line in block.splitlines():

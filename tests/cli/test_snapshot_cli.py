@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests._paths import STORY_EVENTS
 
 from worldstate.cli import cli
 from worldstate.clock import ManualClock
@@ -16,8 +17,7 @@ from worldstate.events import EventBus
 from worldstate.replay import iter_event_log, replay_events
 from worldstate.store import WorldStore
 
-GOLDENS = Path(__file__).resolve().parents[1] / "goldens" / "replay"
-STORY = GOLDENS / "story_demo" / "events.jsonl"
+STORY = STORY_EVENTS
 
 
 def expected_snapshot(path: Path) -> dict[str, object]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests._paths import STORY_EVENTS
+
 from worldstate.cli._snapshot import replay_to_snapshot
 from worldstate.export import SourceRequest
 
-STORY = Path(__file__).resolve().parents[1] / "goldens" / "replay" / "story_demo" / "events.jsonl"
+STORY = STORY_EVENTS
 
 
 def test_after_hydrate_runs_once_with_the_world_in_the_store(tmp_path: Path) -> None:

@@ -6,34 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests._paths import GOLDENS
+
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
 from worldstate.export import Exporter, run_export
-from worldstate.testing import FailingWriter, RecordingWriter
+from worldstate.testing import FailingWriter, RecordingWriter, capture_events
 from worldstate.writers import FileSystemWriter, MemoryWriter, WriterFanout
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-OVER_BUDGET = REPO_ROOT / "tests" / "goldens" / "exporter" / "spatial_over_budget"
+OVER_BUDGET = GOLDENS / "exporter" / "spatial_over_budget"
 NOW = 1761843600000
 
 
 def spatial_summary() -> dict[str, Any]:
     summary: dict[str, Any] = json.loads((OVER_BUDGET / "input.json").read_text())["summary"]
     return summary
-
-
-class EventLog:
-    def __init__(self, bus: EventBus) -> None:
-        self.seen: list[tuple[str, Any]] = []
-        bus.on("telemetry:*", lambda event, payload: self.seen.append((event, payload)))
-
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.seen]
-
-    def payload(self, event: str) -> Any:
-        (found,) = [payload for name, payload in self.seen if name == event]
-        return found
 
 
 def exporter(*writers: Any, bus: EventBus | None = None, **options: Any) -> Exporter:
@@ -92,7 +79,7 @@ class TestRun:
     def test_events_in_order_with_metrics(self) -> None:
         """export_started, the fan-out summary, export_completed, then the budget status."""
         bus = EventBus()
-        log = EventLog(bus)
+        log = capture_events(bus, "telemetry:*")
         memory = MemoryWriter()
         result = exporter(memory, bus=bus, run_context={"runId": "9"}).export(
             spatial_summary(), prefix="p"
@@ -115,7 +102,7 @@ class TestRun:
     def test_a_failing_writer_fails_the_export_but_not_the_others(self) -> None:
         """export_failed names writer and file; the other writer got every artifact."""
         bus = EventBus()
-        log = EventLog(bus)
+        log = capture_events(bus, "telemetry:*")
         memory = MemoryWriter()
         result = exporter(FailingWriter(id="bad"), memory, bus=bus).export(None, now=NOW)
         assert not result.ok
@@ -153,8 +140,7 @@ def test_environment_secrets_never_reach_events_or_budget_files(tmp_path: Path) 
 
     secret = "supersecretvalue123"
     bus = EventBus()
-    seen: list[Any] = []
-    bus.on("*", lambda event, payload: seen.append(payload))
+    seen = capture_events(bus)
     result = exporter(
         FileSystemWriter(tmp_path / "out"),
         bus=bus,
@@ -163,7 +149,7 @@ def test_environment_secrets_never_reach_events_or_budget_files(tmp_path: Path) 
     ).export(spatial_summary(), prefix="p")
     assert result.ok
     assert result.prepared.budget_event is not None
-    published = json.dumps(seen) + "".join(
+    published = json.dumps(seen.payloads) + "".join(
         p.read_text("utf-8") for p in (tmp_path / "out").iterdir()
     )
     assert secret not in published and "ghp_" not in published

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tests._paths import EXPORTER_GOLDENS, REPLAY_GOLDENS
+
 from worldstate.artifacts import Artifact
 
-GOLDENS = Path(__file__).resolve().parent.parent / "goldens"
-EXPORTER_CASES = sorted(p for p in (GOLDENS / "exporter").iterdir() if p.is_dir())
-REPLAY_CASES = sorted(p for p in (GOLDENS / "replay").iterdir() if p.is_dir())
+EXPORTER_CASES = EXPORTER_GOLDENS
+REPLAY_CASES = REPLAY_GOLDENS
 
 
 def _key_order(value: Any) -> Any:

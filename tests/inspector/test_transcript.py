@@ -10,12 +10,7 @@ from worldstate.clock import ManualClock
 from worldstate.errors import ConfigurationError
 from worldstate.events import EventBus
 from worldstate.inspector import TutorialTranscriptRecorder, build_transcript
-
-
-def _updates(bus: EventBus) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-    bus.on("tutorial:transcript_updated", lambda _name, payload: seen.append(payload))
-    return seen
+from worldstate.testing import capture_events
 
 
 def _step(bus: EventBus, index: int) -> None:
@@ -85,60 +80,69 @@ def test_transcript_returns_copies() -> None:
 
 def test_zero_window_emits_once_per_entry() -> None:
     bus = EventBus()
-    updates = _updates(bus)
+    updates = capture_events(bus, "tutorial:transcript_updated")
     TutorialTranscriptRecorder(bus, clock=ManualClock(0), coalesce_ms=0)
     _step(bus, 0)
     _step(bus, 1)
-    assert [(u["count"], u["lastEntry"]["promptId"]) for u in updates] == [(1, "s0"), (2, "s1")]
+    assert [(u["count"], u["lastEntry"]["promptId"]) for u in updates.payloads] == [
+        (1, "s0"),
+        (2, "s1"),
+    ]
 
 
 def test_updates_are_coalesced_without_timers() -> None:
     clock, bus = ManualClock(0), EventBus()
-    updates = _updates(bus)
+    updates = capture_events(bus, "tutorial:transcript_updated")
     recorder = TutorialTranscriptRecorder(bus, clock=clock, coalesce_ms=50)
     _step(bus, 0)  # first append: emitted at once
-    assert [u["count"] for u in updates] == [1]
+    assert [u["count"] for u in updates.payloads] == [1]
     clock.advance(10)
     _step(bus, 1)
     clock.advance(10)
     _step(bus, 2)  # both inside the window: pending, not emitted
-    assert [u["count"] for u in updates] == [1]
+    assert [u["count"] for u in updates.payloads] == [1]
     assert recorder.pending
     assert recorder.poll() is False  # window (50 ms since the last emit) not over yet
     clock.advance(30)
     assert recorder.poll() is True
-    assert [(u["count"], u["lastEntry"]["promptId"]) for u in updates] == [(1, "s0"), (3, "s2")]
+    assert [(u["count"], u["lastEntry"]["promptId"]) for u in updates.payloads] == [
+        (1, "s0"),
+        (3, "s2"),
+    ]
     assert not recorder.pending
     assert recorder.poll() is False
 
 
 def test_append_after_the_window_carries_the_pending_update() -> None:
     clock, bus = ManualClock(0), EventBus()
-    updates = _updates(bus)
+    updates = capture_events(bus, "tutorial:transcript_updated")
     TutorialTranscriptRecorder(bus, clock=clock, coalesce_ms=50)
     _step(bus, 0)
     clock.advance(5)
     _step(bus, 1)
     clock.advance(100)
     _step(bus, 2)
-    assert [(u["count"], u["lastEntry"]["promptId"]) for u in updates] == [(1, "s0"), (3, "s2")]
+    assert [(u["count"], u["lastEntry"]["promptId"]) for u in updates.payloads] == [
+        (1, "s0"),
+        (3, "s2"),
+    ]
 
 
 def test_flush_emits_now_and_close_drops_pending_and_unsubscribes() -> None:
     clock, bus = ManualClock(0), EventBus()
-    updates = _updates(bus)
+    updates = capture_events(bus, "tutorial:transcript_updated")
     recorder = TutorialTranscriptRecorder(bus, clock=clock, coalesce_ms=1000)
     _step(bus, 0)
     _step(bus, 1)
     assert recorder.flush() is True
-    assert [u["count"] for u in updates] == [1, 2]
+    assert [u["count"] for u in updates.payloads] == [1, 2]
     assert recorder.flush() is False
     _step(bus, 2)
     recorder.close()
     assert recorder.closed and not recorder.pending
     _step(bus, 3)
     assert len(recorder) == 3
-    assert [u["count"] for u in updates] == [1, 2]
+    assert [u["count"] for u in updates.payloads] == [1, 2]
 
 
 def test_reset_forgets_entries() -> None:
@@ -203,6 +207,6 @@ def test_no_update_payload_is_built_for_nobody() -> None:
     for index in range(3):
         _step(bus, index)
     assert len(recorder) == 3 and "tutorial:transcript_updated" not in bus.emitted
-    seen = _updates(bus)
+    seen = capture_events(bus, "tutorial:transcript_updated")
     _step(bus, 3)
-    assert bus.emitted[-1] == "tutorial:transcript_updated" and seen[0]["count"] == 4
+    assert bus.emitted[-1] == "tutorial:transcript_updated" and seen.payloads[0]["count"] == 4

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests._paths import STORY_EVENTS
 
 from worldstate.cli import cli
 
-LOG = Path(__file__).resolve().parents[1] / "goldens" / "replay" / "story_demo" / "events.jsonl"
+LOG = STORY_EVENTS
 
 
 def _worldstate(*args: str) -> subprocess.CompletedProcess[str]:

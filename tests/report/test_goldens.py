@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._paths import GOLDENS
 
-GOLDENS = Path(__file__).resolve().parent.parent / "goldens" / "reports"
-CASES: list[dict[str, Any]] = json.loads((GOLDENS / "cases.json").read_text(encoding="utf-8"))
+REPORTS = GOLDENS / "reports"
+CASES: list[dict[str, Any]] = json.loads((REPORTS / "cases.json").read_text(encoding="utf-8"))
 CWD_TOKEN = "<CWD>"
 
 
@@ -46,14 +47,14 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
 def _inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the golden inputs: reports run there, so relative paths match the reference's."""
     target = tmp_path_factory.mktemp("report-goldens") / "inputs"
-    shutil.copytree(GOLDENS / "inputs", target)
+    shutil.copytree(REPORTS / "inputs", target)
     return target
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_output_matches_the_reference_byte_for_byte(case: dict[str, Any], inputs: Path) -> None:
     """Standard output (or the appended summary file) and the exit code are the reference's."""
-    expected = (GOLDENS / "expected" / f"{case['name']}.out").read_bytes()
+    expected = (REPORTS / "expected" / f"{case['name']}.out").read_bytes()
     expected = expected.replace(CWD_TOKEN.encode(), str(inputs).encode())
     args = [case["script"], *case["args"]]
     summary_file = inputs.parent / f"{case['name']}.summary.md"

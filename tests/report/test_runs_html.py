@@ -19,10 +19,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from tests._paths import REPO_ROOT
 from tests.report.cdp import DevToolsPipe, open_page
 from tests.report.runs_fixture import make_run
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO_ROOT / "build" / "test-artifacts" / "report-runs.png"
 INSTALL_HINT = "install it with: apt-get update && apt-get install -y chromium"
 OFFLINE_FLAGS = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests._paths import STORY_EVENTS
 
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
@@ -14,8 +15,7 @@ from worldstate.replay import iter_event_log, replay_events
 from worldstate.saves import SaveManager, SqliteSaveStorage
 from worldstate.store import WorldStore
 
-GOLDENS = Path(__file__).resolve().parent.parent / "goldens"
-STORY_DEMO = GOLDENS / "replay" / "story_demo" / "events.jsonl"
+STORY_DEMO = STORY_EVENTS
 
 
 def play_story(bus: EventBus, clock: ManualClock) -> None:

@@ -18,6 +18,7 @@ from worldstate.saves import (
     is_major_objective,
     run_autosave_burst,
 )
+from worldstate.testing import capture_events
 
 MakeWorld = Callable[[], World]
 
@@ -137,8 +138,7 @@ class TestInterval:
 
     def test_failed_autosave_is_reported_not_raised(self, harness: Harness) -> None:
         """An autosave that fails emits game:save_failed; the trigger does not raise."""
-        failures: list[Any] = []
-        harness.world.bus.on("game:save_failed", lambda _n, p: failures.append(p))
+        failures = capture_events(harness.world.bus, "game:save_failed")
 
         class Broken(MemorySaveStorage):
             def transaction(self) -> Any:
@@ -147,7 +147,7 @@ class TestInterval:
         harness.manager.storage = Broken()
         harness.world.clock.advance(300_000)
         assert harness.autosaver.tick() is False
-        assert failures == [{"slot": "autosave", "error": "disk full"}]
+        assert failures.payloads == [{"slot": "autosave", "error": "disk full"}]
 
 
 class TestBurst:
@@ -155,8 +155,7 @@ class TestBurst:
         """A burst saves N times, reports per-iteration results and emits one event."""
         world = make_world()
         manager = SaveManager(MemorySaveStorage(), world.store, bus=world.bus, clock=world.clock)
-        events: list[Any] = []
-        world.bus.on(AUTOSAVE_BURST_COMPLETED, lambda _n, payload: events.append(payload))
+        events = capture_events(world.bus, AUTOSAVE_BURST_COMPLETED)
         calls: list[tuple[int, bool, str]] = []
         pauses: list[float] = []
 
@@ -181,7 +180,7 @@ class TestBurst:
             "results": [{"iteration": n, "success": True} for n in (1, 2, 3)],
             "exportResult": {"artifacts": 2},
         }
-        assert summary.to_dict() == expected and events == [expected]
+        assert summary.to_dict() == expected and events.payloads == [expected]
         assert calls == [(1, True, "qa-burst"), (2, True, "qa-burst"), (3, True, "qa-burst")]
         assert pauses == [0.025, 0.025]
         assert manager.exists("qa-burst")

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from tests._paths import WORKLOADS
 
 from worldstate.bench._saves import LatencyStats, fill_slots, run_save_bench, run_slots_bench
 from worldstate.cli import cli
 from worldstate.saves import SqliteSaveStorage, list_saves, verify_saves
 
-SEED = Path(__file__).resolve().parents[2] / "benchmarks/workloads/store-dispatch/seed.json"
+SEED = WORKLOADS / "store-dispatch" / "seed.json"
 
 
 class TestSaveBench:

@@ -32,15 +32,10 @@ from worldstate.saves import (
     encode_envelope,
     verify_saves,
 )
+from worldstate.testing import capture_events
 
 MakeWorld = Callable[[], World]
 MakeManager = Callable[..., SaveManager]
-
-
-def _events(bus: EventBus, pattern: str = "game:*") -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-    bus.on(pattern, lambda name, payload: seen.append((name, payload)))
-    return seen
 
 
 class TestRoundTrip:
@@ -168,7 +163,7 @@ class TestSnapshotBytes:
         """A contributor returning something JSON cannot hold raises TypeError (a bug, not a
         failed save the player could retry), after game:save_failed; nothing is written."""
         world = make_world()
-        seen = _events(world.bus)
+        seen = capture_events(world.bus, "game:*").seen
         manager = SaveManager(
             MemorySaveStorage(),
             world.store,
@@ -189,7 +184,7 @@ class TestEvents:
     ) -> None:
         """game:saved and game:loaded carry slot, timestamp and playtime."""
         world = make_world()
-        seen = _events(world.bus)
+        seen = capture_events(world.bus, "game:*").seen
         manager = make_manager(world, started_at=world.clock())
         world.clock.advance(42)
         manager.save("alpha")
@@ -207,7 +202,7 @@ class TestEvents:
     ) -> None:
         """A save that cannot be written emits game:save_failed and raises SaveError."""
         world = make_world()
-        seen = _events(world.bus)
+        seen = capture_events(world.bus, "game:*").seen
         manager = make_manager(world)
         blocker = sqlite3.connect(db_path, timeout=0)
         blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
@@ -227,7 +222,7 @@ class TestEvents:
     ) -> None:
         """Loading an empty slot raises SlotNotFoundError and emits nothing (as the reference)."""
         world = make_world()
-        seen = _events(world.bus)
+        seen = capture_events(world.bus, "game:*").seen
         with pytest.raises(SlotNotFoundError, match="'nothing-here'"):
             make_manager(world).load("Nothing Here")
         assert seen == []
@@ -348,7 +343,7 @@ class TestIntegrity:
         db_path.write_bytes(bytes(raw))
 
         world2 = make_world()
-        seen = _events(world2.bus)
+        seen = capture_events(world2.bus, "game:*").seen
         with SqliteSaveStorage(db_path) as storage:
             manager = SaveManager(storage, world2.store, bus=world2.bus, clock=world2.clock)
             assert {i.status for i in manager.list_slots()} == {SlotStatus.OK}

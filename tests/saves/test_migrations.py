@@ -23,6 +23,7 @@ from worldstate.saves import (
     migrate_0_to_1,
     read_world_snapshot,
 )
+from worldstate.testing import capture_events
 
 MakeWorld = Callable[[], World]
 
@@ -108,14 +109,13 @@ class TestDefaultStep:
         _store_raw(db, "new", {**LEGACY_V0, "version": 7}, version=7)
         before = _rows(db)
         world = make_world()
-        failed: list[Any] = []
-        world.bus.on("game:load_failed", lambda _name, payload: failed.append(payload))
+        failed = capture_events(world.bus, "game:load_failed")
         with SqliteSaveStorage(db) as storage:
             manager = SaveManager(storage, world.store, bus=world.bus, clock=world.clock)
             with pytest.raises(MigrationError, match="future_version"):
                 manager.load("new")
         assert _rows(db) == before
-        assert failed and "future_version" in failed[0]["error"]
+        assert failed.payloads and "future_version" in failed.payloads[0]["error"]
 
 
 def _two_step_registry(fail_second: bool = False) -> MigrationRegistry:

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._paths import WORKLOADS
 from tests.saves.conftest import World
 
 from worldstate.events import EventBus
 from worldstate.saves import SaveManager, SqliteSaveStorage, list_saves
 
 MakeWorld = Callable[[], World]
-WORKLOADS = Path(__file__).resolve().parents[2] / "benchmarks" / "workloads"
 SEED = WORKLOADS / "store-dispatch" / "seed.json"
 
 # A child process: a real store hydrated from the seed snapshot, a contributor carrying the

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from tests._paths import DOCS
 
 import worldstate.saves as saves
 
@@ -21,7 +22,7 @@ class TestPublicApi:
 
     def test_event_names_are_the_documented_ones(self) -> None:
         """The event table of docs/saves.md lists exactly SAVE_EVENTS, in order."""
-        text = (Path(__file__).resolve().parents[2] / "docs" / "saves.md").read_text()
+        text = (DOCS / "saves.md").read_text()
         section = text.split("\n## Events\n", 1)[1].split("\n## ", 1)[0]
         documented = re.findall(r"^\| `([a-z_]+:[a-z_]+)` \|", section, flags=re.MULTILINE)
         assert tuple(documented) == saves.SAVE_EVENTS

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests._paths import SRC
 from tests.storage.conftest import BUCKET, S3, SECRET
 from tests.storage.faultproxy import FaultProxy
 
@@ -61,7 +62,7 @@ def test_demo_export_to_s3_and_a_local_mirror_is_byte_identical(s3: S3, tmp_path
 
 def test_export_from_s3_inputs(s3: S3, tmp_path: Path) -> None:
     """An event log and a summary read from the bucket export like local files."""
-    log = Path(__file__).parents[2] / "src" / "worldstate" / "demo" / "lantern_street.jsonl"
+    log = SRC / "worldstate" / "demo" / "lantern_street.jsonl"
     s3.client.put_object(Bucket=BUCKET, Key="in/events.jsonl", Body=log.read_bytes())
     local = worldstate(
         "export",

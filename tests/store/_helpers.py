@@ -11,12 +11,6 @@ from worldstate.events import EventBus
 from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.store import WorldStore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REPLAY_GOLDENS = sorted(
-    p for p in (REPO_ROOT / "tests" / "goldens" / "replay").iterdir() if p.is_dir()
-)
-WORKLOADS = REPO_ROOT / "benchmarks" / "workloads"
-
 
 class Harness:
     """A bus, a manual clock at 1000 and a default store listening on the bus."""

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._paths import REPLAY_GOLDENS
 
-from ._helpers import REPLAY_GOLDENS, load_json, replay_log
+from ._helpers import load_json, replay_log
 
 EXACT = ("factions", "tutorial", "quests", "storyFlags")
 

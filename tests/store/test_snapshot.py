@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from tests._paths import REPLAY_GOLDENS, WORKLOADS
 
 from worldstate.clock import ManualClock
 from worldstate.errors import SnapshotError
@@ -17,7 +18,7 @@ from worldstate.events import EventBus
 from worldstate.store import Action, WorldStore, default_slices, validate_snapshot
 from worldstate.store._snapshot import load_snapshot_file
 
-from ._helpers import REPLAY_GOLDENS, WORKLOADS, Harness, load_json, replay_log
+from ._helpers import Harness, load_json, replay_log
 
 SEED = WORKLOADS / "store-dispatch" / "seed.json"
 REFERENCE_ORDER = [

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests._paths import WORKLOADS
 
 from worldstate.bench._writer import load_summaries, run_writer_bench
 from worldstate.cli import cli
 from worldstate.errors import InputError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SUMMARIES = REPO_ROOT / "benchmarks" / "workloads" / "export-writer" / "summaries.jsonl"
+SUMMARIES = WORKLOADS / "export-writer" / "summaries.jsonl"
 
 
 class TestWriterBench:

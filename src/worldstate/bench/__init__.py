@@ -6,10 +6,11 @@ one benchmark command does not pay for the others (httpx for uploads, SQLite for
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
-if TYPE_CHECKING:
+from worldstate import _lazy_exports
+
+if typing.TYPE_CHECKING:
     from worldstate.bench._dispatch import (
         WorkloadStep,
         load_workload,
@@ -132,14 +133,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'worldstate.bench' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, globals(), __all__)

@@ -14,8 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TransferSpeedColumn
 from rich.table import Table
 
+from worldstate._camel import camel_json
 from worldstate.cli._app import cli
-from worldstate.publish.github import ArtifactClient, ListedArtifact, UploadedArtifact
+from worldstate.cli._options import json_option
+from worldstate.publish.github import ArtifactClient
 
 __all__ = ["artifact"]
 
@@ -51,7 +53,7 @@ def artifact() -> None:
 @click.option(
     "--include-hidden", is_flag=True, help="Upload files and folders whose name starts with '.'."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the uploaded artifact as JSON.")
+@json_option("Print the uploaded artifact as JSON.")
 def upload(
     name: str,
     paths: tuple[Path, ...],
@@ -75,7 +77,7 @@ def upload(
             progress=progress,
         )
     if as_json:
-        click.echo(json.dumps(_uploaded_json(uploaded)))
+        click.echo(json.dumps(camel_json(uploaded)))
         return
     click.echo(
         f"Uploaded artifact {uploaded.name!r}: id {uploaded.id}, {uploaded.files} file(s), "
@@ -86,13 +88,13 @@ def upload(
 
 
 @artifact.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print the artifacts as a JSON list.")
+@json_option("Print the artifacts as a JSON list.")
 def list_artifacts(as_json: bool) -> None:
     """List the artifacts uploaded so far in this workflow run."""
     with ArtifactClient(os.environ) as client:
         listed = client.list()
     if as_json:
-        click.echo(json.dumps([_listed_json(item) for item in listed]))
+        click.echo(json.dumps([camel_json(item) for item in listed]))
         return
     if not listed:
         click.echo("No artifacts in this workflow run.")
@@ -154,25 +156,3 @@ class _Reporter:
         if self._task is None:
             self._task = self._bar.add_task("uploading", total=total)
         self._bar.update(self._task, completed=sent)
-
-
-def _uploaded_json(uploaded: UploadedArtifact) -> dict[str, object]:
-    return {
-        "id": uploaded.id,
-        "name": uploaded.name,
-        "size": uploaded.size,
-        "digest": uploaded.digest,
-        "url": uploaded.url,
-        "files": uploaded.files,
-        "retentionDays": uploaded.retention_days,
-    }
-
-
-def _listed_json(item: ListedArtifact) -> dict[str, object]:
-    return {
-        "id": item.id,
-        "name": item.name,
-        "size": item.size,
-        "createdAt": item.created_at,
-        "digest": item.digest,
-    }

@@ -12,10 +12,10 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 import msgspec
 
 from worldstate.cli._app import cli
+from worldstate.cli._options import json_option, publish_options, publish_settings, strict_option
 from worldstate.cli._progress import replay_progress
-from worldstate.cli._snapshot import STRICT_HELP, echo_replay_problems
+from worldstate.cli._snapshot import echo_replay_problems
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
     DEFAULT_BUDGET_BYTES,
@@ -37,101 +38,24 @@ from worldstate.export import (
     ExportRequest,
     ExportRun,
     ExportSettings,
-    PublishSettings,
     SourceRequest,
     budget_text,
     export_and_publish,
 )
 from worldstate.publish import (
-    DEFAULT_COMMAND_TIMEOUT,
-    ProviderChoice,
     PublishOutcome,
     UploadResult,
     WebhookRecord,
-    check_webhook_url,
-    parse_statuses,
-    resolve_commands,
 )
 from worldstate.redact import Redactor
 from worldstate.replay import RecordedEvent
 from worldstate.storage import ExportDestinations
 
-__all__ = ["export_command", "publish_options", "publish_settings", "make_console", "print_uploads"]
+__all__ = ["export_command", "make_console", "print_uploads"]
 
 PROGRESS_THRESHOLD = 2000
 """Event logs of at least this many lines show replay progress (not for stdin): a bar on a
 terminal, a plain line every few seconds elsewhere."""
-
-WEBHOOK_URL_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_URL"
-WEBHOOK_STATUSES_VARIABLE = "TELEMETRY_BUDGET_WEBHOOK_STATUSES"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def publish_options(command: F) -> F:
-    """The provider options ``export`` and ``publish`` share."""
-    options = (
-        click.option(
-            "--ci-command",
-            "ci_commands",
-            multiple=True,
-            metavar="CMD",
-            help="An upload command (repeatable; a JSON list or one per line works too). "
-            "Default: TELEMETRY_CI_COMMANDS, TELEMETRY_CI_COMMANDS_JSON, "
-            "TELEMETRY_CI_COMMANDS_PATH.",
-        ),
-        click.option(
-            "--provider",
-            "providers",
-            multiple=True,
-            type=click.Choice([c.value for c in ProviderChoice]),
-            help="Choose providers explicitly (repeatable). Default: the commands, else "
-            "github on a GitHub Actions runner.",
-        ),
-        click.option(
-            "--command-timeout",
-            type=click.FloatRange(min=0, min_open=True),
-            default=DEFAULT_COMMAND_TIMEOUT,
-            show_default=True,
-            metavar="SECONDS",
-            help="Kill a command (and its children) after this long.",
-        ),
-        click.option(
-            "--fail-on-publish-error",
-            is_flag=True,
-            help="Exit 1 when an upload fails (default: exit 0, the failure is recorded).",
-        ),
-    )
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def publish_settings(
-    *,
-    ci_commands: Sequence[str],
-    providers: Sequence[str],
-    command_timeout: float,
-    env: Mapping[str, str],
-    webhook_url: str | None = None,
-    webhook_statuses: Sequence[str] = (),
-    upload_to: str | None = None,
-    storage_options: Mapping[str, Any] | None = None,
-) -> PublishSettings:
-    """The publishing options as a record (commands parsed, webhook resolved from env)."""
-    statuses = list(webhook_statuses) or [env.get(WEBHOOK_STATUSES_VARIABLE, "")]
-    url = webhook_url or env.get(WEBHOOK_URL_VARIABLE) or None
-    if url is not None:
-        check_webhook_url(url, source="--budget-webhook" if webhook_url else WEBHOOK_URL_VARIABLE)
-    return PublishSettings(
-        commands=tuple(resolve_commands(ci_commands, env)),
-        providers=tuple(ProviderChoice(p) for p in providers),
-        command_timeout=command_timeout,
-        webhook_url=url,
-        webhook_statuses=parse_statuses(statuses),
-        upload_to=upload_to,
-        storage_options=dict(storage_options or {}),
-    )
 
 
 @cli.command("export")
@@ -143,7 +67,7 @@ def publish_settings(
 @click.option("--summary", metavar="PATH|URL", help="Export a summary built elsewhere.")
 @click.option("--save", type=click.Path(path_type=Path), metavar="DB", help="A save database.")
 @click.option("--slot", help="The save slot to export (with --save).")
-@click.option("--strict", is_flag=True, help=STRICT_HELP)
+@strict_option()
 @click.option(
     "--out",
     metavar="PATH|URL",
@@ -210,7 +134,7 @@ def publish_settings(
     help="Copy the finished export folder here ({runId}, {prefix}, {date} are filled in).",
 )
 @click.option("--durable", is_flag=True, help="fsync every file and folder written.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
+@json_option("Print a machine-readable result.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def export_command(
     *,

@@ -16,7 +16,8 @@ import click
 import msgspec
 
 from worldstate.cli._app import cli
-from worldstate.cli._export import make_console, print_uploads, publish_options, publish_settings
+from worldstate.cli._export import make_console, print_uploads
+from worldstate.cli._options import json_option, publish_options, publish_settings
 from worldstate.errors import ExportError
 from worldstate.export import ExportEffects, publish_folder
 from worldstate.publish import MANIFEST_FILENAME, PublishOutcome
@@ -33,7 +34,7 @@ __all__ = ["publish_command"]
     help="Manifest path [default: DIR/ci-artifacts.json].",
 )
 @publish_options
-@click.option("--json", "as_json", is_flag=True, help="Print the publish result as JSON.")
+@json_option("Print the publish result as JSON.")
 def publish_command(
     *,
     folder: Path,

@@ -7,6 +7,7 @@ error.  Exit codes: 0 ok, 1 a threshold was crossed (or a diff found with ``--ex
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -19,6 +20,7 @@ import click
 from worldstate._js import dumps_pretty, to_number
 from worldstate.artifacts import Artifact
 from worldstate.cli._app import BadInput, JobFailed, bench, cli
+from worldstate.cli._options import json_option, strict_option
 from worldstate.redact import Redactor
 from worldstate.report import (
     ManifestRead,
@@ -46,6 +48,14 @@ from worldstate.writers import FileSystemWriter
 __all__ = ["report", "bench_report"]
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+
+_STRICT_MANIFESTS = strict_option("An unreadable manifest is an error (exit 2).")
+
+
+_summary_file = functools.partial(
+    click.option, "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path)
+)
+"""``--summary FILE``: also append what is printed to this file (give the ``help``)."""
 
 
 @cli.group("report")
@@ -90,15 +100,10 @@ def _step_summary(env: Mapping[str, str]) -> Path:
     metavar="FILE",
     help="Manifest [default: $CI_ARTIFACT_METADATA or telemetry-artifacts/ci-artifacts.json].",
 )
-@click.option(
-    "--summary",
-    "summary_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also append the Markdown to this file.",
-)
+@_summary_file(help="Also append the Markdown to this file.")
 @click.option("--step-summary", is_flag=True, help="Also append it to $GITHUB_STEP_SUMMARY.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary object as JSON.")
-@click.option("--strict", is_flag=True, help="An unreadable manifest is an error (exit 2).")
+@json_option("Print the summary object as JSON.")
+@_STRICT_MANIFESTS
 def providers(
     metadata: str | None,
     summary_path: Path | None,
@@ -140,13 +145,8 @@ def _max_attempts(_ctx: click.Context, _param: click.Parameter, value: str | Non
 @report.command("fallback")
 @click.option("--metadata", multiple=True, metavar="FILE", help="A manifest (repeatable).")
 @click.argument("inputs", nargs=-1, metavar="[PATH|GLOB|DIR]...")
-@click.option("--json", "as_json", is_flag=True, help="Print {metadataPaths, aggregate} as JSON.")
-@click.option(
-    "--summary",
-    "summary_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also append the output to this file.",
-)
+@json_option("Print {metadataPaths, aggregate} as JSON.")
+@_summary_file(help="Also append the output to this file.")
 @click.option("--fail-on-usage", is_flag=True, help="Exit 1 when any fallback was attempted.")
 @click.option(
     "--max-attempts",
@@ -154,7 +154,7 @@ def _max_attempts(_ctx: click.Context, _param: click.Parameter, value: str | Non
     metavar="N",
     help="Exit 1 when there were more than N fallback attempts.",
 )
-@click.option("--strict", is_flag=True, help="An unreadable manifest is an error (exit 2).")
+@_STRICT_MANIFESTS
 def fallback(
     metadata: tuple[str, ...],
     inputs: tuple[str, ...],
@@ -228,9 +228,9 @@ def _write_file(path: Path, content: str, mime_type: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML page with charts here.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the rows and totals as JSON.")
+@json_option("Print the rows and totals as JSON.")
 @click.option("--title", default="Telemetry runs", show_default=True, help="The HTML page title.")
-@click.option("--strict", is_flag=True, help="An unreadable manifest is an error (exit 2).")
+@_STRICT_MANIFESTS
 def runs(
     inputs: tuple[str, ...], html_path: Path | None, as_json: bool, title: str, strict: bool
 ) -> None:
@@ -253,7 +253,7 @@ def runs(
 @report.command("diff")
 @click.argument("a", type=click.Path(exists=True, path_type=Path))
 @click.argument("b", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@json_option("Print the changes as JSON.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the worlds differ.")
 def diff(a: Path, b: Path, as_json: bool, exit_code: bool) -> None:
     """What changed in the world between two runs (export folders, summaries or snapshots).
@@ -277,7 +277,7 @@ def diff(a: Path, b: Path, as_json: bool, exit_code: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Make the temporary manifest folder here (default: the system temp folder).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@json_option("Print the figures as one JSON object.")
 def bench_report(manifests: int, root: Path | None, as_json: bool) -> None:
     """Time `report fallback` over many manifests (written first, untimed, then removed)."""
     stats = run_report_bench(manifests, root=root)

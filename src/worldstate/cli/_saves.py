@@ -18,7 +18,8 @@ from rich.table import Table
 
 from worldstate._js import iso_from_ms
 from worldstate.cli._app import cli
-from worldstate.cli._snapshot import STRICT_HELP, echo_replay_problems
+from worldstate.cli._options import STRICT_REPLAY_HELP, json_option, strict_option
+from worldstate.cli._snapshot import echo_replay_problems
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SaveError, SlotLimitError, SlotNotFoundError
 from worldstate.events import EventBus
@@ -48,7 +49,7 @@ _DB = click.option(
 _SLOT = click.option(
     "--slot", "slot", required=True, help="Slot name (normalised: 'My Slot' -> my-slot)."
 )
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+_JSON = json_option("Print JSON instead of text.")
 
 
 @cli.group("saves")
@@ -210,7 +211,7 @@ def delete_command(db: Path, slot: str, as_json: bool) -> None:
     default=None,
     help="Save time in ms since the epoch (default: the last event's ts, or now for --snapshot).",
 )
-@click.option("--strict", is_flag=True, help=STRICT_HELP + " With --events only.")
+@strict_option(STRICT_REPLAY_HELP + " With --events only.")
 @click.option(
     "--evict-oldest",
     is_flag=True,

@@ -13,12 +13,9 @@ from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.writers import FileSystemWriter
 
 from ._app import JobFailed, cli
+from ._options import strict_option
 
-__all__ = ["STRICT_HELP", "echo_replay_problems", "replay_to_snapshot", "snapshot"]
-
-STRICT_HELP = (
-    "Refuse (exit 2, naming the line) an unknown event or a payload with a wrong-typed id."
-)
+__all__ = ["echo_replay_problems", "replay_to_snapshot", "snapshot"]
 
 
 def echo_replay_problems(source: str, problems: Iterable[str]) -> None:
@@ -59,11 +56,7 @@ def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object
     default=None,
     help="Write the snapshot here (atomically) instead of to standard output.",
 )
-@click.option(
-    "--strict",
-    is_flag=True,
-    help=STRICT_HELP,
-)
+@strict_option()
 def snapshot(events: str, out: Path | None, strict: bool) -> None:
     """Replay an event log into a fresh world store and print the snapshot as JSON.
 

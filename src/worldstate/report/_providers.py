@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from worldstate._camel import camel_json
 from worldstate._js import (
     coalesce,
     get,
@@ -60,17 +61,8 @@ class ProviderRow:
     attempted_at: Any
 
     def to_json(self) -> dict[str, Any]:
-        """The row with the reference's keys, in its order."""
-        return {
-            "provider": self.provider,
-            "status": self.status,
-            "exitCode": self.exit_code,
-            "durationMs": self.duration_ms,
-            "artifactName": self.artifact_name,
-            "fileCount": self.file_count,
-            "skippedReason": self.skipped_reason,
-            "attemptedAt": self.attempted_at,
-        }
+        """The row with the reference's keys, in its order (the fields' order)."""
+        return camel_json(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,11 @@ class CapturedEvents:
         """The event names, in emission order."""
         return [name for name, _ in self.seen]
 
+    @property
+    def payloads(self) -> list[Any]:
+        """The payloads, in emission order (of one event, when the pattern names one)."""
+        return [payload for _, payload in self.seen]
+
     def named(self, event: str) -> list[Any]:
         """The payloads of every ``event`` emitted, in order."""
         return [payload for name, payload in self.seen if name == event]

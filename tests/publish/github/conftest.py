@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests._paths import REPO_ROOT
 
 from worldstate.publish.github import ArtifactClient
 from worldstate.publish.github.testing import (
@@ -70,7 +71,6 @@ def write_tree(root: Path, files: dict[str, bytes]) -> Path:
     return root
 
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 NODE_PACKAGE = REPO_ROOT / "tests" / "peers" / "node"
 CACHE = REPO_ROOT / ".cache"
 

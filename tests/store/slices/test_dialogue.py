@@ -15,6 +15,7 @@ from worldstate.store.slices.dialogue import (
     select_active_dialogue,
     select_dialogue_transcript,
 )
+from worldstate.testing import reduce_event
 
 State = dict[str, Any]
 
@@ -28,17 +29,8 @@ NODE: dict[str, Any] = {
 }
 
 
-def emit(
-    slice_: DialogueSlice, state: State, event: str, payload: dict[str, Any], ts: int
-) -> State:
-    """Build the event's action as the store would and reduce it."""
-    action = slice_.events[event](payload, ts)
-    assert action is not None
-    return slice_.reduce(state, msgspec.structs.replace(action, timestamp=ts))
-
-
 def started(slice_: DialogueSlice) -> State:
-    return emit(slice_, slice_.initial_state(), "dialogue:started", NODE, 100)
+    return reduce_event(slice_, slice_.initial_state(), "dialogue:started", NODE, 100)
 
 
 class TestDialogueActions:
@@ -78,7 +70,7 @@ class TestDialogueActions:
     def test_node_changed_keeps_started_at(self) -> None:
         """A node change updates the active node but keeps the original startedAt."""
         slice_ = DialogueSlice()
-        state = emit(
+        state = reduce_event(
             slice_,
             started(slice_),
             "dialogue:node_changed",
@@ -103,7 +95,7 @@ class TestDialogueActions:
     def test_choice_uses_active_npc(self) -> None:
         """A choice without npcId goes to the active dialogue's NPC; with neither, nothing."""
         slice_ = DialogueSlice()
-        state = emit(
+        state = reduce_event(
             slice_,
             started(slice_),
             "dialogue:choice",
@@ -113,16 +105,16 @@ class TestDialogueActions:
         assert state["historyByNpc"]["ann"][-1]["type"] == "choice"
         assert state["historyByNpc"]["ann"][-1]["choiceId"] == "yes"
         empty = slice_.initial_state()
-        assert emit(slice_, empty, "dialogue:choice", {"choiceId": "x"}, 1) is empty
+        assert reduce_event(slice_, empty, "dialogue:choice", {"choiceId": "x"}, 1) is empty
 
     def test_ended_and_completed(self) -> None:
         """Ending clears the active dialogue; completing records it per NPC."""
         slice_ = DialogueSlice()
         state = started(slice_)
-        ended = emit(slice_, state, "dialogue:ended", {}, 130)
+        ended = reduce_event(slice_, state, "dialogue:ended", {}, 130)
         assert ended["active"] is None
-        assert emit(slice_, ended, "dialogue:ended", {}, 131) is ended
-        done = emit(slice_, state, "dialogue:completed", {"choiceId": "yes"}, 140)
+        assert reduce_event(slice_, ended, "dialogue:ended", {}, 131) is ended
+        done = reduce_event(slice_, state, "dialogue:completed", {"choiceId": "yes"}, 140)
         assert done["active"] is None
         assert done["completedByNpc"]["ann"] == {
             "lastDialogueId": "d1",
@@ -131,7 +123,7 @@ class TestDialogueActions:
             "completedAt": 140,
         }
         empty = slice_.initial_state()
-        assert emit(slice_, empty, "dialogue:completed", {}, 1) is empty
+        assert reduce_event(slice_, empty, "dialogue:completed", {}, 1) is empty
 
     def test_other_domain_is_ignored(self) -> None:
         """Dialogue-typed actions of another domain return the same state."""
@@ -144,8 +136,8 @@ class TestDialogueActions:
         slice_ = DialogueSlice()
         before = started(slice_)
         frozen = json.dumps(before)
-        emit(slice_, before, "dialogue:choice", {"choiceId": "yes"}, 2)
-        emit(slice_, before, "dialogue:completed", {}, 3)
+        reduce_event(slice_, before, "dialogue:choice", {"choiceId": "yes"}, 2)
+        reduce_event(slice_, before, "dialogue:completed", {}, 3)
         assert json.dumps(before) == frozen
 
 
@@ -155,8 +147,8 @@ class TestDialogueLimits:
         small, default = DialogueSlice(history_limit=3), DialogueSlice()
         state, other = small.initial_state(), default.initial_state()
         for ts in range(1, 8):
-            state = emit(small, state, "dialogue:node_changed", NODE, ts)
-            other = emit(default, other, "dialogue:node_changed", NODE, ts)
+            state = reduce_event(small, state, "dialogue:node_changed", NODE, ts)
+            other = reduce_event(default, other, "dialogue:node_changed", NODE, ts)
         assert [e["timestamp"] for e in state["historyByNpc"]["ann"]] == [5, 6, 7]
         assert len(other["historyByNpc"]["ann"]) == 7
         assert state["historyLimit"] == 3
@@ -164,7 +156,7 @@ class TestDialogueLimits:
     def test_transcript_disabled_records_nothing(self) -> None:
         """With the transcript disabled no entries are kept, but the dialogue still tracks."""
         slice_ = DialogueSlice(transcript_enabled=False)
-        state = emit(slice_, started(slice_), "dialogue:choice", {"choiceId": "yes"}, 120)
+        state = reduce_event(slice_, started(slice_), "dialogue:choice", {"choiceId": "yes"}, 120)
         assert state["historyByNpc"] == {}
         assert state["active"]["npcId"] == "ann"
         assert state["lastActionAt"] == 120
@@ -181,7 +173,7 @@ class TestDialogueSnapshot:
     def test_round_trip(self) -> None:
         """hydrate(serialize(x)) serialises identically, with the section's settings."""
         slice_ = DialogueSlice()
-        state = emit(slice_, started(slice_), "dialogue:choice", {"choiceId": "yes"}, 120)
+        state = reduce_event(slice_, started(slice_), "dialogue:choice", {"choiceId": "yes"}, 120)
         section = slice_.serialize(state)
         assert list(section) == [
             "active",

@@ -20,6 +20,7 @@ from worldstate.store.slices.district import (
     select_all_districts,
     select_root,
 )
+from worldstate.testing import reduce_event
 
 State = dict[str, Any]
 
@@ -44,18 +45,9 @@ DOCKS: dict[str, Any] = {
 }
 
 
-def emit(
-    slice_: DistrictSlice, state: State, event: str, payload: dict[str, Any], ts: int
-) -> State:
-    """Build the event's action as the store would and reduce it."""
-    action = slice_.events[event](payload, ts)
-    assert action is not None
-    return slice_.reduce(state, msgspec.structs.replace(action, timestamp=ts))
-
-
 def docks(slice_: DistrictSlice | None = None) -> tuple[DistrictSlice, State]:
     slice_ = slice_ or DistrictSlice()
-    state = emit(
+    state = reduce_event(
         slice_,
         slice_.initial_state(),
         "district:registered",
@@ -109,7 +101,7 @@ class TestCatalog:
     def test_catalog_district_needs_no_registration(self) -> None:
         """Events about a catalog district apply without a district:registered."""
         slice_ = DistrictSlice([DOCKS])
-        state = emit(
+        state = reduce_event(
             slice_,
             slice_.initial_state(),
             "district:fast_travel_set",
@@ -160,9 +152,9 @@ class TestGuards:
         """Actions about a district neither registered nor in the catalog return the same state."""
         slice_ = DistrictSlice()
         state = slice_.initial_state()
-        assert emit(slice_, state, "district:registered", {"districtId": "x"}, 1) is state
+        assert reduce_event(slice_, state, "district:registered", {"districtId": "x"}, 1) is state
         assert (
-            emit(
+            reduce_event(
                 slice_,
                 state,
                 "district:control_changed",
@@ -192,7 +184,7 @@ class TestActions:
         assert state["changeLog"] == [
             {"type": "registered", "districtId": "docks", "timestamp": 10}
         ]
-        again = emit(
+        again = reduce_event(
             slice_,
             state,
             "district:registered",
@@ -205,7 +197,7 @@ class TestActions:
     def test_control_changed(self) -> None:
         """Control changes record previous/current; the same controller again is a no-op."""
         slice_, state = docks()
-        state = emit(
+        state = reduce_event(
             slice_,
             state,
             "district:control_changed",
@@ -223,7 +215,7 @@ class TestActions:
             {"timestamp": 20, "previous": "union", "current": "ledger", "source": "q"}
         ]
         assert (
-            emit(
+            reduce_event(
                 slice_,
                 state,
                 "district:control_changed",
@@ -236,7 +228,7 @@ class TestActions:
     def test_stability_set_and_adjusted_are_clamped(self) -> None:
         """Stability is clamped to 0..100 on set and on adjustment."""
         slice_, state = docks()
-        state = emit(
+        state = reduce_event(
             slice_,
             state,
             "district:stability_set",
@@ -257,7 +249,7 @@ class TestActions:
             "source": None,
             "timestamp": 20,
         }
-        state = emit(
+        state = reduce_event(
             slice_, state, "district:stability_adjusted", {"districtId": "docks", "delta": -250}, 21
         )
         assert state["byId"]["docks"]["stability"]["current"] == 0
@@ -271,7 +263,7 @@ class TestActions:
     def test_restriction_set(self) -> None:
         """Known restrictions toggle; unknown ones are created; activation counts a lockdown."""
         slice_, state = docks()
-        state = emit(
+        state = reduce_event(
             slice_,
             state,
             "district:restriction_set",
@@ -283,7 +275,7 @@ class TestActions:
         assert record["access"]["restrictions"][0]["lastChangedAt"] == 20
         assert record["analytics"]["lockdownsTriggered"] == 1
         assert record["analytics"]["lastLockdownAt"] == 20
-        state = emit(
+        state = reduce_event(
             slice_,
             state,
             "district:restriction_set",
@@ -314,7 +306,7 @@ class TestActions:
     def test_route_unlocked(self) -> None:
         """Only known, locked routes unlock; others change nothing."""
         slice_, state = docks()
-        state = emit(
+        state = reduce_event(
             slice_,
             state,
             "district:route_unlocked",
@@ -326,7 +318,7 @@ class TestActions:
         assert record["infiltrationRoutes"][0]["unlockedAt"] == 20
         assert record["access"]["unlockedRoutes"] == ["gate", "sewer"]
         assert (
-            emit(
+            reduce_event(
                 slice_,
                 state,
                 "district:route_unlocked",
@@ -336,7 +328,7 @@ class TestActions:
             is state
         )
         assert (
-            emit(
+            reduce_event(
                 slice_,
                 state,
                 "district:route_unlocked",
@@ -346,7 +338,7 @@ class TestActions:
             is state
         )
         assert (
-            emit(
+            reduce_event(
                 slice_,
                 state,
                 "district:route_unlocked",
@@ -360,7 +352,7 @@ class TestActions:
         """Fast travel toggles and logs; setting the current value is a no-op."""
         slice_, state = docks()
         assert (
-            emit(
+            reduce_event(
                 slice_,
                 state,
                 "district:fast_travel_set",
@@ -369,7 +361,7 @@ class TestActions:
             )
             is state
         )
-        state = emit(
+        state = reduce_event(
             slice_, state, "district:fast_travel_set", {"districtId": "docks", "enabled": True}, 20
         )
         assert state["byId"]["docks"]["access"]["fastTravelEnabled"] is True
@@ -385,21 +377,23 @@ class TestActions:
         """Reducers never change the state they were given."""
         slice_, before = docks()
         frozen = json.dumps(before)
-        emit(
+        reduce_event(
             slice_,
             before,
             "district:restriction_set",
             {"districtId": "docks", "restrictionId": "curfew", "active": True},
             1,
         )
-        emit(
+        reduce_event(
             slice_,
             before,
             "district:route_unlocked",
             {"districtId": "docks", "routeId": "sewer"},
             1,
         )
-        emit(slice_, before, "district:stability_adjusted", {"districtId": "docks", "delta": 5}, 1)
+        reduce_event(
+            slice_, before, "district:stability_adjusted", {"districtId": "docks", "delta": 5}, 1
+        )
         assert json.dumps(before) == frozen
 
 
@@ -409,21 +403,21 @@ class TestLimits:
         slice_, state = docks()
         for ts in range(100, 160):
             faction = "a" if ts % 2 else "b"
-            state = emit(
+            state = reduce_event(
                 slice_,
                 state,
                 "district:control_changed",
                 {"districtId": "docks", "controllingFaction": faction},
                 ts,
             )
-            state = emit(
+            state = reduce_event(
                 slice_,
                 state,
                 "district:stability_adjusted",
                 {"districtId": "docks", "delta": 1},
                 ts,
             )
-            state = emit(
+            state = reduce_event(
                 slice_,
                 state,
                 "district:restriction_set",
@@ -445,7 +439,7 @@ class TestSnapshot:
     def test_round_trip(self) -> None:
         """hydrate(serialize(x)) serialises identically."""
         slice_, state = docks()
-        state = emit(
+        state = reduce_event(
             slice_, state, "district:stability_adjusted", {"districtId": "docks", "delta": -5}, 20
         )
         section = slice_.serialize(state)

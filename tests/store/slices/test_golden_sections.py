@@ -13,17 +13,18 @@ from typing import Any
 
 import msgspec
 import pytest
+from tests._paths import GOLDENS, WORKLOADS
 
-from worldstate.store._slice import Action
 from worldstate.store.slices.dialogue import DialogueSlice
 from worldstate.store.slices.district import DistrictSlice
 from worldstate.store.slices.inventory import InventorySlice
 from worldstate.store.slices.npc import NpcSlice
 from worldstate.store.slices.quest import QuestSlice
+from worldstate.testing import reduce_event
 
-REPLAY = Path(__file__).resolve().parents[2] / "goldens" / "replay"
+REPLAY = GOLDENS / "replay"
 CASES = sorted(p for p in REPLAY.iterdir() if p.is_dir())
-SEED = Path(__file__).resolve().parents[3] / "benchmarks" / "workloads" / "store-dispatch"
+SEED = WORKLOADS / "store-dispatch"
 SLICES: dict[str, Callable[[], Any]] = {
     "quests": QuestSlice,
     "dialogue": DialogueSlice,
@@ -41,15 +42,11 @@ def _replay(slice_: Any, case: Path) -> tuple[Any, int]:
     state = slice_.initial_state()
     handled = 0
     for event in _events(case):
-        builder = slice_.events.get(event["event"])
-        if builder is None:
-            continue
-        action: Action | None = builder(event["payload"], event["ts"])
-        if action is None:
-            continue
-        if action.timestamp is None:
-            action = msgspec.structs.replace(action, timestamp=event["ts"])
-        state = slice_.reduce(state, action)
+        name, payload, ts = event["event"], event["payload"], event["ts"]
+        builder = slice_.events.get(name)
+        if builder is None or builder(payload, ts) is None:
+            continue  # not this slice's event, or one it builds no action for
+        state = reduce_event(slice_, state, name, payload, ts)
         handled += 1
     return state, handled
 

@@ -10,17 +10,9 @@ import pytest
 
 from worldstate.store._slice import Action
 from worldstate.store.slices.inventory import InventorySlice, select_items
+from worldstate.testing import reduce_event
 
 State = dict[str, Any]
-
-
-def emit(
-    slice_: InventorySlice, state: State, event: str, payload: dict[str, Any], ts: int
-) -> State:
-    """Build the event's action as the store would and reduce it."""
-    action = slice_.events[event](payload, ts)
-    assert action is not None
-    return slice_.reduce(state, msgspec.structs.replace(action, timestamp=ts))
 
 
 @pytest.fixture(name="inv")
@@ -29,7 +21,7 @@ def _inv() -> InventorySlice:
 
 
 def with_lens(inv: InventorySlice) -> State:
-    return emit(
+    return reduce_event(
         inv,
         inv.initial_state(),
         "inventory:item_added",
@@ -67,11 +59,11 @@ class TestItems:
     def test_added_without_string_id_changes_nothing(self, inv: InventorySlice) -> None:
         """An item needs a string id."""
         state = inv.initial_state()
-        assert emit(inv, state, "inventory:item_added", {"id": 5}, 1) is state
+        assert reduce_event(inv, state, "inventory:item_added", {"id": 5}, 1) is state
 
     def test_quantity_delta_and_removal(self, inv: InventorySlice) -> None:
         """quantityDelta adds to a carried item; dropping to zero removes it."""
-        state = emit(
+        state = reduce_event(
             inv,
             with_lens(inv),
             "inventory:item_updated",
@@ -81,12 +73,14 @@ class TestItems:
         item = state["items"][0]
         assert (item["quantity"], item["tags"], item["lastSeenAt"]) == (5, ["clue", "new"], 20)
         assert "quantityDelta" not in item
-        state = emit(inv, state, "inventory:item_updated", {"id": "lens", "quantityDelta": -5}, 30)
+        state = reduce_event(
+            inv, state, "inventory:item_updated", {"id": "lens", "quantityDelta": -5}, 30
+        )
         assert state["items"] == []
 
     def test_update_of_unknown_item_adds_it(self, inv: InventorySlice) -> None:
         """Updating an item not carried adds it, with defaults for missing fields."""
-        state = emit(
+        state = reduce_event(
             inv,
             inv.initial_state(),
             "inventory:item_updated",
@@ -96,7 +90,7 @@ class TestItems:
         assert state["items"][0]["type"] == "generic"
         assert state["items"][0]["owner"] == "ann"
         assert (
-            emit(
+            reduce_event(
                 inv,
                 inv.initial_state(),
                 "inventory:item_updated",
@@ -108,28 +102,28 @@ class TestItems:
 
     def test_removed_also_unequips(self, inv: InventorySlice) -> None:
         """Removing an item drops it from every equipment slot."""
-        state = emit(
+        state = reduce_event(
             inv, with_lens(inv), "inventory:equipped", {"slot": "hand", "itemId": "lens"}, 11
         )
         assert state["equipped"] == {"hand": "lens"}
-        state = emit(inv, state, "inventory:item_removed", {"id": "lens"}, 12)
+        state = reduce_event(inv, state, "inventory:item_removed", {"id": "lens"}, 12)
         assert (state["items"], state["equipped"]) == ([], {})
-        assert emit(inv, state, "inventory:item_removed", {}, 13) is state
+        assert reduce_event(inv, state, "inventory:item_removed", {}, 13) is state
 
     def test_equipped_needs_slot_and_item(self, inv: InventorySlice) -> None:
         """Equipping without a slot or an item id changes nothing."""
         state = inv.initial_state()
-        assert emit(inv, state, "inventory:equipped", {"slot": "hand"}, 1) is state
-        assert emit(inv, state, "inventory:equipped", {"itemId": "x"}, 1) is state
+        assert reduce_event(inv, state, "inventory:equipped", {"slot": "hand"}, 1) is state
+        assert reduce_event(inv, state, "inventory:equipped", {"itemId": "x"}, 1) is state
 
     def test_cleared(self, inv: InventorySlice) -> None:
         """Clearing empties items, equipment and the selection."""
-        state = emit(
+        state = reduce_event(
             inv, with_lens(inv), "inventory:selection_changed", {"itemId": "lens", "index": 0}, 11
         )
         action = inv.events["inventory:cleared"]({"ignored": 1}, 12)
         assert action is not None and action.payload == {}
-        state = emit(inv, state, "inventory:cleared", {}, 12)
+        state = reduce_event(inv, state, "inventory:cleared", {}, 12)
         assert state == {**inv.initial_state(), "lastUpdatedAt": 12}
 
     def test_domain_is_not_checked(self, inv: InventorySlice) -> None:
@@ -142,7 +136,7 @@ class TestItems:
     def test_payload_is_copied(self, inv: InventorySlice) -> None:
         """Mutating the event payload afterwards does not reach the state."""
         payload: dict[str, Any] = {"id": "x", "metadata": {"notes": ["a"]}}
-        state = emit(inv, inv.initial_state(), "inventory:item_added", payload, 1)
+        state = reduce_event(inv, inv.initial_state(), "inventory:item_added", payload, 1)
         payload["metadata"]["notes"].append("b")
         assert state["items"][0]["metadata"] == {"notes": ["a"]}
 
@@ -156,7 +150,7 @@ class TestSelection:
 
     def test_change_and_no_op(self, inv: InventorySlice) -> None:
         """A new selection is stored with its time; the identical selection is a no-op."""
-        state = emit(
+        state = reduce_event(
             inv,
             inv.initial_state(),
             "inventory:selection_changed",
@@ -170,7 +164,7 @@ class TestSelection:
             state["selectionSource"],
         ) == ("lens", 2, 5, "pad")
         assert (
-            emit(
+            reduce_event(
                 inv,
                 state,
                 "inventory:selection_changed",
@@ -184,10 +178,12 @@ class TestSelection:
 class TestInventorySnapshot:
     def test_round_trip(self, inv: InventorySlice) -> None:
         """hydrate(serialize(x)) serialises identically."""
-        state = emit(
+        state = reduce_event(
             inv, with_lens(inv), "inventory:selection_changed", {"itemId": "lens", "index": 0}, 11
         )
-        state = emit(inv, state, "inventory:item_updated", {"id": "lens", "owner": "ann"}, 12)
+        state = reduce_event(
+            inv, state, "inventory:item_updated", {"id": "lens", "owner": "ann"}, 12
+        )
         section = inv.serialize(state)
         assert json.dumps(
             inv.serialize(inv.hydrate(json.loads(json.dumps(section))))
@@ -225,5 +221,5 @@ class TestInventorySnapshot:
 
 def test_select_items(inv: InventorySlice) -> None:
     """select_items returns the carried items in order."""
-    state = emit(inv, with_lens(inv), "inventory:item_added", {"id": "key"}, 11)
+    state = reduce_event(inv, with_lens(inv), "inventory:item_added", {"id": "key"}, 11)
     assert [item["id"] for item in select_items({"inventory": state})] == ["lens", "key"]

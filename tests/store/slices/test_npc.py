@@ -17,15 +17,9 @@ from worldstate.store.slices.npc import (
     select_npc_summaries,
     select_root,
 )
+from worldstate.testing import reduce_event
 
 State = dict[str, Any]
-
-
-def emit(npcs: NpcSlice, state: State, event: str, payload: dict[str, Any], ts: int) -> State:
-    """Build the event's action as the store would and reduce it."""
-    action = npcs.events[event](payload, ts)
-    assert action is not None
-    return npcs.reduce(state, msgspec.structs.replace(action, timestamp=ts))
 
 
 @pytest.fixture(name="npcs")
@@ -66,7 +60,7 @@ class TestNpcGuards:
 class TestNpcTransitions:
     def test_full_story(self, npcs: NpcSlice) -> None:
         """Register, interview, recognise, witness, suspect, alert: statuses and counters."""
-        state = emit(
+        state = reduce_event(
             npcs,
             npcs.initial_state(),
             "npc:registered",
@@ -80,17 +74,21 @@ class TestNpcTransitions:
             "unknown",
         )
         assert record["history"] == []
-        state = emit(npcs, state, "npc:interviewed", {"npcId": "n", "dialogueId": "d1"}, 2)
+        state = reduce_event(npcs, state, "npc:interviewed", {"npcId": "n", "dialogueId": "d1"}, 2)
         record = state["byId"]["n"]
         assert (record["status"], record["knowsPlayer"], record["lastDialogueId"]) == (
             "cooperative",
             True,
             "d1",
         )
-        state = emit(npcs, state, "npc:recognized_player", {"npcId": "n", "playerKnown": False}, 3)
+        state = reduce_event(
+            npcs, state, "npc:recognized_player", {"npcId": "n", "playerKnown": False}, 3
+        )
         record = state["byId"]["n"]
         assert (record["status"], record["knowsPlayer"]) == ("aware", False)
-        state = emit(npcs, state, "npc:witnessed_crime", {"npcId": "n", "severity": "minor"}, 4)
+        state = reduce_event(
+            npcs, state, "npc:witnessed_crime", {"npcId": "n", "severity": "minor"}, 4
+        )
         record = state["byId"]["n"]
         assert record["status"] == "witness"
         assert record["lastCrimeWitnessed"] == {
@@ -98,13 +96,13 @@ class TestNpcTransitions:
             "severity": "minor",
             "timestamp": 4,
         }
-        state = emit(npcs, state, "npc:became_suspicious", {"npcId": "n"}, 5)
+        state = reduce_event(npcs, state, "npc:became_suspicious", {"npcId": "n"}, 5)
         assert state["byId"]["n"]["suspicion"] == {
             "active": True,
             "reason": "unknown",
             "updatedAt": 5,
         }
-        state = emit(npcs, state, "npc:alerted", {"npcId": "n", "reason": "gunshot"}, 6)
+        state = reduce_event(npcs, state, "npc:alerted", {"npcId": "n", "reason": "gunshot"}, 6)
         record = state["byId"]["n"]
         assert record["status"] == "alerted"
         assert record["alert"] == {"active": True, "reason": "gunshot", "updatedAt": 6}
@@ -123,22 +121,22 @@ class TestNpcTransitions:
 
     def test_alerted_npc_stays_alerted(self, npcs: NpcSlice) -> None:
         """Once alerted, interviews, recognitions and crimes do not change the status."""
-        state = emit(npcs, npcs.initial_state(), "npc:alerted", {"npcId": "n"}, 1)
+        state = reduce_event(npcs, npcs.initial_state(), "npc:alerted", {"npcId": "n"}, 1)
         for event in (
             "npc:interviewed",
             "npc:recognized_player",
             "npc:witnessed_crime",
             "npc:became_suspicious",
         ):
-            state = emit(npcs, state, event, {"npcId": "n"}, 2)
+            state = reduce_event(npcs, state, event, {"npcId": "n"}, 2)
         assert state["byId"]["n"]["status"] == "alerted"
 
     def test_old_state_is_not_mutated(self, npcs: NpcSlice) -> None:
         """A reducer never changes the state it was given."""
-        before = emit(npcs, npcs.initial_state(), "npc:interviewed", {"npcId": "n"}, 1)
+        before = reduce_event(npcs, npcs.initial_state(), "npc:interviewed", {"npcId": "n"}, 1)
         frozen = json.dumps(before)
-        emit(npcs, before, "npc:interviewed", {"npcId": "n"}, 2)
-        emit(npcs, before, "npc:alerted", {"npcId": "n"}, 3)
+        reduce_event(npcs, before, "npc:interviewed", {"npcId": "n"}, 2)
+        reduce_event(npcs, before, "npc:alerted", {"npcId": "n"}, 3)
         assert json.dumps(before) == frozen
 
 
@@ -147,7 +145,7 @@ class TestNpcLimits:
         """Each NPC keeps its newest 10 history entries; the change log its newest 50."""
         state = npcs.initial_state()
         for ts in range(1, 61):
-            state = emit(npcs, state, "npc:recognized_player", {"npcId": "n"}, ts)
+            state = reduce_event(npcs, state, "npc:recognized_player", {"npcId": "n"}, ts)
         history = state["byId"]["n"]["history"]
         assert len(history) == HISTORY_LIMIT
         assert [entry["timestamp"] for entry in history] == list(range(51, 61))
@@ -159,7 +157,7 @@ class TestNpcLimits:
 class TestNpcSnapshot:
     def test_round_trip_and_legacy_section(self, npcs: NpcSlice) -> None:
         """hydrate(serialize(x)) serialises identically; a partial record is filled in."""
-        state = emit(
+        state = reduce_event(
             npcs, npcs.initial_state(), "npc:witnessed_crime", {"npcId": "n", "npcName": "N"}, 4
         )
         section = npcs.serialize(state)
@@ -194,7 +192,9 @@ class TestNpcSnapshot:
 class TestNpcSelectors:
     def test_summaries(self, npcs: NpcSlice) -> None:
         """Summaries name unnamed NPCs by id, flatten counters, and are memoised per cache."""
-        state = emit(npcs, npcs.initial_state(), "npc:alerted", {"npcId": "n", "reason": "r"}, 2)
+        state = reduce_event(
+            npcs, npcs.initial_state(), "npc:alerted", {"npcId": "n", "reason": "r"}, 2
+        )
         root = {"npc": state}
         assert select_root(root) is state
         cache = SelectorCache()

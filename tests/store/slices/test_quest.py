@@ -16,17 +16,9 @@ from worldstate.store.slices.quest import (
     select_active_quests,
     select_quest_by_id,
 )
+from worldstate.testing import reduce_event
 
 State = dict[str, Any]
-
-
-def emit(slice_: QuestSlice, state: State, event: str, payload: dict[str, Any], ts: int) -> State:
-    """Build the event's action as the store would and reduce it."""
-    action = slice_.events[event](payload, ts)
-    assert action is not None
-    if action.timestamp is None:
-        action = msgspec.structs.replace(action, timestamp=ts)
-    return slice_.reduce(state, action)
 
 
 @pytest.fixture(name="quests")
@@ -35,7 +27,7 @@ def _quests() -> QuestSlice:
 
 
 def registered(quests: QuestSlice) -> State:
-    return emit(
+    return reduce_event(
         quests,
         quests.initial_state(),
         "quest:registered",
@@ -81,20 +73,22 @@ class TestQuestRegistered:
     def test_second_registration_is_a_no_op(self, quests: QuestSlice) -> None:
         """Registering a known quest returns the very same state."""
         state = registered(quests)
-        again = emit(quests, state, "quest:registered", {"questId": "q1", "title": "New"}, 200)
+        again = reduce_event(
+            quests, state, "quest:registered", {"questId": "q1", "title": "New"}, 200
+        )
         assert again is state
 
     def test_without_quest_id_changes_nothing(self, quests: QuestSlice) -> None:
         """An event without questId is dispatched (as in the reference) but changes nothing."""
         state = quests.initial_state()
-        assert emit(quests, state, "quest:registered", {"title": "?"}, 1) is state
-        assert emit(quests, state, "quest:started", {}, 1) is state
-        assert emit(quests, state, "objective:progress", {"questId": "q"}, 1) is state
+        assert reduce_event(quests, state, "quest:registered", {"title": "?"}, 1) is state
+        assert reduce_event(quests, state, "quest:started", {}, 1) is state
+        assert reduce_event(quests, state, "objective:progress", {"questId": "q"}, 1) is state
 
     def test_payload_is_copied(self, quests: QuestSlice) -> None:
         """Mutating the event payload afterwards does not reach the state."""
         payload: dict[str, Any] = {"questId": "q", "metadata": {"k": [1]}, "rewards": {"xp": 5}}
-        state = emit(quests, quests.initial_state(), "quest:registered", payload, 1)
+        state = reduce_event(quests, quests.initial_state(), "quest:registered", payload, 1)
         payload["metadata"]["k"].append(2)
         payload["rewards"]["xp"] = 0
         assert state["byId"]["q"]["metadata"] == {"k": [1]}
@@ -104,21 +98,23 @@ class TestQuestRegistered:
 class TestQuestStatus:
     def test_start_complete_fail_move_the_id(self, quests: QuestSlice) -> None:
         """Status actions set the status and timestamp and move the id between lists."""
-        state = emit(quests, registered(quests), "quest:started", {"questId": "q1"}, 200)
+        state = reduce_event(quests, registered(quests), "quest:started", {"questId": "q1"}, 200)
         assert state["byId"]["q1"]["status"] == "active"
         assert state["byId"]["q1"]["startedAt"] == 200
         assert state["activeIds"] == ["q1"]
-        state = emit(quests, state, "quest:completed", {"questId": "q1", "rewards": {"xp": 9}}, 300)
+        state = reduce_event(
+            quests, state, "quest:completed", {"questId": "q1", "rewards": {"xp": 9}}, 300
+        )
         assert (state["activeIds"], state["completedIds"]) == ([], ["q1"])
         assert state["byId"]["q1"]["completedAt"] == 300
         assert state["byId"]["q1"]["rewards"] == {"xp": 9}
-        state = emit(quests, state, "quest:failed", {"questId": "q1", "reason": "x"}, 400)
+        state = reduce_event(quests, state, "quest:failed", {"questId": "q1", "reason": "x"}, 400)
         assert (state["completedIds"], state["failedIds"]) == ([], ["q1"])
         assert state["byId"]["q1"]["failedAt"] == 400
 
     def test_start_of_unknown_quest_creates_it(self, quests: QuestSlice) -> None:
         """Starting an unregistered quest creates its record with the event's title."""
-        state = emit(
+        state = reduce_event(
             quests, quests.initial_state(), "quest:started", {"questId": "z", "title": "Z"}, 5
         )
         assert state["byId"]["z"]["title"] == "Z"
@@ -135,7 +131,7 @@ class TestObjectives:
     def test_progress_then_completion(self, quests: QuestSlice) -> None:
         """Progress marks in_progress, reaching the target completes the objective."""
         state = registered(quests)
-        state = emit(
+        state = reduce_event(
             quests,
             state,
             "objective:progress",
@@ -149,7 +145,7 @@ class TestObjectives:
             3,
         )
         assert objective["blocked"] is None
-        state = emit(
+        state = reduce_event(
             quests,
             state,
             "objective:progress",
@@ -160,7 +156,7 @@ class TestObjectives:
 
     def test_progress_on_new_objective_appends_it(self, quests: QuestSlice) -> None:
         """An unknown objective is created with target from the event and added to the order."""
-        state = emit(
+        state = reduce_event(
             quests,
             quests.initial_state(),
             "objective:progress",
@@ -175,7 +171,7 @@ class TestObjectives:
 
     def test_completed_drops_blocked_key(self, quests: QuestSlice) -> None:
         """objective:completed sets progress to the target and removes the blocked key."""
-        state = emit(
+        state = reduce_event(
             quests,
             registered(quests),
             "objective:completed",
@@ -189,7 +185,7 @@ class TestObjectives:
 
     def test_blocked_then_progress_clears_block(self, quests: QuestSlice) -> None:
         """A block is recorded on objective, quest and lastBlocked; progress lifts it."""
-        state = emit(
+        state = reduce_event(
             quests,
             registered(quests),
             "objective:blocked",
@@ -217,7 +213,7 @@ class TestObjectives:
         assert quest["blockedObjectives"]["o2"]["questTitle"] == "Hollow Alarm"
         assert quest["lastBlockedAt"] == 50
         assert quest["lastBlocked"]["reason"] == "missing_item"
-        state = emit(
+        state = reduce_event(
             quests,
             state,
             "objective:progress",
@@ -233,14 +229,14 @@ class TestObjectives:
         """Reducers build new containers; the old state's objectives are untouched."""
         before = registered(quests)
         frozen = json.dumps(before)
-        emit(
+        reduce_event(
             quests,
             before,
             "objective:progress",
             {"questId": "q1", "objectiveId": "o1", "progress": 3},
             9,
         )
-        emit(quests, before, "objective:blocked", {"questId": "q1", "objectiveId": "o2"}, 9)
+        reduce_event(quests, before, "objective:blocked", {"questId": "q1", "objectiveId": "o2"}, 9)
         assert json.dumps(before) == frozen
 
 
@@ -261,7 +257,7 @@ class TestNpcAvailability:
     def test_unavailable_blocks_and_available_releases(self, quests: QuestSlice) -> None:
         """Objectives listed while the NPC is away are blocked, then released on return."""
         objective = {"questId": "q1", "objectiveId": "o2", "objectiveTitle": "Talk"}
-        state = emit(
+        state = reduce_event(
             quests,
             registered(quests),
             "quest:npc_availability",
@@ -277,7 +273,9 @@ class TestNpcAvailability:
         assert record["available"] is False and record["reason"] == "unavailable"
         assert len(record["objectives"]) == 1
         assert state["npcAvailabilityHistory"][0]["objectiveCount"] == 1
-        state = emit(quests, state, "quest:npc_availability", availability("n", True, 20), 20)
+        state = reduce_event(
+            quests, state, "quest:npc_availability", availability("n", True, 20), 20
+        )
         quest = state["byId"]["q1"]
         assert quest["blockedObjectives"] == {}
         assert quest["lastBlocked"] is None and quest["lastBlockedAt"] is None
@@ -288,7 +286,7 @@ class TestNpcAvailability:
         """The availability history keeps the newest 20 changes, newest first."""
         state = quests.initial_state()
         for ts in range(1, 26):
-            state = emit(
+            state = reduce_event(
                 quests, state, "quest:npc_availability", availability("n", ts % 2 == 0, ts), ts
             )
         history = state["npcAvailabilityHistory"]
@@ -298,13 +296,15 @@ class TestNpcAvailability:
     def test_without_npc_id_changes_nothing(self, quests: QuestSlice) -> None:
         """No npcId: the reducer returns the same state."""
         state = quests.initial_state()
-        assert emit(quests, state, "quest:npc_availability", {"available": True}, 1) is state
+        assert (
+            reduce_event(quests, state, "quest:npc_availability", {"available": True}, 1) is state
+        )
 
 
 class TestQuestSnapshot:
     def test_serialize_omits_last_action_at_and_round_trips(self, quests: QuestSlice) -> None:
         """serialize drops lastActionAt; hydrate(serialize(x)) serialises identically."""
-        state = emit(quests, registered(quests), "quest:started", {"questId": "q1"}, 3)
+        state = reduce_event(quests, registered(quests), "quest:started", {"questId": "q1"}, 3)
         section = quests.serialize(state)
         assert list(section) == [
             "byId",
@@ -345,7 +345,7 @@ class TestQuestSnapshot:
 class TestQuestSelectors:
     def test_active_quests_and_by_id(self, quests: QuestSlice) -> None:
         """Selectors read the active quests in order and one quest by id, memoised per cache."""
-        state = emit(quests, registered(quests), "quest:started", {"questId": "q1"}, 3)
+        state = reduce_event(quests, registered(quests), "quest:started", {"questId": "q1"}, 3)
         root = {"quest": state}
         cache = SelectorCache()
         active = cache.run(select_active_quests, root, ())
@@ -353,5 +353,5 @@ class TestQuestSelectors:
         assert cache.run(select_active_quests, {"quest": state}, ()) is active
         assert select_quest_by_id(root, "q1") is state["byId"]["q1"]
         assert select_quest_by_id(root, "nope") is None
-        later = emit(quests, state, "quest:completed", {"questId": "q1"}, 4)
+        later = reduce_event(quests, state, "quest:completed", {"questId": "q1"}, 4)
         assert cache.run(select_active_quests, {"quest": later}, ()) == []

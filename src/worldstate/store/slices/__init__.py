@@ -6,9 +6,8 @@ district.  A game adds its own slices after these (see ``docs/store.md``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing
 
-from worldstate.store._slice import Slice
 from worldstate.store.slices._payload import copy_json
 from worldstate.store.slices.dialogue import DialogueSlice
 from worldstate.store.slices.district import DistrictSlice
@@ -19,8 +18,9 @@ from worldstate.store.slices.quest import QuestSlice
 from worldstate.store.slices.story import StorySlice
 from worldstate.store.slices.tutorial import TutorialSlice
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from worldstate.store._catalog import ContentCatalog
+    from worldstate.store._slice import Slice
 
 __all__ = [
     "DialogueSlice",

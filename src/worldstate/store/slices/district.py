@@ -46,6 +46,7 @@ from ._payload import acts_on, as_mapping, copy_json, timestamp_of, with_logged_
 __all__ = [
     "CHANGE_LOG_LIMIT",
     "CONTROL_HISTORY_LIMIT",
+    "DistrictRecordSnapshot",
     "DistrictSlice",
     "DistrictSnapshot",
     "RESTRICTION_LOG_LIMIT",

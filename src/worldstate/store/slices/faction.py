@@ -23,6 +23,8 @@ from ._payload import Timestamp, copy_json, reduce_by_type, simple_action
 __all__ = [
     "FactionSlice",
     "FactionsSnapshot",
+    "FactionRecordSnapshot",
+    "CascadeSnapshot",
     "select_slice",
     "select_faction_by_id",
     "select_faction_attitude",
@@ -126,7 +128,7 @@ EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
 # -- state -----------------------------------------------------------------------------------
 
 
-def initial_state() -> State:
+def _initial_state() -> State:
     """A faction slice where nothing has happened."""
     return {
         "byId": {},
@@ -139,7 +141,7 @@ def initial_state() -> State:
     }
 
 
-def new_record(faction_id: str) -> State:
+def _new_record(faction_id: str) -> State:
     """The record of a faction seen for the first time."""
     return {
         "id": faction_id,
@@ -192,7 +194,7 @@ class FactionSlice(InPlaceWrites):
 
     def initial_state(self) -> State:
         """The state of a world where nothing has happened yet."""
-        return initial_state()
+        return _initial_state()
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a faction action; return ``state`` itself when nothing changed."""
@@ -202,7 +204,7 @@ class FactionSlice(InPlaceWrites):
         faction_id: Any = p.get("factionId")
         if not truthy(faction_id):
             return state
-        record = state["byId"].get(faction_id) or new_record(faction_id)
+        record = state["byId"].get(faction_id) or _new_record(faction_id)
         record = {
             **record,
             "fame": coalesce2(p.get("newFame"), record["fame"]),
@@ -226,7 +228,7 @@ class FactionSlice(InPlaceWrites):
         if faction_id is None or not truthy(faction_id):
             return state
         by_id = state["byId"]
-        record = by_id.get(faction_id) or new_record(faction_id)
+        record = by_id.get(faction_id) or _new_record(faction_id)
         attitude = get("newAttitude")
         if attitude is None:
             attitude = record["attitude"]
@@ -313,7 +315,7 @@ class FactionSlice(InPlaceWrites):
 
     def hydrate(self, data: Any) -> State:
         """Rebuild the state from a (validated, privately owned) ``factions`` section."""
-        state = initial_state()
+        state = _initial_state()
         if not data:
             return state
         by_id = data.get("byId") or {}
@@ -327,7 +329,7 @@ class FactionSlice(InPlaceWrites):
 
 
 def _hydrate_record(key: str, data: Mapping[str, Any]) -> State:
-    record = new_record(coalesce2(data.get("id"), key))
+    record = _new_record(coalesce2(data.get("id"), key))
     for name, value in data.items():
         if name not in record or value is not None:
             record[name] = value

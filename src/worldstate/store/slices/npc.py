@@ -33,6 +33,7 @@ from ._payload import (
 __all__ = [
     "CHANGE_LOG_LIMIT",
     "HISTORY_LIMIT",
+    "NpcRecordSnapshot",
     "NpcSlice",
     "NpcSnapshot",
     "select_npc_summaries",

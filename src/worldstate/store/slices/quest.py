@@ -33,6 +33,7 @@ from ._quest_reducers import (
 
 __all__ = [
     "NPC_AVAILABILITY_HISTORY_LIMIT",
+    "QuestRecordSnapshot",
     "QuestSlice",
     "QuestSnapshot",
     "select_active_quests",

@@ -21,6 +21,7 @@ from ._payload import copy_json
 __all__ = [
     "StorySlice",
     "StoryFlagsSnapshot",
+    "FlagSnapshot",
     "select_slice",
     "select_flag",
     "select_flags_by_prefix",

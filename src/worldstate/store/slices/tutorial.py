@@ -26,6 +26,7 @@ from ._payload import append_bounded, copy_json, reduce_by_type
 __all__ = [
     "TutorialSlice",
     "TutorialSnapshot",
+    "PromptSnapshotSchema",
     "clone_control_hint",
     "select_slice",
     "select_tutorial_progress",
@@ -153,7 +154,7 @@ def clone_control_hint(hint: Any) -> dict[str, Any] | None:
     }
 
 
-def clone_prompt(prompt: Mapping[str, Any]) -> dict[str, Any]:
+def _clone_prompt(prompt: Mapping[str, Any]) -> dict[str, Any]:
     """A normalised copy of a prompt (the reference's key order and defaults)."""
     return {
         "title": copy_json(prompt.get("title")),
@@ -170,14 +171,14 @@ def clone_prompt(prompt: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _clone_prompt_or_none(prompt: Any) -> dict[str, Any] | None:
-    return clone_prompt(prompt) if truthy(prompt) else None
+    return _clone_prompt(prompt) if truthy(prompt) else None
 
 
 def _clone_prompts(prompts: Any) -> list[dict[str, Any] | None]:
     return [_clone_prompt_or_none(p) for p in prompts] if isinstance(prompts, list) else []
 
 
-def clone_prompt_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+def _clone_prompt_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """A normalised deep copy of a prompt-history snapshot (missing parts get their defaults)."""
     analytics = snapshot.get("analytics") or {}
     steps = snapshot.get("completedSteps")
@@ -320,7 +321,7 @@ class TutorialSlice:
         state["promptHistory"] = _clone_prompts(data.get("promptHistory"))
         snapshots = data.get("promptHistorySnapshots")
         if isinstance(snapshots, list):
-            state["promptHistorySnapshots"] = [clone_prompt_snapshot(s) for s in snapshots]
+            state["promptHistorySnapshots"] = [_clone_prompt_snapshot(s) for s in snapshots]
         for name in ("promptHistoryLimit", "promptHistorySnapshotLimit"):
             if is_number(data.get(name)):
                 state[name] = data[name]
@@ -498,7 +499,7 @@ select_prompt_history = create_selector(_prompt_history, combine=_clone_prompts)
 
 
 def _clone_snapshots(snapshots: list[Any]) -> list[dict[str, Any]]:
-    return [clone_prompt_snapshot(s) for s in snapshots]
+    return [_clone_prompt_snapshot(s) for s in snapshots]
 
 
 select_prompt_history_snapshots = create_selector(_snapshots, combine=_clone_snapshots)
@@ -506,7 +507,7 @@ select_prompt_history_snapshots = create_selector(_snapshots, combine=_clone_sna
 
 
 def _latest(snapshots: list[Any]) -> dict[str, Any] | None:
-    return clone_prompt_snapshot(snapshots[-1]) if snapshots else None
+    return _clone_prompt_snapshot(snapshots[-1]) if snapshots else None
 
 
 select_latest_prompt_snapshot = create_selector(_snapshots, combine=_latest)
