@@ -13,12 +13,30 @@ from worldstate.artifacts import Artifact
 from worldstate.writers._base import Writer, WriteResult
 from worldstate.writers._sink import EventSink
 
-__all__ = ["WriterFanout", "FanoutResult", "WriterSummary", "ARTIFACT_FAILED", "ARTIFACTS_WRITTEN"]
+__all__ = [
+    "WriterFanout",
+    "FanoutResult",
+    "WriterSummary",
+    "ARTIFACT_FAILED",
+    "ARTIFACTS_WRITTEN",
+    "writer_kind",
+]
 
 logger = logging.getLogger(__name__)
 
 ARTIFACT_FAILED = "telemetry:artifact_failed"
 ARTIFACTS_WRITTEN = "telemetry:artifacts_written"
+
+
+def writer_kind(writer: object) -> str:
+    """What sort of writer ``writer`` is, in a word: its ``kind`` attribute when it has a
+    string one, else its class name in lower case without a ``Writer`` suffix
+    (``FileSystemWriter`` -> ``filesystem``, ``StorageWriter`` -> ``storage``)."""
+    kind = getattr(writer, "kind", None)
+    if isinstance(kind, str) and kind:
+        return kind
+    name = type(writer).__name__
+    return name.removesuffix("Writer").lower() or name.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +69,14 @@ class FanoutResult:
         writer_ids: the writers, in registration order.
         results: one result per (artifact, writer), artifact-major in that order.
         duration_ms: wall time of the whole fan-out.
+        writer_kinds: each writer's :func:`writer_kind`, in the order of ``writer_ids``.
     """
 
     artifacts: tuple[Artifact, ...]
     writer_ids: tuple[str, ...]
     results: tuple[WriteResult, ...]
     duration_ms: float
+    writer_kinds: tuple[str, ...] = ()
 
     @property
     def artifacts_attempted(self) -> int:
@@ -162,6 +182,7 @@ class WriterFanout:
             )
         self.bus = bus
         self._timer = timer
+        self._kinds = tuple(writer_kind(w) for w in self.writers)
 
     def write(
         self,
@@ -200,6 +221,7 @@ class WriterFanout:
             writer_ids=tuple(w.id for w in self.writers),
             results=tuple(results),
             duration_ms=max(0.0, (timer() - started) * 1000.0),
+            writer_kinds=self._kinds,
         )
         _log_failures(outcome, first_errors)
         _report(outcome, dict(context or {}), events if events is not None else self.bus)
@@ -269,5 +291,24 @@ def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | Non
                     {k: v for k, v in s.to_json().items() if k != "attempted"}
                     for s in outcome.writer_summaries()
                 ],
+                "writes": _writes_json(outcome),
             },
         )
+
+
+def _writes_json(outcome: FanoutResult) -> list[dict[str, Any]]:
+    """Every write in result order: who wrote what format, how it went and how many bytes."""
+    kinds = dict(zip(outcome.writer_ids, outcome.writer_kinds, strict=False))
+    types = {a.filename: a.type for a in outcome.artifacts}
+    return [
+        {
+            "writerId": r.writer_id,
+            "writerKind": kinds.get(r.writer_id, "unknown"),
+            "filename": r.filename,
+            "format": types.get(r.filename, "unknown"),
+            "status": r.status.value,
+            "bytes": r.size,
+            "durationMs": round(r.duration_ms, 3),
+        }
+        for r in outcome.results
+    ]
