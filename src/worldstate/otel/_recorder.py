@@ -48,7 +48,7 @@ class InstrumentSpec:
 
 INSTRUMENTS: dict[str, InstrumentSpec] = {
     "worldstate.export.duration": InstrumentSpec(
-        "histogram", "ms", "Wall time of an export's artifact writes.", ("outcome",), _EXPORT_OUTCOME
+        "histogram", "ms", "Wall time of an export's writes.", ("outcome",), _EXPORT_OUTCOME
     ),
     "worldstate.exports": InstrumentSpec(
         "counter", "{export}", "Exports finished.", ("outcome",), _EXPORT_OUTCOME
