@@ -21,6 +21,9 @@ __all__ = ["ExportMetrics", "INSTRUMENTS", "InstrumentSpec", "METER_NAME"]
 
 METER_NAME = SCOPE_NAME
 
+_ATTRIBUTE_CACHE = 256
+"""At most this many write attribute sets are kept (writers x kinds x formats)."""
+
 _WRITE = ("writer.role", "writer.kind", "format")
 _UPLOAD = ("provider", "status")
 _EXPORT_OUTCOME = f"{EXPORT_COMPLETED}, {EXPORT_FAILED}"
@@ -124,6 +127,7 @@ class ExportMetrics:
         self._upload_bytes = made["worldstate.publish.upload.size"]
         self._upload_duration = made["worldstate.publish.upload.duration"]
         self._replayed = made["worldstate.replay.events"]
+        self._attributes: dict[tuple[Any, ...], Mapping[str, str]] = {}
 
     def subscribe(self, bus: EventBus) -> Unsubscribe:
         """Record from ``bus``'s events until the returned function is called."""
@@ -146,16 +150,26 @@ class ExportMetrics:
 
     def _on_writes(self, event: str, payload: Mapping[str, Any]) -> None:
         for write in payload.get("writes") or ():
-            attributes = {
-                "writer.role": writer_role(write.get("writerId")),
-                "writer.kind": str(write.get("writerKind") or "unknown"),
-                "format": str(write.get("format") or "unknown"),
-            }
+            attributes = self._write_attributes(write)
             if write.get("status") == "written":
                 self._written.add(1, attributes)
                 self._bytes.add(_count(write.get("bytes")), attributes)
             else:
                 self._failed.add(1, attributes)
+
+    def _write_attributes(self, write: Mapping[str, Any]) -> Mapping[str, str]:
+        """A write's attributes, made once per (writer, kind, format): there are few."""
+        key = (write.get("writerId"), write.get("writerKind"), write.get("format"))
+        attributes = self._attributes.get(key)
+        if attributes is None:
+            attributes = {
+                "writer.role": writer_role(key[0]),
+                "writer.kind": str(key[1] or "unknown"),
+                "format": str(key[2] or "unknown"),
+            }
+            if len(self._attributes) < _ATTRIBUTE_CACHE:
+                self._attributes[key] = attributes
+        return attributes
 
     def _on_outcome(self, event: str, payload: Mapping[str, Any]) -> None:
         attributes = {"outcome": "completed" if event == EXPORT_COMPLETED else "failed"}
@@ -198,5 +212,7 @@ def _number(value: object) -> float | None:
 
 
 def _count(value: object) -> int:
+    if type(value) is int:  # the common case, first
+        return max(value, 0)
     number = _number(value)
     return int(number) if number is not None and number > 0 else 0

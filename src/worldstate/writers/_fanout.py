@@ -247,6 +247,8 @@ class WriterFanout:
 
 def _log_failures(outcome: FanoutResult, first: Mapping[str, BaseException | WriteResult]) -> None:
     """One log record per failing writer: its first failure, and how many writes failed."""
+    if not first:
+        return
     for summary in outcome.writer_summaries():
         error = first.get(summary.writer_id)
         if error is None:
