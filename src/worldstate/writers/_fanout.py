@@ -299,18 +299,23 @@ def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | Non
 
 
 def _writes_json(outcome: FanoutResult) -> list[dict[str, Any]]:
-    """Every write in result order: who wrote what format, how it went and how many bytes."""
-    kinds = dict(zip(outcome.writer_ids, outcome.writer_kinds, strict=False))
-    types = {a.filename: a.type for a in outcome.artifacts}
+    """Every write in result order: who wrote what format, how it went and how many bytes.
+
+    Results are artifact-major in writer order, so result ``i`` is writer ``i % writers`` and
+    artifact ``i // writers``.
+    """
+    writers = len(outcome.writer_ids)
+    kinds = outcome.writer_kinds or ("unknown",) * writers
+    artifacts = outcome.artifacts
     return [
         {
             "writerId": r.writer_id,
-            "writerKind": kinds.get(r.writer_id, "unknown"),
+            "writerKind": kinds[i % writers],
             "filename": r.filename,
-            "format": types.get(r.filename, "unknown"),
+            "format": artifacts[i // writers].type,
             "status": r.status.value,
             "bytes": r.size,
             "durationMs": round(r.duration_ms, 3),
         }
-        for r in outcome.results
+        for i, r in enumerate(outcome.results)
     ]
