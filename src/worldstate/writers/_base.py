@@ -90,7 +90,7 @@ class Writer(Protocol):
     * After ``close()``, ``write`` raises ``RuntimeError``; ``close()`` may be called twice.
 
     A writer may also have a ``kind`` string naming its sort in events and metrics (see
-    :func:`~worldstate.writers.WriterFanout`); it is not part of the protocol.
+    :class:`~worldstate.writers.WriterFanout`); it is not part of the protocol.
     """
 
     id: str
