@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -13,10 +16,13 @@ import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import Gauge, Histogram, InMemoryMetricReader, Sum
 from tests.otel.conftest import PREFIX, RUN_ID, Telemetry, attrs, collect, points, values
+from tests.otel.conftest import run_export as run_export_and_publish
 
 from worldstate.events import EventBus
-from worldstate.export import run_export
+from worldstate.export import ExportEffects, PublishSettings, publish_folder, run_export
 from worldstate.otel import INSTRUMENTS, ExportMetrics
+from worldstate.publish import resolve_commands
+from worldstate.redact import Redactor
 from worldstate.storage import StorageWriter
 from worldstate.testing import FailingWriter
 from worldstate.writers import MemoryWriter
@@ -209,3 +215,29 @@ def test_without_the_api_the_error_names_the_extra() -> None:
     messages = run_python(code)
     assert len(messages) == 2
     assert all("pip install 'worldstate[otel]'" in m for m in messages)
+
+
+def test_publishing_a_folder_later_records_its_attempts(tmp_path: Path) -> None:
+    """``publish_folder`` (``worldstate publish DIR``) records like a run's publish."""
+    exported = run_export_and_publish(tmp_path)
+    reader = InMemoryMetricReader()
+    env = {"PATH": os.environ.get("PATH", "")}
+    command = f"{shlex.quote(sys.executable)} -c pass"
+    effects = ExportEffects(
+        env=env,
+        redactor=Redactor(env),
+        stdout=io.StringIO(),
+        meter_provider=MeterProvider(metric_readers=[reader]),
+    )
+    publishing = PublishSettings(commands=tuple(resolve_commands([command], env)))
+    outcome = publish_folder(exported.settings.manifest_path, publishing, effects)
+    [attempt] = outcome.result.attempts
+    metrics = collect(reader)
+    assert sorted(metrics) == [
+        "worldstate.publish.attempts",
+        "worldstate.publish.upload.duration",
+    ]
+    uploaded = attrs(provider="command", status="uploaded")
+    assert values(metrics["worldstate.publish.attempts"]) == {uploaded: 1}
+    [(key, duration)] = points(metrics["worldstate.publish.upload.duration"]).items()
+    assert key == uploaded and duration.sum == pytest.approx(attempt.duration_ms)

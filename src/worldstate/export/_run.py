@@ -483,6 +483,13 @@ def publish_folder(
         InputError: the manifest is missing or malformed, or an artifact it lists is gone.
         ConfigurationError: bad provider options.
     """
+    with effects.recording() as recorded:
+        return _publish_folder(manifest_path, publishing, recorded)
+
+
+def _publish_folder(
+    manifest_path: Path, publishing: PublishSettings, effects: ExportEffects
+) -> PublishOutcome:
     manifest = read_manifest(manifest_path)
     plan = _plan_for(publishing, effects.env)
     missing = [a.filepath for a in manifest.artifacts if not Path(a.filepath).is_file()]
