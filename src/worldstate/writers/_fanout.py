@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from worldstate.artifacts import Artifact
-from worldstate.writers._base import Writer, WriteResult
+from worldstate.writers._base import Writer, WriteResult, WriteStatus
 from worldstate.writers._sink import EventSink
 
 __all__ = [
@@ -108,7 +108,12 @@ class FanoutResult:
 
     def writer_summaries(self) -> tuple[WriterSummary, ...]:
         """Per-writer counts and summed write time, in registration order."""
-        return tuple(_summarise(wid, self.for_writer(wid)) for wid in self.writer_ids)
+        tallies = {wid: _Tally() for wid in self.writer_ids}
+        for result in self.results:  # one pass: this runs for every event listener
+            tally = tallies.get(result.writer_id)
+            if tally is not None:
+                tally.add(result)
+        return tuple(tallies[wid].summary(wid) for wid in self.writer_ids)
 
     def to_json(self) -> dict[str, Any]:
         """The reference's metrics object (``artifactsAttempted``, ``artifactsWritten``,
@@ -131,15 +136,29 @@ class FanoutResult:
         }
 
 
-def _summarise(writer_id: str, results: Sequence[WriteResult]) -> WriterSummary:
-    successes = sum(1 for r in results if r.ok)
-    return WriterSummary(
-        writer_id=writer_id,
-        attempted=len(results),
-        successes=successes,
-        failures=len(results) - successes,
-        duration_ms=sum(r.duration_ms for r in results),
-    )
+class _Tally:
+    """One writer's counts, summed result by result."""
+
+    __slots__ = ("attempted", "duration_ms", "successes")
+
+    def __init__(self) -> None:
+        self.attempted = 0
+        self.successes = 0
+        self.duration_ms = 0.0
+
+    def add(self, result: WriteResult) -> None:
+        self.attempted += 1
+        self.successes += result.status is WriteStatus.WRITTEN
+        self.duration_ms += result.duration_ms
+
+    def summary(self, writer_id: str) -> WriterSummary:
+        return WriterSummary(
+            writer_id=writer_id,
+            attempted=self.attempted,
+            successes=self.successes,
+            failures=self.attempted - self.successes,
+            duration_ms=self.duration_ms,
+        )
 
 
 class WriterFanout:
@@ -269,8 +288,9 @@ def _log_failures(outcome: FanoutResult, first: Mapping[str, BaseException | Wri
 def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | None) -> None:
     if bus is None:
         return
-    if outcome.failures and bus.has_listeners(ARTIFACT_FAILED):
-        for failure in outcome.failures:
+    failures = outcome.failures
+    if failures and bus.has_listeners(ARTIFACT_FAILED):
+        for failure in failures:
             bus.emit(
                 ARTIFACT_FAILED,
                 {
@@ -285,8 +305,8 @@ def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | Non
             ARTIFACTS_WRITTEN,
             {
                 "artifactsAttempted": outcome.artifacts_attempted,
-                "artifactsWritten": outcome.artifacts_written,
-                "failures": len(outcome.failures),
+                "artifactsWritten": len(outcome.results) - len(failures),
+                "failures": len(failures),
                 "context": context,
                 "durationMs": round(outcome.duration_ms, 3),
                 "writerSummaries": [
