@@ -26,8 +26,8 @@ _ATTRIBUTE_CACHE = 256
 
 _WRITE = ("writer.role", "writer.kind", "format")
 _UPLOAD = ("provider", "status")
-_EXPORT_OUTCOME = f"{EXPORT_COMPLETED}, {EXPORT_FAILED}"
-_PUBLISH_OUTCOME = f"{PUBLISH_COMPLETED}, {PUBLISH_FAILED}"
+_EXPORT_OUTCOME = (EXPORT_COMPLETED, EXPORT_FAILED)
+_PUBLISH_OUTCOME = (PUBLISH_COMPLETED, PUBLISH_FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class InstrumentSpec:
     unit: str
     description: str
     attributes: tuple[str, ...]
-    events: str
+    events: tuple[str, ...]
 
 
 INSTRUMENTS: dict[str, InstrumentSpec] = {
@@ -57,16 +57,20 @@ INSTRUMENTS: dict[str, InstrumentSpec] = {
         "counter", "{export}", "Exports finished.", ("outcome",), _EXPORT_OUTCOME
     ),
     "worldstate.artifacts.written": InstrumentSpec(
-        "counter", "{artifact}", "Artifact writes that succeeded.", _WRITE, ARTIFACTS_WRITTEN
+        "counter", "{artifact}", "Artifact writes that succeeded.", _WRITE, (ARTIFACTS_WRITTEN,)
     ),
     "worldstate.artifacts.failed": InstrumentSpec(
-        "counter", "{artifact}", "Artifact writes that failed.", _WRITE, ARTIFACTS_WRITTEN
+        "counter", "{artifact}", "Artifact writes that failed.", _WRITE, (ARTIFACTS_WRITTEN,)
     ),
     "worldstate.artifacts.size": InstrumentSpec(
-        "counter", "By", "Bytes of the artifacts written.", _WRITE, ARTIFACTS_WRITTEN
+        "counter", "By", "Bytes of the artifacts written.", _WRITE, (ARTIFACTS_WRITTEN,)
     ),
     "worldstate.export.budget.payload_size": InstrumentSpec(
-        "gauge", "By", "Spatial payload size of the last export.", ("status",), EXPORT_BUDGET_STATUS
+        "gauge",
+        "By",
+        "Spatial payload size of the last export.",
+        ("status",),
+        (EXPORT_BUDGET_STATUS,),
     ),
     "worldstate.publish.attempts": InstrumentSpec(
         "counter", "{attempt}", "Upload provider attempts.", _UPLOAD, _PUBLISH_OUTCOME
@@ -78,7 +82,7 @@ INSTRUMENTS: dict[str, InstrumentSpec] = {
         "histogram", "ms", "Wall time of an upload attempt.", _UPLOAD, _PUBLISH_OUTCOME
     ),
     "worldstate.replay.events": InstrumentSpec(
-        "counter", "{event}", "Events replayed into a store.", ("origin",), EVENTS_REPLAYED
+        "counter", "{event}", "Events replayed into a store.", ("origin",), (EVENTS_REPLAYED,)
     ),
 }
 """Every instrument, by name; ``docs/otel.md`` has the same table."""
