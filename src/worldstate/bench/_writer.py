@@ -10,6 +10,11 @@ artifacts; not timed) and times only :meth:`WriterFanout.write` with one
   folder, without temp files or renames: what durability costs at the least;
 * syscall floor: the same folder, temp files and renames as the plain fan-out done with bare
   ``os`` calls and no checks, results or events: what the disk costs on its own.
+
+With ``otel=True`` a second plain fan-out runs beside the first, export by export in turns,
+with :mod:`worldstate.otel`'s recorders subscribed to its bus and whatever OpenTelemetry
+provider the process has (without an SDK configured: the API's no-op), so the two figures
+show what attaching them costs.
 """
 
 from __future__ import annotations
@@ -75,6 +80,8 @@ class WriterBenchStats:
         durable: the fan-out with fsync of files and folder.
         fsync_baseline: three files written and fsynced plus one folder fsync, no renames.
         floor: the plain fan-out's system calls alone.
+        otel: the plain fan-out with the OpenTelemetry recorders on its bus, timed in turns
+            with ``fanout`` (``None`` unless asked for).
     """
 
     iterations: int
@@ -86,9 +93,12 @@ class WriterBenchStats:
     durable: Timing
     fsync_baseline: Timing
     floor: Timing
+    otel: Timing | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Flat figures: ``mean_ms``, ``min_ms``, ``max_ms`` are the plain fan-out's."""
+        """Flat figures: ``mean_ms``, ``min_ms``, ``max_ms`` are the plain fan-out's; ``otel``
+        is there when it was measured."""
+        otel = {} if self.otel is None else {"otel": asdict(self.otel)}
         return {
             "iterations": self.iterations,
             "mean_ms": self.fanout.mean_ms,
@@ -101,6 +111,7 @@ class WriterBenchStats:
             "durable": asdict(self.durable),
             "fsync_baseline": asdict(self.fsync_baseline),
             "syscall_floor": asdict(self.floor),
+            **otel,
         }
 
 
@@ -159,6 +170,7 @@ def run_writer_bench(
     root: Path | None = None,
     now: int = 1761843600000,
     timer: Timer = time.perf_counter,
+    otel: bool = False,
 ) -> WriterBenchStats:
     """Run every mode ``iterations`` times; each export goes into its own new folder.
 
@@ -168,6 +180,11 @@ def run_writer_bench(
         root: where to write (a fresh temp folder, removed afterwards, when ``None``).
         now: ``generatedAt`` for summaries without one.
         timer: a monotonic clock in seconds.
+        otel: also time the plain fan-out with the OpenTelemetry recorders on its bus, in
+            turns with the one without (needs ``worldstate[otel]``).
+
+    Raises:
+        ConfigurationError: ``otel`` without ``opentelemetry-api``.
     """
     if iterations < 1:
         raise ValueError(f"iterations must be >= 1, got {iterations}")
@@ -185,6 +202,8 @@ def run_writer_bench(
         [FileSystemWriter(workdir / "durable", durable=True)], timer=timer
     )
     e2e_fanout = WriterFanout([FileSystemWriter(workdir / "e2e")], timer=timer)
+    otel_fanout = _recorded_fanout(workdir / "otel", timer) if otel else None
+    recorded: list[float] = []
     try:
         # Flush writeback left by earlier work, then measure the plain fan-out before any fsync:
         # the durable modes force journal commits that would stall the plain writes after them.
@@ -192,11 +211,17 @@ def run_writer_bench(
         os.sync()
         for chunk in _chunks(iterations):
             for index in chunk:
+                if (
+                    otel_fanout is not None and index % 2
+                ):  # in turns, each going first half the time
+                    recorded.append(_time_fanout(otel_fanout, exports[index], index, timer)[1])
                 result, elapsed = _time_fanout(plain_fanout, exports[index], index, timer)
                 plain.append(elapsed)
                 attempted += result.artifacts_attempted
                 written += result.artifacts_written
                 failed += len(result.failures)
+                if otel_fanout is not None and not index % 2:
+                    recorded.append(_time_fanout(otel_fanout, exports[index], index, timer)[1])
             floor += [_time_floor(exports[i], workdir / "floor", i, timer) for i in chunk]
         end_to_end += [
             _time_end_to_end(e2e_fanout, picks[i], i, now, timer) for i in range(iterations)
@@ -219,7 +244,19 @@ def run_writer_bench(
         durable=Timing.of(durable),
         fsync_baseline=Timing.of(baseline),
         floor=Timing.of(floor),
+        otel=Timing.of(recorded) if otel else None,
     )
+
+
+def _recorded_fanout(folder: Path, timer: Timer) -> WriterFanout:
+    """A plain fan-out whose bus has the OpenTelemetry recorders of an export run on it."""
+    from worldstate.events import EventBus
+    from worldstate.otel import ExportMetrics, ExportSpans  # only when asked: needs the extra
+
+    bus = EventBus()
+    ExportMetrics().subscribe(bus)
+    ExportSpans().subscribe(bus)
+    return WriterFanout([FileSystemWriter(folder)], bus=bus, timer=timer)
 
 
 def _time_fanout(

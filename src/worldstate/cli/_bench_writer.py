@@ -10,9 +10,15 @@ from typing import Any
 
 import click
 
-from worldstate.bench import load_summaries, run_storage_bench, run_writer_bench
+from worldstate.bench import Timing, load_summaries, run_storage_bench, run_writer_bench
 from worldstate.cli._app import bench
-from worldstate.storage import display_url, is_url, parse_location, resolve_storage_options
+from worldstate.storage import (
+    display_url,
+    is_url,
+    parse_location,
+    parse_storage_options,
+    resolve_storage_options,
+)
 
 __all__ = ["bench_writer"]
 
@@ -31,14 +37,44 @@ __all__ = ["bench_writer"]
     help="Write here and keep the files (default: a temp folder, removed afterwards); a URL "
     "(s3://bucket/bench) times the storage writer beside a local folder.",
 )
+@click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An fsspec option for a URL --root (endpoint_url=http://127.0.0.1:9000); repeatable. "
+    "The environment's (AWS_ENDPOINT_URL, FSSPEC_S3_*) apply too.",
+)
+@click.option(
+    "--otel",
+    is_flag=True,
+    help="Also time the fan-out with worldstate.otel's metrics and span recorders on its bus "
+    "(with whatever OpenTelemetry provider is configured; none: the API's no-op), in turns "
+    "with the plain one (needs worldstate[otel]).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def bench_writer(summaries: Path, iterations: int, root: str | None, as_json: bool) -> None:
+def bench_writer(
+    summaries: Path,
+    iterations: int,
+    root: str | None,
+    storage_options: tuple[str, ...],
+    otel: bool,
+    as_json: bool,
+) -> None:
     """Render each summary (untimed), then time writing its artifacts into a new folder."""
     if root is not None and is_url(root):
-        _bench_storage(load_summaries(summaries), iterations, root, as_json)
+        if otel:
+            raise click.UsageError("--otel times local folders: leave out the URL --root")
+        options = parse_storage_options(storage_options)
+        _bench_storage(load_summaries(summaries), iterations, root, options, as_json)
         return
+    if storage_options:
+        raise click.UsageError("--storage-option applies to a URL --root")
     stats = run_writer_bench(
-        load_summaries(summaries), iterations, root=None if root is None else Path(root)
+        load_summaries(summaries),
+        iterations,
+        root=None if root is None else Path(root),
+        otel=otel,
     )
     if as_json:
         click.echo(json.dumps(stats.to_json()))
@@ -57,16 +93,23 @@ def bench_writer(summaries: Path, iterations: int, root: str | None, as_json: bo
         ("fsync baseline (3 files + folder)", stats.fsync_baseline),
         ("Syscall floor (same calls, bare os)", stats.floor),
     ):
-        click.echo(
-            f"{label}: mean {timing.mean_ms:.3f} ms "
-            f"(min {timing.min_ms:.3f}, max {timing.max_ms:.3f})"
-        )
+        click.echo(_timing_line(label, timing))
+    if stats.otel is not None:
+        click.echo(_timing_line("Fan-out with OpenTelemetry recorders (in turns)", stats.otel))
     if root is not None:
         click.echo(f"Artifacts retained at: {root}")
 
 
-def _bench_storage(summaries: list[Any], iterations: int, root: str, as_json: bool) -> None:
-    options = resolve_storage_options(parse_location(root).protocol, {}, os.environ)
+def _timing_line(label: str, timing: Timing) -> str:
+    return (
+        f"{label}: mean {timing.mean_ms:.3f} ms (min {timing.min_ms:.3f}, max {timing.max_ms:.3f})"
+    )
+
+
+def _bench_storage(
+    summaries: list[Any], iterations: int, root: str, given: dict[str, Any], as_json: bool
+) -> None:
+    options = resolve_storage_options(parse_location(root).protocol, given, os.environ)
     remote, local = run_storage_bench(summaries, iterations, root, storage_options=options)
     if as_json:
         click.echo(
@@ -78,7 +121,4 @@ def _bench_storage(summaries: list[Any], iterations: int, root: str, as_json: bo
     click.echo(f"=== Telemetry Writer Benchmark ({display_url(root)}) ===")
     click.echo(f"Iterations: {iterations}")
     for label, timing in (("Storage writer", remote), ("Local folder (same run)", local)):
-        click.echo(
-            f"{label}: mean {timing.mean_ms:.3f} ms "
-            f"(min {timing.min_ms:.3f}, max {timing.max_ms:.3f})"
-        )
+        click.echo(_timing_line(label, timing))

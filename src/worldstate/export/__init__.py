@@ -43,6 +43,7 @@ from worldstate.export._run import (
 )
 from worldstate.export._settings import ExportSettings, parse_context
 from worldstate.export._sources import (
+    EVENTS_REPLAYED,
     ReplayProgress,
     SourceRequest,
     SummaryOrigin,
@@ -84,6 +85,7 @@ __all__ = [
     "EXPORT_COMPLETED",
     "EXPORT_FAILED",
     "EXPORT_BUDGET_STATUS",
+    "EVENTS_REPLAYED",
     "DEFAULT_PREFIX",
     "DEFAULT_FORMATS",
     "DEFAULT_BUDGET_BYTES",

@@ -24,7 +24,12 @@ from worldstate.events import EventBus
 from worldstate.export._pipeline import Exporter
 from worldstate.export._records import ExportResult, PreparedExport, describe_write_failures
 from worldstate.export._settings import ExportSettings
-from worldstate.export._sources import ReplayProgress, SourceRequest, SummarySource
+from worldstate.export._sources import (
+    EVENTS_REPLAYED,
+    ReplayProgress,
+    SourceRequest,
+    SummarySource,
+)
 from worldstate.inspector import BudgetReport, BudgetStatus, render_budget_markdown
 from worldstate.publish import (
     DEFAULT_COMMAND_TIMEOUT,
@@ -130,6 +135,9 @@ class ExportEffects:
         metrics: record OpenTelemetry metrics of the run (``worldstate[otel]``).
         meter_provider: the OpenTelemetry meter provider (default: the global one, a no-op
             until an application installs the SDK); giving one turns ``metrics`` on.
+        spans: record an OpenTelemetry span for the export and one for the publish.
+        tracer_provider: the OpenTelemetry tracer provider (default: the global one); giving
+            one turns ``spans`` on.
     """
 
     env: Mapping[str, str]
@@ -142,6 +150,8 @@ class ExportEffects:
     progress: ReplayProgress | None = None
     metrics: bool = False
     meter_provider: Any = None
+    spans: bool = False
+    tracer_provider: Any = None
 
     def publish_effects(self) -> PublishEffects:
         """The subset publishing uses."""
@@ -155,21 +165,26 @@ class ExportEffects:
 
     @contextmanager
     def recording(self) -> Iterator[ExportEffects]:
-        """These effects, with the OpenTelemetry recorder on the bus while the run lasts
-        (a bus is made when none was given); unchanged when metrics are off."""
-        if not (self.metrics or self.meter_provider is not None):
+        """These effects, with the OpenTelemetry recorders on the bus while the run lasts
+        (a bus is made when none was given); unchanged when metrics and spans are off."""
+        metrics = self.metrics or self.meter_provider is not None
+        spans = self.spans or self.tracer_provider is not None
+        if not (metrics or spans):
             yield self
             return
-        from worldstate.otel import ExportMetrics  # lazily: OpenTelemetry only when asked
+        from worldstate.otel import ExportMetrics, ExportSpans  # lazily: only when asked
 
         bus = self.bus if isinstance(self.bus, EventBus) else EventBus()
         if self.bus is not None and bus is not self.bus:
-            raise ConfigurationError("metrics need the run's bus to be an EventBus")
-        stop = ExportMetrics(self.meter_provider).subscribe(bus)
+            raise ConfigurationError("metrics and spans need the run's bus to be an EventBus")
+        stops = [ExportMetrics(self.meter_provider).subscribe(bus)] if metrics else []
+        if spans:
+            stops.append(ExportSpans(self.tracer_provider).subscribe(bus))
         try:
             yield replace(self, bus=bus)
         finally:
-            stop()
+            for stop in stops:
+                stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +306,7 @@ def _export_and_publish(request: ExportRequest, effects: ExportEffects) -> Expor
     source = request.source.load(
         generated_at=settings.generated_at, wall_clock=effects.clock, progress=effects.progress
     )
+    _report_replay(source, effects.bus)
     with _exporter(request, effects) as exporter:
         try:
             prepared = exporter.prepare(
@@ -333,6 +349,11 @@ def _export_and_publish(request: ExportRequest, effects: ExportEffects) -> Expor
         stream=effects.stdout,
     )
     return ExportRun(settings, source, result, outcome, webhook)
+
+
+def _report_replay(source: SummarySource, bus: EventSink | None) -> None:
+    if source.replayed and bus is not None and bus.has_listeners(EVENTS_REPLAYED):
+        bus.emit(EVENTS_REPLAYED, source.replay_event())
 
 
 def artifact_name(context: Mapping[str, Any], prefix: str, env: Mapping[str, str]) -> str:
@@ -456,6 +477,13 @@ def publish_folder(
         InputError: the manifest is missing or malformed, or an artifact it lists is gone.
         ConfigurationError: bad provider options.
     """
+    with effects.recording() as recorded:
+        return _publish_folder(manifest_path, publishing, recorded)
+
+
+def _publish_folder(
+    manifest_path: Path, publishing: PublishSettings, effects: ExportEffects
+) -> PublishOutcome:
     manifest = read_manifest(manifest_path)
     plan = _plan_for(publishing, effects.env)
     missing = [a.filepath for a in manifest.artifacts if not Path(a.filepath).is_file()]

@@ -43,10 +43,14 @@ __all__ = [
     "summary_from_events",
     "summary_from_snapshot",
     "DEMO_RESOURCE",
+    "EVENTS_REPLAYED",
 ]
 
 DEMO_RESOURCE = "lantern_street.jsonl"
 """The bundled demo playthrough, a file of the ``worldstate.demo`` package."""
+
+EVENTS_REPLAYED = "telemetry:events_replayed"
+"""Emitted by an export run once its replayed source is summarised: ``{origin, events}``."""
 
 
 class SummaryOrigin(enum.StrEnum):
@@ -91,6 +95,15 @@ class SummarySource:
     origin: SummaryOrigin
     events: int = 0
     problems: tuple[str, ...] = ()
+
+    @property
+    def replayed(self) -> bool:
+        """Whether the summary came from replaying events (``--demo``, ``--events``)."""
+        return self.origin in (SummaryOrigin.DEMO, SummaryOrigin.EVENTS)
+
+    def replay_event(self) -> dict[str, Any]:
+        """The ``telemetry:events_replayed`` payload: ``{origin, events}``."""
+        return {"origin": self.origin.value, "events": self.events}
 
 
 def load_summary_file(

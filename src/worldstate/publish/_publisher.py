@@ -272,5 +272,8 @@ def _as_fallback(context: UploadContext) -> UploadContext:
 
 
 def _event_record(result: UploadResult) -> dict[str, Any]:
+    """The attempt as in the manifest's ``commandResults``, plus the bytes it uploaded
+    (``size``, ``None`` when the provider cannot tell, as with commands)."""
     record: dict[str, Any] = msgspec.to_builtins(command_record(result))
+    record["size"] = result.size
     return record

@@ -88,6 +88,9 @@ class Writer(Protocol):
       :class:`~worldstate.errors.UnsafeNameError` before anything is written.
     * I/O failures return ``WriteResult.failed(...)``; they do not raise.
     * After ``close()``, ``write`` raises ``RuntimeError``; ``close()`` may be called twice.
+
+    A writer may also have a ``kind`` string naming its sort in events and metrics (see
+    :class:`~worldstate.writers.WriterFanout`); it is not part of the protocol.
     """
 
     id: str

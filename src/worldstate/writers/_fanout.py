@@ -10,15 +10,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from worldstate.artifacts import Artifact
-from worldstate.writers._base import Writer, WriteResult
+from worldstate.writers._base import Writer, WriteResult, WriteStatus
 from worldstate.writers._sink import EventSink
 
-__all__ = ["WriterFanout", "FanoutResult", "WriterSummary", "ARTIFACT_FAILED", "ARTIFACTS_WRITTEN"]
+__all__ = [
+    "WriterFanout",
+    "FanoutResult",
+    "WriterSummary",
+    "ARTIFACT_FAILED",
+    "ARTIFACTS_WRITTEN",
+    "writer_kind",
+]
 
 logger = logging.getLogger(__name__)
 
 ARTIFACT_FAILED = "telemetry:artifact_failed"
 ARTIFACTS_WRITTEN = "telemetry:artifacts_written"
+
+
+def writer_kind(writer: object) -> str:
+    """What sort of writer ``writer`` is, in a word: its ``kind`` attribute when it has a
+    string one, else its class name in lower case without a ``Writer`` suffix
+    (``FileSystemWriter`` -> ``filesystem``, ``StorageWriter`` -> ``storage``)."""
+    kind = getattr(writer, "kind", None)
+    if isinstance(kind, str) and kind:
+        return kind
+    name = type(writer).__name__
+    return name.removesuffix("Writer").lower() or name.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +69,14 @@ class FanoutResult:
         writer_ids: the writers, in registration order.
         results: one result per (artifact, writer), artifact-major in that order.
         duration_ms: wall time of the whole fan-out.
+        writer_kinds: each writer's :func:`writer_kind`, in the order of ``writer_ids``.
     """
 
     artifacts: tuple[Artifact, ...]
     writer_ids: tuple[str, ...]
     results: tuple[WriteResult, ...]
     duration_ms: float
+    writer_kinds: tuple[str, ...] = ()
 
     @property
     def artifacts_attempted(self) -> int:
@@ -88,7 +108,12 @@ class FanoutResult:
 
     def writer_summaries(self) -> tuple[WriterSummary, ...]:
         """Per-writer counts and summed write time, in registration order."""
-        return tuple(_summarise(wid, self.for_writer(wid)) for wid in self.writer_ids)
+        tallies = {wid: _Tally() for wid in self.writer_ids}
+        for result in self.results:  # one pass: this runs for every event listener
+            tally = tallies.get(result.writer_id)
+            if tally is not None:
+                tally.add(result)
+        return tuple(tallies[wid].summary(wid) for wid in self.writer_ids)
 
     def to_json(self) -> dict[str, Any]:
         """The reference's metrics object (``artifactsAttempted``, ``artifactsWritten``,
@@ -111,15 +136,29 @@ class FanoutResult:
         }
 
 
-def _summarise(writer_id: str, results: Sequence[WriteResult]) -> WriterSummary:
-    successes = sum(1 for r in results if r.ok)
-    return WriterSummary(
-        writer_id=writer_id,
-        attempted=len(results),
-        successes=successes,
-        failures=len(results) - successes,
-        duration_ms=sum(r.duration_ms for r in results),
-    )
+class _Tally:
+    """One writer's counts, summed result by result."""
+
+    __slots__ = ("attempted", "duration_ms", "successes")
+
+    def __init__(self) -> None:
+        self.attempted = 0
+        self.successes = 0
+        self.duration_ms = 0.0
+
+    def add(self, result: WriteResult) -> None:
+        self.attempted += 1
+        self.successes += result.status is WriteStatus.WRITTEN
+        self.duration_ms += result.duration_ms
+
+    def summary(self, writer_id: str) -> WriterSummary:
+        return WriterSummary(
+            writer_id=writer_id,
+            attempted=self.attempted,
+            successes=self.successes,
+            failures=self.attempted - self.successes,
+            duration_ms=self.duration_ms,
+        )
 
 
 class WriterFanout:
@@ -162,6 +201,7 @@ class WriterFanout:
             )
         self.bus = bus
         self._timer = timer
+        self._kinds = tuple(writer_kind(w) for w in self.writers)
 
     def write(
         self,
@@ -200,6 +240,7 @@ class WriterFanout:
             writer_ids=tuple(w.id for w in self.writers),
             results=tuple(results),
             duration_ms=max(0.0, (timer() - started) * 1000.0),
+            writer_kinds=self._kinds,
         )
         _log_failures(outcome, first_errors)
         _report(outcome, dict(context or {}), events if events is not None else self.bus)
@@ -225,6 +266,8 @@ class WriterFanout:
 
 def _log_failures(outcome: FanoutResult, first: Mapping[str, BaseException | WriteResult]) -> None:
     """One log record per failing writer: its first failure, and how many writes failed."""
+    if not first:
+        return
     for summary in outcome.writer_summaries():
         error = first.get(summary.writer_id)
         if error is None:
@@ -245,8 +288,9 @@ def _log_failures(outcome: FanoutResult, first: Mapping[str, BaseException | Wri
 def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | None) -> None:
     if bus is None:
         return
-    if outcome.failures and bus.has_listeners(ARTIFACT_FAILED):
-        for failure in outcome.failures:
+    failures = outcome.failures
+    if failures and bus.has_listeners(ARTIFACT_FAILED):
+        for failure in failures:
             bus.emit(
                 ARTIFACT_FAILED,
                 {
@@ -261,13 +305,37 @@ def _report(outcome: FanoutResult, context: dict[str, Any], bus: EventSink | Non
             ARTIFACTS_WRITTEN,
             {
                 "artifactsAttempted": outcome.artifacts_attempted,
-                "artifactsWritten": outcome.artifacts_written,
-                "failures": len(outcome.failures),
+                "artifactsWritten": len(outcome.results) - len(failures),
+                "failures": len(failures),
                 "context": context,
                 "durationMs": round(outcome.duration_ms, 3),
                 "writerSummaries": [
                     {k: v for k, v in s.to_json().items() if k != "attempted"}
                     for s in outcome.writer_summaries()
                 ],
+                "writes": _writes_json(outcome),
             },
         )
+
+
+def _writes_json(outcome: FanoutResult) -> list[dict[str, Any]]:
+    """Every write in result order: who wrote what format, how it went and how many bytes.
+
+    Results are artifact-major in writer order, so result ``i`` is writer ``i % writers`` and
+    artifact ``i // writers``.
+    """
+    writers = len(outcome.writer_ids)
+    kinds = outcome.writer_kinds or ("unknown",) * writers
+    artifacts = outcome.artifacts
+    return [
+        {
+            "writerId": r.writer_id,
+            "writerKind": kinds[i % writers],
+            "filename": r.filename,
+            "format": artifacts[i // writers].type,
+            "status": r.status.value,
+            "bytes": r.size,
+            "durationMs": round(r.duration_ms, 3),
+        }
+        for i, r in enumerate(outcome.results)
+    ]
