@@ -227,7 +227,8 @@ def export_command(
         progress=_progress if show_progress else None,
         # With --json, stdout is the document; the runner reads workflow commands on stderr too.
         stdout=sys.stderr if as_json else sys.stdout,
-        metrics=metrics_requested(env),
+        metrics=otel_signal_requested(env, "metrics"),
+        spans=otel_signal_requested(env, "traces"),
     )
     request = ExportRequest(source, settings, publishing, destinations)
     run = export_and_publish(request, effects)
@@ -242,14 +243,16 @@ def export_command(
     run.raise_for_failures(publish_errors=publish_errors, budget=fail_on_budget)
 
 
-def metrics_requested(env: Mapping[str, str]) -> bool:
-    """Whether the environment configures OpenTelemetry metrics (``OTEL_METRICS_EXPORTER``
-    other than ``none``, or an OTLP endpoint): only then is OpenTelemetry imported."""
-    exporter = env.get("OTEL_METRICS_EXPORTER", "").strip().lower()
+def otel_signal_requested(env: Mapping[str, str], signal: str) -> bool:
+    """Whether the environment configures an OpenTelemetry ``signal`` (``metrics`` or
+    ``traces``): ``OTEL_<SIGNAL>_EXPORTER`` other than ``none``, or an OTLP endpoint.  Only
+    then is OpenTelemetry imported."""
+    exporter = env.get(f"OTEL_{signal.upper()}_EXPORTER", "").strip().lower()
     if exporter:
         return exporter != "none"
     return bool(
-        env.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        env.get(f"OTEL_EXPORTER_OTLP_{signal.upper()}_ENDPOINT")
+        or env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
 
 
