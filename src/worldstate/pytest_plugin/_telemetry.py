@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 import pytest
@@ -80,6 +82,50 @@ class TestScope:
             return str(path)
 
 
+@dataclass(frozen=True, slots=True)
+class _World:
+    """A telemetry's bus, store and recorder; ``owned`` when the store was built here."""
+
+    bus: EventBus
+    store: WorldStore
+    recorder: TutorialTranscriptRecorder
+    owned: bool
+
+    @classmethod
+    def fresh(cls, clock: ManualClock, bus: EventBus | None = None) -> _World:
+        """A new store with the default slices on ``bus`` (or a new bus), reading ``clock``."""
+        store = WorldStore(bus if bus is not None else EventBus(), clock=clock)
+        return cls(store.bus, store, TutorialTranscriptRecorder(store.bus, clock=clock), True)
+
+    @classmethod
+    def around(cls, store: WorldStore, clock: ManualClock) -> _World:
+        """The game's own store, with a recorder on its bus."""
+        return cls(store.bus, store, TutorialTranscriptRecorder(store.bus, clock=clock), False)
+
+    def close(self) -> None:
+        """Stop the recorder, and the store when it was built here."""
+        self.recorder.close()
+        if self.owned:
+            self.store.close()
+
+
+@functools.lru_cache(maxsize=8)
+def _pristine_summary(now: int) -> Mapping[str, Any]:
+    world = _World.fresh(ManualClock(now))
+    try:
+        return MappingProxyType(build_summary(world.store, recorder=world.recorder))
+    finally:
+        world.close()
+
+
+def pristine_summary(now: int) -> Mapping[str, Any]:
+    """The raw summary of a fresh world whose clock reads ``now`` (built once per ``now``).
+
+    It is what a telemetry whose world was never touched exports; the exporter only reads it.
+    """
+    return _pristine_summary(now)
+
+
 class WorldTelemetry:
     """A world store on an event bus, with a tutorial transcript recorder and a manual clock.
 
@@ -96,20 +142,38 @@ class WorldTelemetry:
         self,
         scope: TestScope,
         *,
-        bus: EventBus,
-        store: WorldStore,
-        recorder: TutorialTranscriptRecorder,
         clock: ManualClock,
         prefix: str,
+        world: _World | None = None,
         sections: Sequence[SummarySection] = (),
     ) -> None:
-        self.bus = bus
-        self.store = store
-        self.recorder = recorder
         self.clock = clock
         self._scope = scope
         self._prefix = prefix
         self._sections = tuple(sections)
+        # A fresh world is built on first use: a test that never touches it is exported as
+        # the pristine world it would have been, without paying for a store.
+        self._world = world
+
+    @property
+    def bus(self) -> EventBus:
+        """The event bus the store listens on."""
+        return self._built().bus
+
+    @property
+    def store(self) -> WorldStore:
+        """The world store."""
+        return self._built().store
+
+    @property
+    def recorder(self) -> TutorialTranscriptRecorder:
+        """The tutorial transcript recorder on the bus."""
+        return self._built().recorder
+
+    def _built(self) -> _World:
+        if self._world is None:
+            self._world = _World.fresh(self.clock)
+        return self._world
 
     @property
     def prefix(self) -> str:
@@ -135,6 +199,11 @@ class WorldTelemetry:
         """The store's raw inspector summary right now."""
         return build_summary(self.store, recorder=self.recorder, sections=self._sections)
 
+    def _summary_to_export(self) -> Mapping[str, Any]:
+        if self._world is None and not self._sections:
+            return pristine_summary(self.clock())
+        return self.summary()
+
     def export(
         self, *, formats: Sequence[str] | None = None, name: str | None = None
     ) -> ExportedFiles:
@@ -146,14 +215,14 @@ class WorldTelemetry:
         """
         prefix = self._prefix if name is None else f"{self._prefix}-{_file_safe(name)}"
         exported = export_summary(
-            self.summary(),
+            self._summary_to_export(),
             folder=self._scope.folder,
             prefix=prefix,
             formats=self._scope.settings.formats if formats is None else tuple(formats),
             clock=self.clock,
             context=self._scope.context,
             redactor=self._scope.redactor,
-            bus=self.bus,
+            bus=None if self._world is None else self._world.bus,
         )
         self._scope.exports.append(exported)
         return exported
@@ -201,7 +270,8 @@ class WorldTelemetry:
 
     def close(self) -> None:
         """Stop the recorder and the store listening (a store brought by the game stays open)."""
-        self.recorder.close()
+        if self._world is not None:
+            self._world.close()
 
     def __repr__(self) -> str:
         return f"WorldTelemetry({self._scope.nodeid!r}, clock={self.clock!r})"
@@ -222,7 +292,6 @@ class TelemetryFactory:
     def __init__(self, scope: TestScope) -> None:
         self._scope = scope
         self.made: list[WorldTelemetry] = []
-        self._owned_stores: list[WorldStore] = []
 
     def __call__(
         self,
@@ -249,21 +318,16 @@ class TelemetryFactory:
         if store is not None and bus is not None and store.bus is not bus:
             raise ConfigurationError("pass the store or its bus, not a store and another bus")
         prefix = self._prefix_for(name)
-        if store is None:
+        world: _World | None = None
+        if store is not None:
+            clock = clock if clock is not None else _manual_clock_of(store)
+            world = _World.around(store, clock)
+        else:
             clock = clock if clock is not None else ManualClock()
-            bus = bus if bus is not None else EventBus()
-            store = WorldStore(bus, clock=clock)
-            self._owned_stores.append(store)
-        elif clock is None:
-            clock = store.clock if isinstance(store.clock, ManualClock) else ManualClock()
+            if bus is not None:
+                world = _World.fresh(clock, bus)
         telemetry = WorldTelemetry(
-            self._scope,
-            bus=store.bus,
-            store=store,
-            recorder=TutorialTranscriptRecorder(store.bus, clock=clock),
-            clock=clock,
-            prefix=prefix,
-            sections=sections,
+            self._scope, clock=clock, prefix=prefix, world=world, sections=sections
         )
         self.made.append(telemetry)
         return telemetry
@@ -286,5 +350,7 @@ class TelemetryFactory:
         """Close the recorders, and the stores the factory built."""
         for telemetry in self.made:
             telemetry.close()
-        for store in self._owned_stores:
-            store.close()
+
+
+def _manual_clock_of(store: WorldStore) -> ManualClock:
+    return store.clock if isinstance(store.clock, ManualClock) else ManualClock()
