@@ -46,7 +46,7 @@ from worldstate.pytest_plugin._state import (
 )
 
 if TYPE_CHECKING:
-    from worldstate.pytest_plugin._export import ExportedFiles
+    from worldstate.pytest_plugin._export import ExportedFiles, PristineExports
     from worldstate.pytest_plugin._telemetry import TelemetryFactory, TestScope, WorldTelemetry
 
 __all__ = [
@@ -116,6 +116,7 @@ class _Running:
 
 _STATE = pytest.StashKey[SessionState]()
 _RUNNING = pytest.StashKey[_Running]()
+_PRISTINE = pytest.StashKey["PristineExports"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -243,7 +244,17 @@ def _scope(item: pytest.Item, state: SessionState) -> TestScope:
         redactor=state.redactor,
         context={"testId": item.nodeid, "worker": state.worker},
         on_snapshot_written=state.snapshots_written.append,
+        pristine=_pristine_exports(item.config),
     )
+
+
+def _pristine_exports(config: pytest.Config) -> PristineExports:
+    from worldstate.pytest_plugin._export import PristineExports
+
+    found = config.stash.get(_PRISTINE, None)
+    if found is None:
+        found = config.stash[_PRISTINE] = PristineExports()
+    return found
 
 
 def _teardown(item: pytest.Item, running: _Running) -> None:

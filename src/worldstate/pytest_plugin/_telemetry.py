@@ -18,7 +18,7 @@ from worldstate.events import EventBus
 from worldstate.inspector import SummarySection, TutorialTranscriptRecorder, build_summary
 from worldstate.names import check_safe_name
 from worldstate.pytest_plugin._approval import SNAPSHOT_FOLDER, check_snapshot, select_sections
-from worldstate.pytest_plugin._export import ExportedFiles, export_summary
+from worldstate.pytest_plugin._export import ExportedFiles, PristineExports, export_summary
 from worldstate.pytest_plugin._settings import PluginSettings
 from worldstate.redact import Redactor
 from worldstate.replay import ReplayStats, iter_event_log, replay_events
@@ -44,6 +44,7 @@ class TestScope:
         redactor: redacts every context written.
         context: the export context (the test id; outcome and duration are added at teardown).
         on_snapshot_written: told the path of every snapshot file written.
+        pristine: the session's reusable exports of untouched worlds.
     """
 
     nodeid: str
@@ -56,6 +57,7 @@ class TestScope:
     redactor: Redactor
     context: dict[str, Any]
     on_snapshot_written: Callable[[str], None]
+    pristine: PristineExports
     exports: list[ExportedFiles] = field(default_factory=list)
     _unnamed_snapshots: int = 0
 
@@ -199,11 +201,6 @@ class WorldTelemetry:
         """The store's raw inspector summary right now."""
         return build_summary(self.store, recorder=self.recorder, sections=self._sections)
 
-    def _summary_to_export(self) -> Mapping[str, Any]:
-        if self._world is None and not self._sections:
-            return pristine_summary(self.clock())
-        return self.summary()
-
     def export(
         self, *, formats: Sequence[str] | None = None, name: str | None = None
     ) -> ExportedFiles:
@@ -214,8 +211,9 @@ class WorldTelemetry:
             name: added to the file-name prefix, so this export's files stand apart.
         """
         prefix = self._prefix if name is None else f"{self._prefix}-{_file_safe(name)}"
+        pristine = self._world is None and not self._sections
         exported = export_summary(
-            self._summary_to_export(),
+            pristine_summary(self.clock()) if pristine else self.summary(),
             folder=self._scope.folder,
             prefix=prefix,
             formats=self._scope.settings.formats if formats is None else tuple(formats),
@@ -223,6 +221,7 @@ class WorldTelemetry:
             context=self._scope.context,
             redactor=self._scope.redactor,
             bus=None if self._world is None else self._world.bus,
+            pristine=self._scope.pristine if pristine else None,
         )
         self._scope.exports.append(exported)
         return exported
