@@ -118,9 +118,10 @@ def _suite(tests: int, *, telemetry: bool) -> str:
 
 
 def _run_suite(
-    tests: int, *, telemetry: bool, env: Mapping[str, str], python: str, temp_root: Path | None
+    kind: str, tests: int, *, env: Mapping[str, str], python: str, temp_root: Path | None
 ) -> float:
     """The median wall milliseconds per test of one fresh suite."""
+    telemetry = kind != PLAIN
     with tempfile.TemporaryDirectory(prefix="worldstate-bench-pytest-", dir=temp_root) as name:
         folder = Path(name)
         (folder / "tox.ini").write_text("[pytest]\n")
@@ -135,14 +136,18 @@ def _run_suite(
             check=False,
         )
         if done.returncode != 0:
-            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
             raise WorldstateError(
-                f"the benchmark suite in {folder} failed (exit {done.returncode}): "
-                + " | ".join(tail)
+                f"the {kind} benchmark suite failed under pytest (exit {done.returncode}): "
+                f"{tail}; check that {python} -m pytest runs and imports worldstate"
+                + (" from --baseline-src" if kind == BASELINE else "")
             )
         wall: dict[str, float] = json.loads((folder / "wall-seconds.json").read_text())
     if len(wall) != tests:
-        raise WorldstateError(f"expected {tests} tests in the benchmark suite, found {len(wall)}")
+        raise WorldstateError(
+            f"the {kind} benchmark suite ran {len(wall)} of its {tests} tests; "
+            "check for PYTEST_ADDOPTS or an ini file that deselects tests"
+        )
     return statistics.median(wall.values()) * 1000
 
 
@@ -195,8 +200,8 @@ def run_pytest_bench(
         order: Sequence[str] = list(envs) if number % 2 else list(reversed(envs))
         medians = {
             kind: _run_suite(
+                kind,
                 tests,
-                telemetry=kind != PLAIN,
                 env=envs[kind],
                 python=python,
                 temp_root=temp_root,
