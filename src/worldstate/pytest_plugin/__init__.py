@@ -3,8 +3,9 @@
 Fixtures:
 
 * ``worldstate_telemetry``: a :class:`WorldTelemetry` (a fresh bus, store, tutorial transcript
-  recorder and :class:`~worldstate.clock.ManualClock`), exported into the test's folder at the
-  end of the test, pass or fail, and attached to the JUnit XML, pytest-html and Allure reports.
+  recorder and :class:`~worldstate.clock.ManualClock`), exported into the test's folder once
+  the test's body has run, pass or fail (at teardown when its setup failed), and attached to
+  the test's call report for JUnit XML, pytest-html and Allure.
 * ``worldstate_telemetry_factory``: a :class:`TelemetryFactory` for games that bring their own
   bus or store.
 

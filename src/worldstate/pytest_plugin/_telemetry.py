@@ -42,7 +42,7 @@ class TestScope:
         prefix: the file-name prefix of the test's artifacts.
         settings: the resolved plugin options.
         redactor: redacts every context written.
-        context: the export context (the test id; outcome and duration are added at teardown).
+        context: the export context (the test id; outcome and duration are added at export).
         on_snapshot_written: told the path of every snapshot file written.
         pristine: the session's reusable exports of untouched worlds.
     """
@@ -131,7 +131,9 @@ def pristine_summary(now: int) -> Mapping[str, Any]:
 class WorldTelemetry:
     """A world store on an event bus, with a tutorial transcript recorder and a manual clock.
 
-    At the end of the test its inspector summary is exported into the test's folder.
+    Once the test's body has run, its inspector summary is exported into the test's folder.
+    The world (bus, store, recorder) is built on first use; one never used is exported as the
+    pristine world at the clock's time.
 
     Attributes:
         bus: the event bus the store listens on.
@@ -204,7 +206,7 @@ class WorldTelemetry:
     def export(
         self, *, formats: Sequence[str] | None = None, name: str | None = None
     ) -> ExportedFiles:
-        """Export the summary now into the test's folder (the teardown export still follows).
+        """Export the summary now into the test's folder (the export after the test follows).
 
         Args:
             formats: canonical formats (default: ``--worldstate-formats``).
@@ -342,7 +344,7 @@ class TelemetryFactory:
         return prefix
 
     def export_all(self) -> list[ExportedFiles]:
-        """Export every telemetry made (the teardown export)."""
+        """Export every telemetry made (the export after the test)."""
         return [telemetry.export() for telemetry in self.made]
 
     def close(self) -> None:
