@@ -26,7 +26,7 @@ def test_a_round_measures_plain_telemetry_and_baseline_suites(tmp_path: Path) ->
     figures = json.loads(result.output)
     assert figures["tests"] == 3 and figures["budgetMs"] == 5.0
     [round_] = figures["rounds"]
-    assert all(round_[key] > 0 for key in ("plainMs", "telemetryMs", "baselineMs"))
+    assert all(round_[key] > 0 for key in ("plainMs", "telemetryMs", "floorMs", "baselineMs"))
     assert figures["overheadMs"] == round_["telemetryMs"] - round_["plainMs"]
     assert list(tmp_path.iterdir()) == []
 

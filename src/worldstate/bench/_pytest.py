@@ -10,6 +10,11 @@ A test's time is its wall time from ``pytest_runtest_logstart`` to ``pytest_runt
 (setup, call and teardown with every report hook, whichever phase does the plugin's work),
 recorded by a small conftest in each folder; a suite's figure is the median over its tests, and
 the overhead the telemetry median minus the plain median of the same round.
+
+Each round also measures the file system's floor in a fresh folder beside the suites: making a
+folder and five files of a pristine export's sizes, each written to a temp file and renamed,
+with bare ``os`` calls.  No plugin can export five files for less, so it shows how much of the
+overhead is the disk's.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +64,10 @@ def pytest_sessionfinish(session):
         json.dump(WALL, fh)
 """
 
+_EXPORT_SIZES: Final = (2528, 91, 94, 97, 141)
+"""A pristine world's five artifacts, in bytes (summary JSON, three CSVs, Markdown)."""
+_CREATE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
 PLAIN: Final = "plain"
 TELEMETRY: Final = "telemetry"
 BASELINE: Final = "baseline"
@@ -70,11 +80,13 @@ class PytestBenchRound:
     Attributes:
         plain_ms: a test without the fixture.
         telemetry_ms: a test with ``worldstate_telemetry`` (this worldstate).
+        floor_ms: a folder and five files made with bare ``os`` calls (the file system's share).
         baseline_ms: the same with the baseline's worldstate, or ``None`` without a baseline.
     """
 
     plain_ms: float
     telemetry_ms: float
+    floor_ms: float
     baseline_ms: float | None = None
 
     @property
@@ -99,6 +111,11 @@ class PytestBenchReport:
     def overhead_ms(self) -> float:
         """The median over the rounds of each round's overhead."""
         return statistics.median(r.overhead_ms for r in self.rounds)
+
+    @property
+    def floor_ms(self) -> float:
+        """The median over the rounds of the file system's floor."""
+        return statistics.median(r.floor_ms for r in self.rounds)
 
     @property
     def baseline_overhead_ms(self) -> float | None:
@@ -149,6 +166,26 @@ def _run_suite(
             "check for PYTEST_ADDOPTS or an ini file that deselects tests"
         )
     return statistics.median(wall.values()) * 1000
+
+
+def _file_system_floor(tests: int, temp_root: Path | None) -> float:
+    """The median milliseconds to make a folder and a pristine export's five files in it."""
+    samples: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="worldstate-bench-floor-", dir=temp_root) as root:
+        for number in range(tests):
+            started = time.perf_counter()
+            folder = os.path.join(root, f"test-{number}")
+            os.mkdir(folder)
+            for index, size in enumerate(_EXPORT_SIZES):
+                temp = os.path.join(folder, f".artifact-{index}.tmp")
+                fd = os.open(temp, _CREATE, 0o644)
+                try:
+                    os.write(fd, b"x" * size)
+                finally:
+                    os.close(fd)
+                os.replace(temp, os.path.join(folder, f"artifact-{index}"))
+            samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
 
 
 def _environment(env: Mapping[str, str], src: Path | None) -> dict[str, str]:
@@ -208,7 +245,10 @@ def run_pytest_bench(
             )
             for kind in order
         }
-        result = PytestBenchRound(medians[PLAIN], medians[TELEMETRY], medians.get(BASELINE))
+        floor = _file_system_floor(tests, temp_root)
+        result = PytestBenchRound(
+            medians[PLAIN], medians[TELEMETRY], floor, baseline_ms=medians.get(BASELINE)
+        )
         found.append(result)
         if on_round is not None:
             on_round(number, result)
