@@ -144,6 +144,7 @@ def _run_suite(
         (folder / "tox.ini").write_text("[pytest]\n")
         (folder / "conftest.py").write_text(_RECORDER)
         (folder / "test_bench.py").write_text(_suite(tests, telemetry=telemetry))
+        _flush_writeback()
         done = subprocess.run(
             [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
             cwd=folder,
@@ -168,10 +169,17 @@ def _run_suite(
     return statistics.median(wall.values()) * 1000
 
 
+def _flush_writeback() -> None:
+    # No writeback left over from the previous suite stalls the next measurement.
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def _file_system_floor(tests: int, temp_root: Path | None) -> float:
     """The median milliseconds to make a folder and a pristine export's five files in it."""
     samples: list[float] = []
     with tempfile.TemporaryDirectory(prefix="worldstate-bench-floor-", dir=temp_root) as root:
+        _flush_writeback()
         for number in range(tests):
             started = time.perf_counter()
             folder = os.path.join(root, f"test-{number}")
