@@ -213,7 +213,8 @@ def worldstate_telemetry_factory(request: pytest.FixtureRequest) -> Iterator[Tel
     state = request.config.stash[_STATE]
     item = request.node
     scope = _scope(item, state)
-    remove_exported(scope.folder, scope.prefix)  # an earlier run's files for this test
+    # An earlier run's files for this test; the folder goes too if the test keeps nothing.
+    remove_exported(scope.folder, scope.prefix, remove_empty_folder=False)
     factory = TelemetryFactory(scope)
     running = _Running(scope, factory)
     item.stash[_RUNNING] = running
@@ -293,8 +294,8 @@ def _export_test(item: pytest.Item, running: _Running) -> None:
     try:
         if kept:
             running.factory.export_all()
-        else:
-            remove_exported(scope.folder, scope.prefix)
+        if not kept or not any(e.artifacts for e in scope.exports):
+            remove_exported(scope.folder, scope.prefix)  # and the folder, now empty
     except Exception as exc:
         running.error = exc
     exports: Sequence[ExportedFiles] = scope.exports if kept else ()

@@ -7,8 +7,10 @@ noticing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -177,16 +179,24 @@ def export_summary(
     )
 
 
-def remove_exported(folder: Path, prefix: str) -> None:
+def remove_exported(folder: Path, prefix: str, *, remove_empty_folder: bool = True) -> None:
     """Remove the files an earlier run exported into ``folder`` under ``prefix``.
 
     Only names this plugin writes are touched (``<prefix>-...``), and the folder only when it is
-    left empty, so nothing else a user put there is lost.
+    left empty and ``remove_empty_folder`` is true (a test about to export into it again keeps
+    it: removing and making it anew would cost two more file-system operations per test).
     """
-    if not folder.is_dir():
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
         return
-    for path in folder.iterdir():
-        if path.name.startswith(f"{prefix}-") and path.is_file():
-            path.unlink(missing_ok=True)
-    if not any(folder.iterdir()):
-        folder.rmdir()
+    left = False
+    for entry in entries:
+        if entry.name.startswith(f"{prefix}-") and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+        else:
+            left = True
+    if remove_empty_folder and not left:
+        with contextlib.suppress(OSError):  # something appeared meanwhile: it stays
+            folder.rmdir()
