@@ -152,12 +152,3 @@ def test_a_game_brings_its_own_store_and_replays_a_log(inner: pytest.Pytester) -
     assert any(n.startswith(f"{folder}-server-") for n in names)
     # The client's files are stamped with the replayed time (2023-11-14T22:13:20.200Z).
     assert any(n == f"{folder}-summary-20231114T221320Z.json" for n in names)
-
-
-def test_the_overhead_benchmark_runs_and_reports(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The benchmark's A/B round measures both suites (figures only, nothing timed here)."""
-    from tests.pytest_plugin.bench_overhead import run_round
-
-    monkeypatch.delenv("CI", raising=False)
-    result = run_round(3)
-    assert result.plain_ms > 0 and result.telemetry_ms > 0

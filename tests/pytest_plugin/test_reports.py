@@ -25,6 +25,36 @@ ATTACHMENT = re.compile(r"^\[\[ATTACHMENT\|(.+)\]\]$", re.MULTILINE)
 FILES_PER_TEST = 5
 
 
+# Records, for every report the inner session logs, whether it carries the worldstate extras
+# and attachment lines itself (its own sections, not a later phase's).
+PHASE_RECORDER = """
+import json
+
+SEEN = {}
+
+
+def pytest_runtest_logreport(report):
+    names = [extra.get("name") for extra in getattr(report, "extras", [])]
+    sections = [name for name, text in report.sections if "[[ATTACHMENT|" in text]
+    SEEN.setdefault(report.nodeid, {})[report.when] = {
+        "summaryExtra": "worldstate summary" in names,
+        "attachmentSections": sections,
+    }
+
+
+def pytest_sessionfinish(session):
+    with open("phases.json", "w") as fh:
+        json.dump(SEEN, fh)
+"""
+
+
+def _phases(inner: pytest.Pytester) -> dict[str, dict[str, dict[str, Any]]]:
+    data: dict[str, dict[str, dict[str, Any]]] = json.loads(
+        (inner.path / "phases.json").read_text()
+    )
+    return data
+
+
 def _testcases(xml_path: Path) -> dict[str, ET.Element]:
     root = ET.parse(xml_path).getroot()
     return {case.get("name", ""): case for case in root.iter("testcase")}
@@ -40,6 +70,7 @@ class TestFilesAndJUnit:
 
     @pytest.fixture(name="run")
     def _run(self, inner: pytest.Pytester) -> pytest.RunResult:
+        inner.makeconftest(PHASE_RECORDER)
         return inner.runpytest_subprocess(
             "--junitxml=report.xml", "-o", "junit_logging=system-out", "-p", "no:cacheprovider"
         )
@@ -88,6 +119,25 @@ class TestFilesAndJUnit:
                 assert Path(path).is_absolute() and Path(path).is_file(), path
         assert _attachments(cases["test_plain"]) == []
 
+    def test_the_attachment_lines_are_the_calls_captured_output(
+        self, inner: pytest.Pytester, run: pytest.RunResult
+    ) -> None:
+        """The call report carries the lines; a test whose setup failed, its teardown report."""
+        phases = _phases(inner)
+        for nodeid in TELEMETRY_TESTS:
+            carrying = {when: p["attachmentSections"] for when, p in phases[nodeid].items()}
+            if nodeid == "test_story.py::test_error":
+                assert carrying == {"setup": [], "teardown": ["Captured stdout teardown"]}
+            else:
+                assert carrying == {
+                    "setup": [],
+                    "call": ["Captured stdout call"],
+                    "teardown": ["Captured stdout call"],  # junitxml writes this report's
+                }, nodeid
+        assert not any(
+            p["attachmentSections"] for p in phases["test_story.py::test_plain"].values()
+        )
+
     def test_suite_properties_are_recorded(
         self, inner: pytest.Pytester, run: pytest.RunResult
     ) -> None:
@@ -134,6 +184,7 @@ class TestHtmlAndAllure:
 
     @pytest.fixture(name="run")
     def _run(self, inner: pytest.Pytester) -> pytest.RunResult:
+        inner.makeconftest(PHASE_RECORDER)
         return inner.runpytest_subprocess(
             "--html=reports/report.html",
             "--self-contained-html",
@@ -161,6 +212,21 @@ class TestHtmlAndAllure:
             assert summary["mime_type"] == "application/json"
         plain = [e for row in tests["test_story.py::test_plain"] for e in row["extras"]]
         assert plain == []
+
+    def test_the_extras_are_on_the_call_report(
+        self, inner: pytest.Pytester, run: pytest.RunResult
+    ) -> None:
+        """pytest-html gets the extras with the call report (the teardown's without a call)."""
+        phases = _phases(inner)
+        for nodeid in TELEMETRY_TESTS:
+            carrying = [when for when, p in phases[nodeid].items() if p["summaryExtra"]]
+            expected = ["teardown"] if nodeid == "test_story.py::test_error" else ["call"]
+            assert carrying == expected, nodeid
+        # The call's row in the report is the test's row, and it holds them.
+        tests = _html_tests(inner.path / "reports" / "report.html")
+        rows = tests["test_story.py::test_fail"]
+        assert [row["result"] for row in rows] == ["Failed"]
+        assert "worldstate summary" in [e["name"] for e in rows[0]["extras"]]
 
     def test_allure_results_hold_every_artifact_with_its_mime_type(
         self, inner: pytest.Pytester, run: pytest.RunResult
@@ -191,3 +257,24 @@ class TestHtmlAndAllure:
 def _param(result: dict[str, Any]) -> str:
     params = result.get("parameters") or []
     return f"[{params[0]['value'].strip(chr(39))}]" if params else ""
+
+
+def test_a_failed_export_fails_the_teardown_with_the_writers_message(
+    inner: pytest.Pytester,
+) -> None:
+    """The test's folder cannot be made (a file holds its name): the call's pass stands, the
+    teardown errors naming the file, and the manifest lists the test with no artifacts."""
+    from worldstate.pytest_plugin._export import test_slug
+
+    inner.makepyfile(test_blocked="def test_blocked(worldstate_telemetry):\n    pass\n")
+    blocker = telemetry_dir(inner) / test_slug("test_blocked.py::test_blocked")
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a folder\n")
+    run = inner.runpytest_subprocess("test_blocked.py")
+    run.assert_outcomes(passed=1, errors=1)
+    run.stdout.fnmatch_lines(
+        ["*worldstate: telemetry export failed: writer 'pytest' could not write '*-summary-*"]
+    )
+    entry = manifest_tests(inner)["test_blocked.py::test_blocked"]
+    assert (entry["outcome"], entry["artifacts"]) == ("error", [])
+    assert blocker.read_text() == "not a folder\n"

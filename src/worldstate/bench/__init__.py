@@ -1,4 +1,5 @@
-"""Benchmarks behind ``worldstate bench``: dispatch, replay, export, saves, writers, uploads.
+"""Benchmarks behind ``worldstate bench``: dispatch, replay, export, saves, writers, uploads,
+and the pytest plugin's overhead.
 
 Each benchmark lives in its own private module, imported on first use of one of its names so that
 one benchmark command does not pay for the others (httpx for uploads, SQLite for saves).
@@ -21,6 +22,12 @@ if typing.TYPE_CHECKING:
         large_world_events,
         run_export_bench,
         write_large_world,
+    )
+    from worldstate.bench._pytest import (
+        OVERHEAD_BUDGET_MS,
+        PytestBenchReport,
+        PytestBenchRound,
+        run_pytest_bench,
     )
     from worldstate.bench._replay import (
         NpcWorld,
@@ -64,6 +71,9 @@ _LAZY = {
     "LIST_TARGET_MS": "worldstate.bench._saves",
     "LatencyStats": "worldstate.bench._saves",
     "NpcWorld": "worldstate.bench._replay",
+    "OVERHEAD_BUDGET_MS": "worldstate.bench._pytest",
+    "PytestBenchReport": "worldstate.bench._pytest",
+    "PytestBenchRound": "worldstate.bench._pytest",
     "ReplayBenchResult": "worldstate.bench._replay",
     "SAVE_P50_TARGET_MS": "worldstate.bench._saves",
     "SAVE_RATIO_TARGET": "worldstate.bench._saves",
@@ -85,6 +95,7 @@ _LAZY = {
     "render_export": "worldstate.bench._writer",
     "run_dispatch_bench": "worldstate.bench._dispatch",
     "run_export_bench": "worldstate.bench._export",
+    "run_pytest_bench": "worldstate.bench._pytest",
     "run_replay_bench": "worldstate.bench._replay",
     "run_save_bench": "worldstate.bench._saves",
     "run_slots_bench": "worldstate.bench._saves",
@@ -101,6 +112,9 @@ __all__ = [
     "LIST_TARGET_MS",
     "LatencyStats",
     "NpcWorld",
+    "OVERHEAD_BUDGET_MS",
+    "PytestBenchReport",
+    "PytestBenchRound",
     "ReplayBenchResult",
     "SAVE_P50_TARGET_MS",
     "SAVE_RATIO_TARGET",
@@ -122,6 +136,7 @@ __all__ = [
     "render_export",
     "run_dispatch_bench",
     "run_export_bench",
+    "run_pytest_bench",
     "run_replay_bench",
     "run_save_bench",
     "run_slots_bench",

@@ -76,6 +76,10 @@ lazy_group(bench).add_lazy_commands(
                 "with --slots, save and list cost in a full database against a fresh one."
             ),
         ),
+        "pytest": LazyCommand(
+            "worldstate.cli._bench_pytest",
+            "Time trivial pytest tests without and with worldstate_telemetry, rounds alternating.",
+        ),
         "writer": LazyCommand(
             "worldstate.cli._bench_writer",
             "Render each summary (untimed), then time writing its artifacts into a new folder.",

@@ -3,8 +3,9 @@
 Fixtures:
 
 * ``worldstate_telemetry``: a :class:`WorldTelemetry` (a fresh bus, store, tutorial transcript
-  recorder and :class:`~worldstate.clock.ManualClock`), exported into the test's folder at the
-  end of the test, pass or fail, and attached to the JUnit XML, pytest-html and Allure reports.
+  recorder and :class:`~worldstate.clock.ManualClock`), exported into the test's folder once
+  the test's body has run, pass or fail (at teardown when its setup failed), and attached to
+  the test's call report for JUnit XML, pytest-html and Allure.
 * ``worldstate_telemetry_factory``: a :class:`TelemetryFactory` for games that bring their own
   bus or store.
 
@@ -16,14 +17,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
 from worldstate.pytest_plugin._reports import (
-    STDOUT_SECTION,
     allure_active,
     attach_to_allure,
     attachment_lines,
@@ -47,7 +47,7 @@ from worldstate.pytest_plugin._state import (
 )
 
 if TYPE_CHECKING:
-    from worldstate.pytest_plugin._export import ExportedFiles
+    from worldstate.pytest_plugin._export import ExportedFiles, PristineExports
     from worldstate.pytest_plugin._telemetry import TelemetryFactory, TestScope, WorldTelemetry
 
 __all__ = [
@@ -89,15 +89,35 @@ def __getattr__(name: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class _Finished:
-    """A test's exports, for the attachments made on its teardown report."""
+    """A test's exports, for the attachments made on its report."""
 
     artifacts: tuple[ArtifactFile, ...]
     summaries: tuple[Mapping[str, Any], ...]
+    failures: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Running:
+    """A test with telemetry, from its fixture's setup to its teardown.
+
+    Attributes:
+        scope: what the telemetries know about the test.
+        factory: the factory the fixtures hand out.
+        phases: the test's phase reports so far.
+        finished: its exports, once made (after the call, or at teardown without a call).
+        error: what the export raised, re-raised at the fixture's teardown.
+    """
+
+    scope: TestScope
+    factory: TelemetryFactory
+    phases: dict[str, Any] = field(default_factory=dict)
+    finished: _Finished | None = None
+    error: BaseException | None = None
 
 
 _STATE = pytest.StashKey[SessionState]()
-_PHASES = pytest.StashKey[dict[str, Any]]()
-_FINISHED = pytest.StashKey[_Finished]()
+_RUNNING = pytest.StashKey[_Running]()
+_PRISTINE = pytest.StashKey["PristineExports"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -145,23 +165,36 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Any, None]:
-    """Keep the phase reports of tests with telemetry; attach their files at teardown."""
+    """Export a telemetry test once its call is reported, and attach the files to that report.
+
+    The call report knows the outcome and duration, and every fixture is still alive: the
+    state exported is the world right after the test's body.  A test without a call (its setup
+    failed or skipped) is exported at its fixture's teardown and attached to the teardown report.
+    """
     outcome = yield
-    phases = item.stash.get(_PHASES, None)
-    if phases is None:
+    running = item.stash.get(_RUNNING, None)
+    if running is None:
         return
     report: pytest.TestReport = outcome.get_result()
-    phases[report.when] = phase_of(report)
-    finished = item.stash.get(_FINISHED, None)
-    if report.when == "teardown" and finished is not None and finished.artifacts:
-        _attach(item.config, report, finished)
+    running.phases[report.when] = phase_of(report)
+    if report.when == "call":
+        _export_test(item, running)
+        assert running.finished is not None
+        _attach(item, report, running.finished)
+    elif report.when == "teardown" and "call" not in running.phases and running.finished:
+        _attach(item, report, running.finished)
 
 
-def _attach(config: pytest.Config, report: pytest.TestReport, finished: _Finished) -> None:
-    # The files exist only after the fixture's teardown, so they go on the teardown report;
-    # junitxml writes its captured stdout, and pytest-html shows every phase's extras in the
-    # test's row.
-    report.sections.append((STDOUT_SECTION, attachment_lines(finished.artifacts)))
+def _attach(item: pytest.Item, report: pytest.TestReport, finished: _Finished) -> None:
+    if not finished.artifacts:
+        return
+    config = item.config
+    lines = attachment_lines(finished.artifacts)
+    # As if the test had printed them in this phase: junitxml writes a test's captured
+    # output from its last report, which collects every phase's sections.
+    report.sections.append((f"Captured stdout {report.when}", lines))
+    if report.when != "teardown":
+        item.add_report_section(report.when, "stdout", lines)
     report_dir = html_report_dir(config)
     if report_dir is not None:
         extras = html_extras(report_dir, finished.artifacts, finished.summaries)
@@ -172,26 +205,28 @@ def _attach(config: pytest.Config, report: pytest.TestReport, finished: _Finishe
 
 @pytest.fixture
 def worldstate_telemetry_factory(request: pytest.FixtureRequest) -> Iterator[TelemetryFactory]:
-    """Make telemetries over fresh worlds or the game's own store or bus; each is exported at
-    the end of the test into ``<--worldstate-dir>/<test slug>/``."""
+    """Make telemetries over fresh worlds or the game's own store or bus; each is exported
+    into ``<--worldstate-dir>/<test slug>/`` once the test's body has run."""
     from worldstate.pytest_plugin._export import remove_exported
     from worldstate.pytest_plugin._telemetry import TelemetryFactory
 
     state = request.config.stash[_STATE]
     item = request.node
     scope = _scope(item, state)
-    item.stash[_PHASES] = {}
-    remove_exported(scope.folder, scope.prefix)  # an earlier run's files for this test
+    # An earlier run's files for this test; the folder goes too if the test keeps nothing.
+    remove_exported(scope.folder, scope.prefix, remove_empty_folder=False)
     factory = TelemetryFactory(scope)
+    running = _Running(scope, factory)
+    item.stash[_RUNNING] = running
     try:
         yield factory
     finally:
-        _finish(item, state, scope, factory)
+        _teardown(item, running)
 
 
 @pytest.fixture
 def worldstate_telemetry(worldstate_telemetry_factory: TelemetryFactory) -> WorldTelemetry:
-    """A world store with a transcript recorder and a ManualClock, exported at teardown."""
+    """A world store with a transcript recorder and a ManualClock, exported after the test."""
     return worldstate_telemetry_factory()
 
 
@@ -211,29 +246,59 @@ def _scope(item: pytest.Item, state: SessionState) -> TestScope:
         redactor=state.redactor,
         context={"testId": item.nodeid, "worker": state.worker},
         on_snapshot_written=state.snapshots_written.append,
+        pristine=_pristine_exports(item.config),
     )
 
 
-def _finish(
-    item: pytest.Item, state: SessionState, scope: TestScope, factory: TelemetryFactory
-) -> None:
+def _pristine_exports(config: pytest.Config) -> PristineExports:
+    from worldstate.pytest_plugin._export import PristineExports
+
+    found = config.stash.get(_PRISTINE, None)
+    if found is None:
+        found = config.stash[_PRISTINE] = PristineExports()
+    return found
+
+
+def _teardown(item: pytest.Item, running: _Running) -> None:
+    """Export when the call did not (no call phase), close the worlds, report a failed export."""
     __tracebackhide__ = True
+    try:
+        if running.finished is None:
+            _export_test(item, running)
+    finally:
+        running.factory.close()
+    if running.error is not None:
+        raise running.error
+    assert running.finished is not None
+    if running.finished.failures:
+        failures = "; ".join(running.finished.failures)
+        pytest.fail(f"worldstate: telemetry export failed: {failures}", pytrace=False)
+
+
+def _export_test(item: pytest.Item, running: _Running) -> None:
+    """Export every telemetry of the test (when the keep policy keeps it) and record it.
+
+    Never raises: what the export raised is kept for the fixture's teardown to raise, so it
+    fails the test's teardown as an error rather than the session.
+    """
     from worldstate.pytest_plugin._export import remove_exported
 
-    phases = item.stash[_PHASES]
-    outcome = outcome_of(phases)
+    state = item.config.stash[_STATE]
+    scope = running.scope
+    outcome = outcome_of(running.phases)
     scope.context.update(
-        outcome=outcome, durationSeconds=round(sum(p.duration for p in phases.values()), 6)
+        outcome=outcome,
+        durationSeconds=round(sum(p.duration for p in running.phases.values()), 6),
     )
     kept = state.settings.keep.keeps(outcome)
     try:
         if kept:
-            factory.export_all()
-    finally:
-        factory.close()
+            running.factory.export_all()
+        if not kept or not any(e.artifacts for e in scope.exports):
+            remove_exported(scope.folder, scope.prefix)  # and the folder, now empty
+    except Exception as exc:
+        running.error = exc
     exports: Sequence[ExportedFiles] = scope.exports if kept else ()
-    if not kept:
-        remove_exported(scope.folder, scope.prefix)
     artifacts = tuple(dict.fromkeys(a for e in exports for a in e.artifacts))
     state.add(
         TestTelemetry(
@@ -245,10 +310,11 @@ def _finish(
             worker=state.worker,
         )
     )
-    item.stash[_FINISHED] = _Finished(artifacts, tuple(e.summary for e in exports))
-    failures = [e.failure for e in exports if e.failure is not None]
-    if failures:
-        pytest.fail(f"worldstate: telemetry export failed: {'; '.join(failures)}", pytrace=False)
+    running.finished = _Finished(
+        artifacts,
+        tuple(e.summary for e in exports),
+        tuple(e.failure for e in exports if e.failure is not None),
+    )
 
 
 def _worst_budget(exports: Sequence[ExportedFiles]) -> str:

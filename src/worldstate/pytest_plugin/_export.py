@@ -7,21 +7,26 @@ noticing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import msgspec
+
+from worldstate.artifacts import Artifact
 from worldstate.clock import Clock
-from worldstate.export import Exporter
+from worldstate.export import Exporter, PreparedExport
 from worldstate.pytest_plugin._state import ArtifactFile
 from worldstate.redact import Redactor
 from worldstate.writers import EventSink, FileSystemWriter, WriterFanout
 
-__all__ = ["ExportedFiles", "export_summary", "test_slug", "remove_exported"]
+__all__ = ["ExportedFiles", "PristineExports", "export_summary", "test_slug", "remove_exported"]
 
 _NOT_SLUG: Final = re.compile(r"[^a-z0-9]+")
 SLUG_LENGTH: Final = 60
@@ -55,6 +60,67 @@ def test_slug(nodeid: str) -> str:
     return f"{slug}-{digest}"
 
 
+class PristineExports:
+    """The prepared exports of pristine worlds, made once per session and clock reading.
+
+    A fresh world's summary depends only on its clock, so every test that leaves its world
+    untouched exports the same content; only the file names (the test's prefix) and the export
+    context differ.  Reusing the rendered artifacts saves sanitising and rendering per test.
+    """
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[int, tuple[str, ...]], PreparedExport] = {}
+
+    def prepare(
+        self,
+        exporter: Exporter,
+        summary: Mapping[str, Any],
+        *,
+        now: int,
+        prefix: str,
+        formats: tuple[str, ...],
+    ) -> PreparedExport:
+        """``exporter.prepare(summary, ...)`` for the pristine ``summary`` at ``now``."""
+        key = (now, formats)
+        template = self._templates.get(key)
+        if template is None:
+            prepared = exporter.prepare(summary, prefix=prefix, formats=formats)
+            self._templates[key] = prepared
+            return prepared
+        renamed = None if template.budget_event is not None else _renamed(template, prefix)
+        if renamed is None:  # a budget event or a name without the prefix: render anew
+            return exporter.prepare(summary, prefix=prefix, formats=formats)
+        context = dataclasses.replace(
+            template.context,
+            prefix=prefix,
+            run_context=exporter.redactor(exporter.run_context),
+            artifact_dir=None
+            if exporter.artifact_dir is None
+            else exporter.redactor(str(exporter.artifact_dir)),
+        )
+        return dataclasses.replace(renamed, context=context)
+
+
+def _renamed(template: PreparedExport, prefix: str) -> PreparedExport | None:
+    old = f"{template.prefix}-"
+    every = (*template.summary_artifacts, *template.budget_artifacts)
+    if not all(a.filename.startswith(old) for a in every):
+        return None
+
+    def rename(artifacts: tuple[Artifact, ...]) -> tuple[Artifact, ...]:
+        return tuple(
+            msgspec.structs.replace(a, filename=f"{prefix}-{a.filename[len(old) :]}")
+            for a in artifacts
+        )
+
+    return dataclasses.replace(
+        template,
+        summary_artifacts=rename(template.summary_artifacts),
+        budget_artifacts=rename(template.budget_artifacts),
+        prefix=prefix,
+    )
+
+
 def export_summary(
     summary: Mapping[str, Any],
     *,
@@ -65,6 +131,7 @@ def export_summary(
     context: Mapping[str, Any],
     redactor: Redactor,
     bus: EventSink | None = None,
+    pristine: PristineExports | None = None,
 ) -> ExportedFiles:
     """Render ``summary`` in ``formats`` and write every artifact into ``folder`` atomically.
 
@@ -77,6 +144,8 @@ def export_summary(
         context: the export context (the test id, outcome and duration).
         redactor: redacts the context wherever it is written.
         bus: where the export's ``telemetry:*`` events (carrying the context) are emitted.
+        pristine: given when ``summary`` is the pristine world's at ``clock()``: its rendered
+            artifacts are reused from the session's earlier tests.
     """
     exporter = Exporter(
         WriterFanout([FileSystemWriter(folder, id="pytest")]),
@@ -86,7 +155,12 @@ def export_summary(
         run_context=context,
         redactor=redactor,
     )
-    prepared = exporter.prepare(summary, prefix=prefix, formats=tuple(formats))
+    if pristine is not None:
+        prepared = pristine.prepare(
+            exporter, summary, now=clock(), prefix=prefix, formats=tuple(formats)
+        )
+    else:
+        prepared = exporter.prepare(summary, prefix=prefix, formats=tuple(formats))
     if prepared.budget_event is None:
         # Without spatial telemetry there is no payload budget to report ("unknown"), and two
         # fewer files per test keep the export within its per-test time budget.
@@ -105,16 +179,24 @@ def export_summary(
     )
 
 
-def remove_exported(folder: Path, prefix: str) -> None:
+def remove_exported(folder: Path, prefix: str, *, remove_empty_folder: bool = True) -> None:
     """Remove the files an earlier run exported into ``folder`` under ``prefix``.
 
     Only names this plugin writes are touched (``<prefix>-...``), and the folder only when it is
-    left empty, so nothing else a user put there is lost.
+    left empty and ``remove_empty_folder`` is true (a test about to export into it again keeps
+    it: removing and making it anew would cost two more file-system operations per test).
     """
-    if not folder.is_dir():
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
         return
-    for path in folder.iterdir():
-        if path.name.startswith(f"{prefix}-") and path.is_file():
-            path.unlink(missing_ok=True)
-    if not any(folder.iterdir()):
-        folder.rmdir()
+    left = False
+    for entry in entries:
+        if entry.name.startswith(f"{prefix}-") and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+        else:
+            left = True
+    if remove_empty_folder and not left:
+        with contextlib.suppress(OSError):  # something appeared meanwhile: it stays
+            folder.rmdir()

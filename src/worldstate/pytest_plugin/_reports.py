@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 SUMMARY_NAME: Final = "worldstate summary"
-STDOUT_SECTION: Final = "Captured stdout teardown"
 
 
 def attachment_lines(artifacts: Sequence[ArtifactFile]) -> str:

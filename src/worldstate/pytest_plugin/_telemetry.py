@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 import pytest
@@ -16,7 +18,7 @@ from worldstate.events import EventBus
 from worldstate.inspector import SummarySection, TutorialTranscriptRecorder, build_summary
 from worldstate.names import check_safe_name
 from worldstate.pytest_plugin._approval import SNAPSHOT_FOLDER, check_snapshot, select_sections
-from worldstate.pytest_plugin._export import ExportedFiles, export_summary
+from worldstate.pytest_plugin._export import ExportedFiles, PristineExports, export_summary
 from worldstate.pytest_plugin._settings import PluginSettings
 from worldstate.redact import Redactor
 from worldstate.replay import ReplayStats, iter_event_log, replay_events
@@ -40,8 +42,9 @@ class TestScope:
         prefix: the file-name prefix of the test's artifacts.
         settings: the resolved plugin options.
         redactor: redacts every context written.
-        context: the export context (the test id; outcome and duration are added at teardown).
+        context: the export context (the test id; outcome and duration are added at export).
         on_snapshot_written: told the path of every snapshot file written.
+        pristine: the session's reusable exports of untouched worlds.
     """
 
     nodeid: str
@@ -54,6 +57,7 @@ class TestScope:
     redactor: Redactor
     context: dict[str, Any]
     on_snapshot_written: Callable[[str], None]
+    pristine: PristineExports
     exports: list[ExportedFiles] = field(default_factory=list)
     _unnamed_snapshots: int = 0
 
@@ -80,10 +84,56 @@ class TestScope:
             return str(path)
 
 
+@dataclass(frozen=True, slots=True)
+class _World:
+    """A telemetry's bus, store and recorder; ``owned`` when the store was built here."""
+
+    bus: EventBus
+    store: WorldStore
+    recorder: TutorialTranscriptRecorder
+    owned: bool
+
+    @classmethod
+    def fresh(cls, clock: ManualClock, bus: EventBus | None = None) -> _World:
+        """A new store with the default slices on ``bus`` (or a new bus), reading ``clock``."""
+        store = WorldStore(bus if bus is not None else EventBus(), clock=clock)
+        return cls(store.bus, store, TutorialTranscriptRecorder(store.bus, clock=clock), True)
+
+    @classmethod
+    def around(cls, store: WorldStore, clock: ManualClock) -> _World:
+        """The game's own store, with a recorder on its bus."""
+        return cls(store.bus, store, TutorialTranscriptRecorder(store.bus, clock=clock), False)
+
+    def close(self) -> None:
+        """Stop the recorder, and the store when it was built here."""
+        self.recorder.close()
+        if self.owned:
+            self.store.close()
+
+
+@functools.lru_cache(maxsize=8)
+def _pristine_summary(now: int) -> Mapping[str, Any]:
+    world = _World.fresh(ManualClock(now))
+    try:
+        return MappingProxyType(build_summary(world.store, recorder=world.recorder))
+    finally:
+        world.close()
+
+
+def pristine_summary(now: int) -> Mapping[str, Any]:
+    """The raw summary of a fresh world whose clock reads ``now`` (built once per ``now``).
+
+    It is what a telemetry whose world was never touched exports; the exporter only reads it.
+    """
+    return _pristine_summary(now)
+
+
 class WorldTelemetry:
     """A world store on an event bus, with a tutorial transcript recorder and a manual clock.
 
-    At the end of the test its inspector summary is exported into the test's folder.
+    Once the test's body has run, its inspector summary is exported into the test's folder.
+    The world (bus, store, recorder) is built on first use; one never used is exported as the
+    pristine world at the clock's time.
 
     Attributes:
         bus: the event bus the store listens on.
@@ -96,20 +146,38 @@ class WorldTelemetry:
         self,
         scope: TestScope,
         *,
-        bus: EventBus,
-        store: WorldStore,
-        recorder: TutorialTranscriptRecorder,
         clock: ManualClock,
         prefix: str,
+        world: _World | None = None,
         sections: Sequence[SummarySection] = (),
     ) -> None:
-        self.bus = bus
-        self.store = store
-        self.recorder = recorder
         self.clock = clock
         self._scope = scope
         self._prefix = prefix
         self._sections = tuple(sections)
+        # A fresh world is built on first use: a test that never touches it is exported as
+        # the pristine world it would have been, without paying for a store.
+        self._world = world
+
+    @property
+    def bus(self) -> EventBus:
+        """The event bus the store listens on."""
+        return self._built().bus
+
+    @property
+    def store(self) -> WorldStore:
+        """The world store."""
+        return self._built().store
+
+    @property
+    def recorder(self) -> TutorialTranscriptRecorder:
+        """The tutorial transcript recorder on the bus."""
+        return self._built().recorder
+
+    def _built(self) -> _World:
+        if self._world is None:
+            self._world = _World.fresh(self.clock)
+        return self._world
 
     @property
     def prefix(self) -> str:
@@ -138,22 +206,24 @@ class WorldTelemetry:
     def export(
         self, *, formats: Sequence[str] | None = None, name: str | None = None
     ) -> ExportedFiles:
-        """Export the summary now into the test's folder (the teardown export still follows).
+        """Export the summary now into the test's folder (the export after the test follows).
 
         Args:
             formats: canonical formats (default: ``--worldstate-formats``).
             name: added to the file-name prefix, so this export's files stand apart.
         """
         prefix = self._prefix if name is None else f"{self._prefix}-{_file_safe(name)}"
+        pristine = self._world is None and not self._sections
         exported = export_summary(
-            self.summary(),
+            pristine_summary(self.clock()) if pristine else self.summary(),
             folder=self._scope.folder,
             prefix=prefix,
             formats=self._scope.settings.formats if formats is None else tuple(formats),
             clock=self.clock,
             context=self._scope.context,
             redactor=self._scope.redactor,
-            bus=self.bus,
+            bus=None if self._world is None else self._world.bus,
+            pristine=self._scope.pristine if pristine else None,
         )
         self._scope.exports.append(exported)
         return exported
@@ -201,7 +271,8 @@ class WorldTelemetry:
 
     def close(self) -> None:
         """Stop the recorder and the store listening (a store brought by the game stays open)."""
-        self.recorder.close()
+        if self._world is not None:
+            self._world.close()
 
     def __repr__(self) -> str:
         return f"WorldTelemetry({self._scope.nodeid!r}, clock={self.clock!r})"
@@ -222,7 +293,6 @@ class TelemetryFactory:
     def __init__(self, scope: TestScope) -> None:
         self._scope = scope
         self.made: list[WorldTelemetry] = []
-        self._owned_stores: list[WorldStore] = []
 
     def __call__(
         self,
@@ -249,21 +319,16 @@ class TelemetryFactory:
         if store is not None and bus is not None and store.bus is not bus:
             raise ConfigurationError("pass the store or its bus, not a store and another bus")
         prefix = self._prefix_for(name)
-        if store is None:
+        world: _World | None = None
+        if store is not None:
+            clock = clock if clock is not None else _manual_clock_of(store)
+            world = _World.around(store, clock)
+        else:
             clock = clock if clock is not None else ManualClock()
-            bus = bus if bus is not None else EventBus()
-            store = WorldStore(bus, clock=clock)
-            self._owned_stores.append(store)
-        elif clock is None:
-            clock = store.clock if isinstance(store.clock, ManualClock) else ManualClock()
+            if bus is not None:
+                world = _World.fresh(clock, bus)
         telemetry = WorldTelemetry(
-            self._scope,
-            bus=store.bus,
-            store=store,
-            recorder=TutorialTranscriptRecorder(store.bus, clock=clock),
-            clock=clock,
-            prefix=prefix,
-            sections=sections,
+            self._scope, clock=clock, prefix=prefix, world=world, sections=sections
         )
         self.made.append(telemetry)
         return telemetry
@@ -279,12 +344,14 @@ class TelemetryFactory:
         return prefix
 
     def export_all(self) -> list[ExportedFiles]:
-        """Export every telemetry made (the teardown export)."""
+        """Export every telemetry made (the export after the test)."""
         return [telemetry.export() for telemetry in self.made]
 
     def close(self) -> None:
         """Close the recorders, and the stores the factory built."""
         for telemetry in self.made:
             telemetry.close()
-        for store in self._owned_stores:
-            store.close()
+
+
+def _manual_clock_of(store: WorldStore) -> ManualClock:
+    return store.clock if isinstance(store.clock, ManualClock) else ManualClock()
