@@ -56,3 +56,27 @@ def test_untouched_worlds_export_what_built_worlds_export(inner: pytest.Pytester
     assert len(named) == 10
     early = {name.removeprefix("-early"): body for name, body in named.items() if "-early-" in name}
     assert early == files("test_built[0]")
+
+
+MID_TEST = """
+def test_exports_twice_then_changes_the_world(worldstate_telemetry):
+    first = worldstate_telemetry.export()
+    worldstate_telemetry.bus.emit(
+        "faction:attitude_changed", {"factionId": "harbor_union", "attitude": "hostile"}
+    )
+    second = worldstate_telemetry.export()
+    assert first.failure is None and second.failure is None
+"""
+
+
+def test_unnamed_exports_in_a_test_never_collide_with_the_export_after_it(
+    inner: pytest.Pytester,
+) -> None:
+    """Exports made during the test are numbered; the one after it keeps the plain prefix."""
+    inner.makepyfile(test_mid=MID_TEST)
+    inner.runpytest_subprocess("test_mid.py").assert_outcomes(passed=1)
+    entry = manifest_tests(inner)["test_mid.py::test_exports_twice_then_changes_the_world"]
+    names = sorted(_contents(entry))
+    assert len(names) == 15
+    assert sum(name.startswith("-1-") for name in names) == 5
+    assert sum(name.startswith("-2-") for name in names) == 5

@@ -154,6 +154,7 @@ class WorldTelemetry:
         self.clock = clock
         self._scope = scope
         self._prefix = prefix
+        self._explicit_exports = 0
         self._sections = tuple(sections)
         # A fresh world is built on first use: a test that never touches it is exported as
         # the pristine world it would have been, without paying for a store.
@@ -210,8 +211,16 @@ class WorldTelemetry:
 
         Args:
             formats: canonical formats (default: ``--worldstate-formats``).
-            name: added to the file-name prefix, so this export's files stand apart.
+            name: added to the file-name prefix, so this export's files stand apart
+                (default: this export's number in the test, ``1``, ``2``, ..., so that it
+                never collides with the export after the test).
         """
+        self._explicit_exports += 1
+        return self._export(formats=formats, name=name or str(self._explicit_exports))
+
+    def _export(
+        self, *, formats: Sequence[str] | None = None, name: str | None = None
+    ) -> ExportedFiles:
         prefix = self._prefix if name is None else f"{self._prefix}-{_file_safe(name)}"
         pristine = self._world is None and not self._sections
         exported = export_summary(
@@ -345,7 +354,7 @@ class TelemetryFactory:
 
     def export_all(self) -> list[ExportedFiles]:
         """Export every telemetry made (the export after the test)."""
-        return [telemetry.export() for telemetry in self.made]
+        return [telemetry._export() for telemetry in self.made]
 
     def close(self) -> None:
         """Close the recorders, and the stores the factory built."""
