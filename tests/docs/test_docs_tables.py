@@ -86,3 +86,20 @@ def test_the_license_file_matches_pyproject() -> None:
     assert project["license"] == "MIT"
     text = (root / "LICENSE").read_text("utf-8")
     assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text
+
+
+def test_the_id_field_table_is_the_store_s() -> None:
+    """docs/events.md's id-field table lists exactly the store's ID_FIELDS, in order."""
+    from worldstate.store import ID_FIELDS
+
+    section = EVENTS_DOC.split("### Id fields", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)` \| (.+?) \| (.+?) \|$", section, flags=re.M)
+    expected = [
+        (
+            event,
+            ", ".join("/".join(f"`{name}`" for name in field.names) for field in fields),
+            " / ".join(sorted({"coerced" if f.numbers else "skipped" for f in fields})),
+        )
+        for event, fields in ID_FIELDS.items()
+    ]
+    assert rows == expected

@@ -76,11 +76,9 @@ ID_FIELDS: Mapping[str, tuple[IdField, ...]] = MappingProxyType(
         **dict.fromkeys(("reputation:changed", "faction:attitude_changed"), (_key("factionId"),)),
         **dict.fromkeys(
             (
-                "tutorial:started",
                 "tutorial:step_started",
                 "tutorial:control_hint_updated",
                 "tutorial:step_completed",
-                "tutorial:completed",
                 "tutorial:skipped",
             ),
             (_key("stepId"),),
@@ -125,9 +123,10 @@ ID_FIELDS: Mapping[str, tuple[IdField, ...]] = MappingProxyType(
         "district:route_unlocked": (_DISTRICT, _strict("routeId", "id")),
     }
 )
-"""The id fields of every event of the built-in slices (events not listed carry none:
-``faction:reputation_reset``, ``inventory:cleared``, and ``inventory:selection_changed``,
-whose non-string ``itemId`` means no selection, as in the reference)."""
+"""The id fields of every event of the built-in slices.  Events not listed carry none
+(``faction:reputation_reset``, ``faction:member_removed``, whose ids are only recorded,
+``tutorial:started``, ``tutorial:completed``, ``inventory:cleared``) or read a non-string id
+as none, as the reference does (``inventory:selection_changed``: no selection)."""
 
 
 class PayloadReport(msgspec.Struct, frozen=True):
