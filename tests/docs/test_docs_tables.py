@@ -4,6 +4,7 @@ the commands they describe."""
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,86 @@ def test_the_id_field_table_is_the_store_s() -> None:
         for event, fields in ID_FIELDS.items()
     ]
     assert rows == expected
+
+
+# -- sample output: each block is run in a fresh folder and must print what it shows ------------
+
+REPO = DOCS.parent
+
+
+def _block_after(marker: str) -> str:
+    """The text of the code block that starts with the line ``$ <marker>...``."""
+    for block in re.findall(r"^```\n(.*?)^```$", CLI_DOC, flags=re.M | re.S):
+        if block.startswith(f"$ {marker}"):
+            return str(block)
+    raise AssertionError(f"docs/cli.md has no sample block starting with $ {marker}")
+
+
+def _run_block(block: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run each ``$ worldstate`` line of ``block`` in ``folder`` (with the repository's
+    ``tests`` and ``benchmarks`` linked in); ``head -4 FILE`` prints the file's first lines.
+    Returns the block as the commands wrote it."""
+    for name in ("tests", "benchmarks"):
+        (folder / name).symlink_to(REPO / name)
+    monkeypatch.chdir(folder)
+    printed = []
+    for line in block.splitlines():
+        if not line.startswith("$ "):
+            continue
+        args = shlex.split(line[2:])
+        if args[0] == "head":
+            text = (folder / args[-1]).read_text("utf-8")
+            printed.append(line + "\n" + "".join(text.splitlines(keepends=True)[:4]))
+            continue
+        result = CliRunner().invoke(
+            cli, args[1:], terminal_width=120, env={"CI": "", "GITHUB_ACTIONS": ""}
+        )
+        # Table cells are padded to the column width; the docs do not keep trailing blanks.
+        output = "".join(part.rstrip(" \n") + "\n" for part in result.output.splitlines())
+        printed.append(line + "\n" + output)
+    return printed
+
+
+def _shown(block: str) -> list[str]:
+    """The block split like :func:`_run_block`'s result: one entry per command."""
+    entries = re.split(r"^(?=\$ )", block, flags=re.M)
+    return [entry for entry in entries if entry]
+
+
+def test_the_export_example_is_what_the_command_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Artifact names, byte counts and the report lines of ``export --demo`` (the folder the
+    block shows, /tmp/ws-demo, is this run's temporary folder)."""
+    block = _block_after("worldstate export --demo")
+    printed = _run_block(block, tmp_path, monkeypatch)
+    assert [entry.replace(str(tmp_path), "/tmp/ws-demo") for entry in printed] == _shown(block)
+
+
+def test_the_snapshot_example_is_what_the_command_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    block = _block_after("worldstate snapshot --events")
+    assert _run_block(block, tmp_path, monkeypatch) == _shown(block)
+
+
+def test_the_bench_dispatch_empty_workload_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workload without actions: the documented message (and exit 2, as the text says)."""
+    block = _block_after("worldstate bench dispatch --seed benchmarks/workloads/store-dispatch/")
+    assert "--workload empty.jsonl" in block.splitlines()[0]
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert _run_block(block, tmp_path, monkeypatch) == _shown(block)
+    result = CliRunner().invoke(cli, shlex.split(block.splitlines()[0])[2:])
+    assert result.exit_code == 2
+    assert "A workload without any action has nothing to time and exits 2" in CLI_DOC
+
+
+def test_the_bench_replay_empty_log_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty log: 0 events, 0 events/s (the seconds vary: only their form is compared)."""
+    block = _block_after("worldstate bench replay --events empty.jsonl")
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (printed,) = _run_block(block, tmp_path, monkeypatch)
+    seconds = re.compile(r"^Seconds: \d+\.\d{4}$", flags=re.M)
+    assert seconds.sub("Seconds: #", printed) == seconds.sub("Seconds: #", block)
