@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,80 @@ def test_the_bench_replay_empty_log_text(tmp_path: Path, monkeypatch: pytest.Mon
     (printed,) = _run_block(block, tmp_path, monkeypatch)
     seconds = re.compile(r"^Seconds: \d+\.\d{4}$", flags=re.M)
     assert seconds.sub("Seconds: #", printed) == seconds.sub("Seconds: #", block)
+
+
+# -- the table of files the saves commands refuse ------------------------------------------------
+
+STORY_LOG = REPO / "tests" / "goldens" / "replay" / "story_demo" / "events.jsonl"
+
+
+def _save_database(path: Path) -> Path:
+    result = CliRunner().invoke(
+        cli, ["saves", "import", "--db", str(path), "--slot", "s", "--events", str(STORY_LOG)]
+    )
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _text_file(path: Path) -> Path:
+    path.write_bytes(b"shopping list: eggs, milk\n" * 200)
+    return path
+
+
+def _foreign_database(path: Path) -> Path:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.close()
+    return path
+
+
+def _empty_file(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def _newer_database(path: Path) -> Path:
+    with sqlite3.connect(_save_database(path)) as conn:
+        conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    return path
+
+
+def _damaged_database(path: Path) -> Path:
+    data = bytearray(_save_database(path).read_bytes())
+    data[16:18] = b"\x00\x03"  # the page size field of the header
+    path.write_bytes(bytes(data))
+    return path
+
+
+# The first cell of each row -> the files it describes, and the command run on them.
+SAVE_FILES = {
+    "not SQLite at all": ([_text_file], ("list",)),
+    "another application's SQLite database, or a 0-byte file (for all but `import`, which makes "
+    "it a save database)": ([_foreign_database, _empty_file], ("list",)),
+    "a save database from a newer release": ([_newer_database], ("list",)),
+    "a SQLite file whose header or pages are damaged": ([_damaged_database], ("list",)),
+    "an unknown slot": ([_save_database], ("show", "--slot", "nope")),
+}
+
+
+def _save_file_rows() -> list[tuple[str, str, str]]:
+    section = CLI_DOC.split("| the file | exit | message |", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^\| (.+?) \| (\d) \| `(.+?)` \|$", section, flags=re.M)
+
+
+def test_the_save_file_table_is_what_the_commands_print(tmp_path: Path) -> None:
+    """Every row: the exit code and the message of a real file of that kind (``N`` and
+    ``(...)`` in a message stand for the version and SQLite's own words)."""
+    rows = _save_file_rows()
+    assert [row[0] for row in rows] == list(SAVE_FILES)
+    for index, (kind, code, message) in enumerate(rows):
+        makers, command = SAVE_FILES[kind]
+        pattern = re.escape(message).replace("N", r"\d+").replace(r"\(\.\.\.\)", r"\(.+\)")
+        for number, make in enumerate(makers):
+            db = make(tmp_path / f"{index}-{number}.db")
+            result = CliRunner().invoke(cli, ["saves", command[0], "--db", str(db), *command[1:]])
+            assert result.exit_code == int(code), (kind, result.output)
+            assert re.search(pattern, result.output), (kind, result.output)
+            if command == ("list",):  # a refused file is named; an unknown slot names the slot
+                assert str(db) in result.output, (kind, result.output)
