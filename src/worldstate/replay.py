@@ -118,8 +118,9 @@ def iter_event_log(
             label = name or str(getattr(source, "name", "<stream>"))
         decode = _decoder.decode
         set_line = msgspec.structs.force_setattr
+        shortest_too_deep = MAX_JSON_DEPTH + 1  # a shorter line cannot open that many brackets
         for number, raw in enumerate(fh, 1):
-            if len(raw) > MAX_JSON_DEPTH:  # a shorter line cannot open that many brackets
+            if len(raw) >= shortest_too_deep:
                 _check_nesting(raw, label, number)
             try:
                 event = decode(raw)
