@@ -169,12 +169,21 @@ def check_ids(
     event: str, payload: Mapping[str, Any], fields: tuple[IdField, ...], tally: PayloadTally
 ) -> Mapping[str, Any] | None:
     """``payload`` itself, a copy with numeric ids coerced, or ``None`` to skip the event."""
+    get = payload.get
+    for names, _numbers in fields:
+        value = get(names[0])
+        # Every replayed event passes here: string ids (the rule) cost one lookup each.
+        if value.__class__ is not str and (value is not None or len(names) > 1):
+            return _check_each(event, payload, fields, tally)
+    return payload
+
+
+def _check_each(
+    event: str, payload: Mapping[str, Any], fields: tuple[IdField, ...], tally: PayloadTally
+) -> Mapping[str, Any] | None:
     coerced: dict[str, Any] | None = None
     for names, numbers in fields:
-        name = names[0]
-        value = payload.get(name)
-        if value is None and len(names) > 1:
-            name, value = _first_present(payload, names)
+        name, value = _first_present(payload, names)
         if value is None or value.__class__ is str:
             continue
         if numbers and is_finite_number(value):
