@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, TypeGuard
 
@@ -242,8 +242,27 @@ def js_string(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list | tuple):
-        return ",".join("" if item is None or item is ABSENT else js_string(item) for item in value)
+        return _list_text(value)
     return "[object Object]"
+
+
+def _list_text(value: Sequence[object]) -> str:
+    """``String(list)``: items joined with ``,`` (nested lists too), with an explicit stack."""
+    # One entry per list being joined: its remaining items and the texts of those done.
+    joining: list[tuple[Iterator[object], list[str]]] = [(iter(value), [])]
+    while True:
+        items, texts = joining[-1]
+        for item in items:
+            if isinstance(item, list | tuple):
+                joining.append((iter(item), []))
+                break
+            texts.append("" if item is None or item is ABSENT else js_string(item))
+        else:
+            joining.pop()
+            text = ",".join(texts)
+            if not joining:
+                return text
+            joining[-1][1].append(text)
 
 
 def non_negative_int(value: object) -> int:
@@ -340,41 +359,52 @@ def _scalar(value: object) -> str | None:
     return None
 
 
-def _encode(value: object, indent: str, level: int, parts: list[str]) -> None:
-    scalar = _scalar(value)
-    if scalar is not None:
-        parts.append(scalar)
-        return
+def _entries(value: object) -> tuple[str, str, list[tuple[object, object]]]:
+    """``(opener, closer, [(key or None, item)])`` of a container; ``TypeError`` otherwise."""
     if isinstance(value, Mapping):
-        items = [(k, v) for k, v in value.items() if v is not ABSENT]
-        _encode_container("{", "}", items, indent, level, parts)
-    elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
-        _encode_container("[", "]", [(None, item) for item in value], indent, level, parts)
-    else:
-        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def _encode_container(
-    opener: str,
-    closer: str,
-    items: list[tuple[object, object]],
-    indent: str,
-    level: int,
-    parts: list[str],
-) -> None:
-    if not items:
-        parts.append(opener + closer)
-        return
-    inner = "\n" + indent * (level + 1) if indent else ""
-    colon = ": " if indent else ":"
-    parts.append(opener)
-    for index, (key, item) in enumerate(items):
-        parts.append(("," if index else "") + inner)
-        if key is not None:
-            parts.append(_string_literal(str(key)) + colon)
+        return "{", "}", [(k, v) for k, v in value.items() if v is not ABSENT]
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
         # JSON.stringify writes undefined list items as null.
-        _encode(None if item is ABSENT else item, indent, level + 1, parts)
-    parts.append(("\n" + indent * level if indent else "") + closer)
+        return "[", "]", [(None, None if item is ABSENT else item) for item in value]
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _encode(value: object, indent: str, level: int, parts: list[str]) -> None:
+    """Append the JSON text of ``value``, indented from ``level``, to ``parts``.
+
+    It walks with an explicit stack, so any nesting depth is written.
+    """
+    colon = ": " if indent else ":"
+    # One entry per open container: its remaining entries and the text that closes it.
+    open_containers: list[tuple[Iterator[tuple[int, tuple[object, object]]], str]] = []
+    item = value
+    while True:
+        scalar = _scalar(item)
+        if scalar is not None:
+            parts.append(scalar)
+        else:
+            opener, closer, entries = _entries(item)
+            if entries:
+                margin = "\n" + indent * (level + len(open_containers)) if indent else ""
+                parts.append(opener)
+                open_containers.append((enumerate(entries), margin + closer))
+            else:
+                parts.append(opener + closer)
+        while open_containers:
+            remaining, closing = open_containers[-1]
+            entry = next(remaining, None)
+            if entry is None:
+                parts.append(closing)
+                open_containers.pop()
+                continue
+            index, (key, item) = entry
+            inner = "\n" + indent * (level + len(open_containers)) if indent else ""
+            parts.append(("," if index else "") + inner)
+            if key is not None:
+                parts.append(_string_literal(str(key)) + colon)
+            break
+        else:
+            return
 
 
 def dumps_pretty(value: object) -> str:
@@ -386,8 +416,8 @@ def dumps_pretty(value: object) -> str:
     if ready is not _UNSUITED:
         try:
             return msgspec.json.format(msgspec.json.encode(ready), indent=2).decode()
-        except (UnicodeEncodeError, TypeError, msgspec.EncodeError):
-            pass  # lone surrogates and odd types: the general encoder below handles them
+        except (UnicodeEncodeError, TypeError, msgspec.EncodeError, RecursionError):
+            pass  # lone surrogates, odd types, no stack left: the general encoder handles them
     parts: list[str] = []
     _encode(value, "  ", 0, parts)
     return "".join(parts)
@@ -399,7 +429,7 @@ def dumps_compact(value: object) -> str:
     if ready is not _UNSUITED:
         try:
             return msgspec.json.encode(ready).decode()
-        except (UnicodeEncodeError, TypeError, msgspec.EncodeError):
+        except (UnicodeEncodeError, TypeError, msgspec.EncodeError, RecursionError):
             pass
     parts: list[str] = []
     _encode(value, "", 0, parts)
@@ -424,7 +454,10 @@ class _Unsuited(Exception):
 def _msgspec_ready(value: object) -> object:
     try:
         return _ready(value)
-    except _Unsuited:
+    except (_Unsuited, RecursionError):
+        # Nesting deeper than the interpreter's stack left for the recursive walk (a document
+        # near the readers' depth limit, read deep in a call stack) goes to the general
+        # encoder, which uses an explicit stack; catching here keeps the fast path unchanged.
         return _UNSUITED
 
 

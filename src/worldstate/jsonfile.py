@@ -6,8 +6,7 @@ Every JSON document worldstate reads (a snapshot, a summary, ``--context``) goes
 * text that is not JSON, or a file that is not UTF-8 (line and column of the bad byte);
 * documents over :attr:`JsonLimits.max_document_chars`, strings over
   :attr:`JsonLimits.max_string_chars`, nesting deeper than :attr:`JsonLimits.max_depth`
-  (deeper documents would exhaust the interpreter's stack in the recursive walkers that
-  copy, redact and render them; real snapshots and summaries nest about 6 levels),
+  (:data:`MAX_JSON_DEPTH`, 512; real snapshots and summaries nest about 6 levels),
   integers with more than :attr:`JsonLimits.max_integer_digits` digits, and numbers too large
   for a float (``1e400``);
 * the constants ``NaN``, ``Infinity`` and ``-Infinity``, and ``\\ud800``-style escapes of lone
@@ -36,6 +35,7 @@ import msgspec
 from worldstate.errors import InputError, SnapshotError
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "JsonLimits",
     "DEFAULT_LIMITS",
     "loads_strict",
@@ -43,7 +43,14 @@ __all__ = [
     "decode_utf8",
     "json_type_name",
     "text_position",
+    "nesting_excess",
 ]
+
+MAX_JSON_DEPTH: Final = 512
+"""How deeply arrays and objects may nest in any document or event-log line worldstate reads.
+
+Every walker over a document that deep (copies, the redactor, the JSON encoders, snapshot
+validation) works with an explicit stack or within the interpreter's 1,000 frames."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +58,13 @@ class JsonLimits:
     """The largest JSON document :func:`loads_strict` accepts.
 
     Attributes:
-        max_depth: how deeply arrays and objects may nest (``[[1]]`` is 2 deep).  Readers,
-            renderers and the redactor walk documents recursively, at up to two interpreter
-            frames a level, so the limit stays well inside Python's 1,000 frames.
+        max_depth: how deeply arrays and objects may nest (``[[1]]`` is 2 deep).
         max_integer_digits: the most digits an integer may have (20 holds every 64-bit one).
         max_string_chars: the longest string or key, in characters.
         max_document_chars: the longest document, in characters.
     """
 
-    max_depth: int = 128
+    max_depth: int = MAX_JSON_DEPTH
     max_integer_digits: int = 20
     max_string_chars: int = 16 * 1024 * 1024
     max_document_chars: int = 256 * 1024 * 1024
@@ -270,22 +275,31 @@ def _finite_float(literal: str) -> float:
 
 def _check_nesting(text: str, *, source: str, what: str, limits: JsonLimits) -> None:
     """Refuse nesting deeper than the limit before a recursive parser sees it."""
-    if text.count("[") + text.count("{") <= limits.max_depth:
-        return  # cannot nest that deep
+    index = nesting_excess(text, limits.max_depth)
+    if index is not None:
+        raise InputError(
+            f"{what} nests arrays and objects deeper than the limit of {limits.max_depth}",
+            source=source,
+            location=_line_column(text, index),
+        )
+
+
+def nesting_excess(text: str, max_depth: int = MAX_JSON_DEPTH) -> int | None:
+    """The index of the first bracket of ``text`` that nests deeper than ``max_depth``, or
+    ``None`` (brackets inside JSON strings do not count; the text need not be valid JSON)."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return None  # cannot nest that deep
     brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
-    if max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) <= limits.max_depth:
-        return
+    if max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) <= max_depth:
+        return None
     # Over the limit: find where, keeping positions (the slow path runs only to fail).
     outside_strings = _STRING.sub(lambda m: " " * len(m.group()), text)
     depth = 0
     for match in _BRACKETS.finditer(outside_strings):
         depth += _DEPTH_STEP[match.group()]
-        if depth > limits.max_depth:
-            raise InputError(
-                f"{what} nests arrays and objects deeper than the limit of {limits.max_depth}",
-                source=source,
-                location=_line_column(text, match.start()),
-            )
+        if depth > max_depth:
+            return match.start()
+    return None  # pragma: no cover - the scan above found the excess
 
 
 def _check_strings(text: str, *, source: str, what: str, limits: JsonLimits) -> None:
@@ -363,25 +377,38 @@ def _has_surrogate(text: str) -> bool:
 
 
 def _first_invalid(value: object, path: str) -> tuple[str, str] | None:
-    """``(path, problem)`` of the first constant or lone surrogate, in document order."""
-    if isinstance(value, str):
-        return (path, "lone surrogate in string") if _has_surrogate(value) else None
-    if isinstance(value, _Constant):
-        return path, f"{value.name} is not valid JSON"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            child = _child(path, key)
-            if _has_surrogate(key):
-                return child, "lone surrogate in key"
-            found = _first_invalid(item, child)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _first_invalid(item, f"{path}[{index}]")
-            if found is not None:
-                return found
+    """``(path, problem)`` of the first constant or lone surrogate, in document order.
+
+    It walks with an explicit stack, so a document as deep as the limit allows is fine.
+    """
+    pending: list[tuple[object, str]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            if _has_surrogate(item):
+                return where, "lone surrogate in string"
+        elif isinstance(item, _Constant):
+            return where, f"{item.name} is not valid JSON"
+        elif isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                child_path = _child(where, key)
+                if _has_surrogate(key):
+                    children.append((_BadKey(), child_path))
+                    break  # nothing after the bad key comes first
+                children.append((child, child_path))
+            pending.extend(reversed(children))
+        elif isinstance(item, list):
+            pending.extend((item[i], f"{where}[{i}]") for i in reversed(range(len(item))))
+        elif isinstance(item, _BadKey):
+            return where, "lone surrogate in key"
     return None
+
+
+class _BadKey:
+    """Marks a key holding a lone surrogate in :func:`_first_invalid`'s walk."""
+
+    __slots__ = ()
 
 
 def _child(path: str, key: str) -> str:

@@ -22,6 +22,7 @@ import msgspec
 from worldstate.clock import Clock, ManualClock
 from worldstate.errors import EventLogError
 from worldstate.events import EventBus
+from worldstate.jsonfile import MAX_JSON_DEPTH, nesting_excess, text_position
 
 __all__ = [
     "MAX_TS_MS",
@@ -93,8 +94,9 @@ def iter_event_log(
 
     Raises:
         EventLogError: the log cannot be read, or a line is not a JSON object with an integer
-            ``ts`` within ±:data:`MAX_TS_MS`, a string ``event`` and an object ``payload``
-            (names the file and line).
+            ``ts`` within ±:data:`MAX_TS_MS`, a string ``event`` and an object ``payload``,
+            or nests deeper than :data:`~worldstate.jsonfile.MAX_JSON_DEPTH` (names the file
+            and line).
     """
     # One generator for opening and parsing: every event passes through it, and a nested
     # ``yield from`` generator costs about a tenth of a line's decoding.
@@ -116,7 +118,10 @@ def iter_event_log(
             label = name or str(getattr(source, "name", "<stream>"))
         decode = _decoder.decode
         set_line = msgspec.structs.force_setattr
+        shortest_too_deep = MAX_JSON_DEPTH + 1  # a shorter line cannot open that many brackets
         for number, raw in enumerate(fh, 1):
+            if len(raw) >= shortest_too_deep:
+                _check_nesting(raw, label, number)
             try:
                 event = decode(raw)
             except msgspec.DecodeError as exc:
@@ -125,6 +130,18 @@ def iter_event_log(
                 raise EventLogError(_describe(exc), source=label, line=number) from None
             set_line(event, "line", number)
             yield event
+
+
+def _check_nesting(raw: bytes, label: str, number: int) -> None:
+    text = raw.decode("utf-8", "replace")
+    index = nesting_excess(text)
+    if index is not None:
+        column = text_position(text, index)[1]
+        raise EventLogError(
+            f"nests arrays and objects deeper than the limit of {MAX_JSON_DEPTH} (column {column})",
+            source=label,
+            line=number,
+        )
 
 
 def _describe(exc: msgspec.DecodeError) -> str:

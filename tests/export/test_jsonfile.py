@@ -106,8 +106,8 @@ class TestLimits:
         [
             (
                 "[" * 1000 + "]" * 1000,
-                "doc.json, line 1 column 129: summary nests arrays and objects deeper than the "
-                "limit of 128",
+                "doc.json, line 1 column 513: summary nests arrays and objects deeper than the "
+                "limit of 512",
             ),
             (
                 '{"a":' + "1" * 5000 + "}",
@@ -132,8 +132,8 @@ class TestLimits:
         assert str(caught.value) == message
 
     def test_within_the_limits_is_accepted(self) -> None:
-        """128 levels, 20 digits, brackets and digits inside strings are all fine."""
-        deep = "[" * 128 + "]" * 128
+        """512 levels, 20 digits, brackets and digits inside strings are all fine."""
+        deep = "[" * 512 + "]" * 512
         assert loads_strict(deep, source="s", what="summary") is not None
         text = '{"id": "' + "[" * 600 + "1" * 40 + '", "n": -18446744073709551615, "f": 1e-400}'
         assert loads_strict(text, source="s", what="summary") == {

@@ -118,6 +118,46 @@ def mutate_document(document: Any, rng: random.Random, *, rounds: int = 3) -> An
     return doc
 
 
+def _slot_depths(value: Any) -> list[tuple[Any, Any, int]]:
+    """Every ``(container, key, levels of containers holding the slot)`` of a document."""
+    found: list[tuple[Any, Any, int]] = []
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in items:
+            found.append((node, key, level))
+            if isinstance(item, dict | list):
+                stack.append((item, level + 1))
+    return found
+
+
+def deepen_document(document: Any, rng: random.Random, depth: int) -> Any:
+    """A copy of ``document`` with one value replaced so that the whole nests ``depth`` levels
+    (objects and arrays alternating, in a random slot of the document; ``document`` must be
+    a non-empty container)."""
+    doc = copy.deepcopy(document)
+    container, key, level = rng.choice(_slot_depths(doc))
+    value: Any = rng.choice(("leaf", 1, None))
+    for inner in range(depth - level):
+        value = {"k": value} if (inner + rng.randrange(2)) % 2 else [value]
+    container[key] = value
+    return doc
+
+
+def json_depth(value: Any) -> int:
+    """How deeply ``value`` nests (``[[1]]`` is 2), without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level + 1)
+            items = node.values() if isinstance(node, dict) else node
+            stack.extend((item, level + 1) for item in items)
+    return deepest
+
+
 def _nested(depth: int) -> Any:
     value: Any = 1
     for _ in range(depth):
@@ -232,6 +272,8 @@ class Campaign:
     failures: list[Failure] = field(default_factory=list)
     cases: int = 0
     runner: CliRunner = field(default_factory=CliRunner)
+    last_output: str = ""
+    """What the last case printed (stdout and stderr)."""
 
     def run(
         self,
@@ -264,6 +306,7 @@ class Campaign:
             logging.getLogger().removeHandler(catcher)
         elapsed = time.monotonic() - started
         output = result.output
+        self.last_output = output
         code = result.exit_code
 
         def fail(problem: str) -> None:
@@ -291,6 +334,10 @@ class Campaign:
         if out is not None:
             shutil.rmtree(out, ignore_errors=True)
         return code
+
+    def note(self, seed: int, args: list[str], problem: str) -> None:
+        """Record a broken promise a test found itself in the last case's output."""
+        self.failures.append(Failure(self.target, seed, problem, args, self.last_output))
 
     def report(self) -> str:
         shown = "\n".join(str(f) for f in self.failures[:8])

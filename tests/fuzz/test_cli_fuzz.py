@@ -15,14 +15,18 @@ import pytest
 from tests.fuzz._harness import (
     HOSTILE,
     Campaign,
+    deepen_document,
     golden_logs,
     golden_snapshots,
     golden_summaries,
+    json_depth,
     mutate_document,
     mutate_log,
     mutate_text,
     seeds,
 )
+
+from worldstate.jsonfile import MAX_JSON_DEPTH
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -198,4 +202,60 @@ def test_a_summary_is_not_a_snapshot(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["export", "--snapshot", str(path), "--out", str(out), "-q"]
     campaign.run(0, args, where=str(path), out=out, expect=lambda code: code == 2)
+    assert not campaign.failures, campaign.report()
+
+
+TOO_DEEP = f"deeper than the limit of {MAX_JSON_DEPTH}"
+
+
+def _near_the_limit(rng: random.Random) -> int:
+    return MAX_JSON_DEPTH + rng.choice((-40, -2, -1, 0, 0, 1, 1, 2, 300))
+
+
+def _deep_input(kind: str, rng: random.Random, depth: int, path: Path) -> list[str]:
+    """The source options of one case; the input nests exactly ``depth`` levels."""
+    if kind == "context":
+        context = deepen_document(CONTEXT_SEED, rng, depth)
+        assert json_depth(context) == depth
+        return ["--context", json.dumps(context)]
+    if kind == "events":
+        lines = rng.choice(LOGS)
+        index = rng.choice([i for i, line in enumerate(lines) if line.startswith(b'{"')])
+        line = deepen_document(json.loads(lines[index]), rng, depth)
+        assert json_depth(line) == depth
+        path.write_bytes(b"\n".join([*lines[:index], json.dumps(line).encode()]) + b"\n")
+        return ["--events", str(path)]
+    base = rng.choice([d for d in (SUMMARIES if kind == "summary" else SNAPSHOTS) if d])
+    document = deepen_document(base, rng, depth)
+    assert json_depth(document) == depth
+    path.write_text(json.dumps(document), "utf-8")
+    return [f"--{kind}", str(path)]
+
+
+def test_deep_nesting(tmp_path: Path) -> None:
+    """Summaries, snapshots, event lines and ``--context`` nesting around the limit (in a random
+    place): up to 512 levels are never refused for their depth, deeper ones always are (a
+    located exit 2), and nothing raises ``RecursionError`` (the harness fails any traceback)."""
+    campaign = Campaign("deep", tmp_path)
+    summary = tmp_path / "good.json"
+    summary.write_text(json.dumps(SUMMARIES[0]), "utf-8")
+    for seed in seeds(240, 60_000):
+        rng = random.Random(seed)
+        depth = _near_the_limit(rng)
+        kind = ("summary", "snapshot", "events", "context")[seed % 4]
+        path = tmp_path / f"{kind}-{seed}.json"
+        source = _deep_input(kind, rng, depth, path)
+        if kind == "context":
+            source = ["--summary", str(summary), *source]
+        out = tmp_path / "out"
+        args = ["export", *source, "--out", str(out), "-q", "--formats", FORMATS]
+        code = campaign.run(
+            seed, args, where=source[-1] if kind != "context" else "--context", out=out,
+            located=kind != "context",
+        )  # fmt: skip
+        too_deep = TOO_DEEP in campaign.last_output
+        if too_deep != (depth > MAX_JSON_DEPTH) or (too_deep and code != 2):
+            problem = f"{depth} levels: exit {code}, refused as too deep: {too_deep}"
+            campaign.note(seed, args, problem)
+        path.unlink(missing_ok=True)
     assert not campaign.failures, campaign.report()

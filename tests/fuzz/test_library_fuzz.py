@@ -19,7 +19,7 @@ from tests.fuzz._harness import CASES, golden_summaries, mutate_document
 
 from worldstate.errors import InputError, UnsafeNameError
 from worldstate.export import Exporter
-from worldstate.inspector._sanitize import STANDARD_KEYS
+from worldstate.inspector._sanitize import STANDARD_KEYS, sanitize_summary
 from worldstate.inspector._summary_schema import check_summary
 from worldstate.jsonfile import decode_utf8, loads_strict
 from worldstate.names import check_prefix, check_safe_name
@@ -126,3 +126,58 @@ def test_name_checks_only_raise_unsafe_name_errors(name: str) -> None:
         except UnsafeNameError:
             continue
         assert kept == name and Path(name).name == name and len(name.encode()) <= 255
+
+
+@settings(FUZZ, max_examples=500)
+@given(
+    st.dictionaries(SUMMARY_KEYS, JSON_VALUES, max_size=6)
+    | st.builds(
+        lambda seed: mutate_document(SUMMARIES[seed % len(SUMMARIES)], _rng(seed)),
+        st.integers(min_value=0, max_value=10**9),
+    )
+    | st.sampled_from([s for s in SUMMARIES if s])
+)
+def test_sanitising_is_idempotent(summary: Any) -> None:
+    """``sanitize_summary(sanitize_summary(x).body).body == sanitize_summary(x).body`` for
+    every summary the schema lets through, as it would be read from a file."""
+    count("sanitise-twice")
+    try:
+        text = json.dumps(summary)
+        checked = check_summary(loads_strict(text, source="s", what="summary"), source="s")
+        once = json.dumps(sanitize_summary(checked, now=1767258074700).body)
+    except InputError:
+        return
+    twice = sanitize_summary(json.loads(once), now=1)  # `now` is unused: generatedAt is set
+    assert json.dumps(twice.body) == once
+
+
+DISTRICT = {
+    "id": "docks",
+    "name": "Docks",
+    "stability": {"rating": "stable", "value": 40},
+    "restrictions": [{"id": "curfew", "active": True, "lastChangedAt": 5}],
+}
+
+
+@settings(FUZZ, max_examples=200)
+@given(
+    st.fixed_dictionaries(
+        {"stability": st.fixed_dictionaries({"rating": SCALARS, "value": SCALARS}) | SCALARS},
+        optional={"name": SCALARS, "tier": SCALARS, "lockdownsTriggered": SCALARS},
+    ),
+    st.none() | st.just({}) | st.fixed_dictionaries({"history": st.lists(JSON_VALUES, max_size=3)}),
+)
+def test_districts_and_spatial_blocks_sanitise_idempotently(
+    district: dict[str, Any], spatial: Any
+) -> None:
+    """A district's stability rating and value survive a second pass (they were lost), and
+    the spatial block's nulls stay null (``Number(null)`` would make them 0)."""
+    count("sanitise-twice")
+    summary = {
+        "generatedAt": 1761843600000,
+        "districts": {"restrictedDistricts": [{**DISTRICT, **district}]},
+        "engine": {"spatialHash": spatial},
+    }
+    once = sanitize_summary(summary, now=1).body
+    twice = sanitize_summary(json.loads(json.dumps(once)), now=1).body
+    assert json.dumps(twice) == json.dumps(once)

@@ -7,7 +7,7 @@ faction names are resolved and never-set timestamps and null metadata stay ``nul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -116,6 +116,85 @@ def _list(value: object) -> list[Any]:
     return json_clone(value) if isinstance(value, list | tuple) else []
 
 
+def _read_back(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A summary worldstate wrote (its JSON artifact), turned back into what
+    ``build_summary`` returns, so that sanitising it again changes nothing: district
+    ``stabilityRating``/``stabilityValue`` become ``stability``, the faction names it spells
+    out are kept for the name columns, the short control-bindings block stands for none, and
+    the spatial block's ``null`` numbers (a raw ``null`` would read as 0) are left out."""
+    raw = dict(data)
+    controls = raw.get("controlBindings")
+    if isinstance(controls, dict) and controls == sanitize_control_bindings(None):
+        raw["controlBindings"] = None
+    engine = raw.get("engine")
+    if isinstance(engine, dict) and isinstance(engine.get("spatialHash"), dict):
+        raw["engine"] = {**engine, "spatialHash": _without_nulls(engine["spatialHash"])}
+    districts = raw.get("districts")
+    if isinstance(districts, dict):
+        raw["districts"] = {
+            key: [_raw_district(d) for d in value] if isinstance(value, list) else value
+            for key, value in districts.items()
+        }
+    factions = raw.get("factions")
+    if isinstance(factions, dict) and SEEN_NAMES_KEY not in factions:
+        names = dict(_faction_names(factions, raw.get("npcs")))
+        if names:
+            raw["factions"] = {**factions, SEEN_NAMES_KEY: names}
+    return raw
+
+
+def _without_nulls(value: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``value`` whose mappings, at any depth, lack their ``null`` entries."""
+    copy: dict[str, Any] = json_clone(value)
+    pending: list[Any] = [copy]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for key in [k for k, v in node.items() if v is None]:
+                del node[key]
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return copy
+
+
+def _raw_district(district: object) -> object:
+    if not isinstance(district, dict) or "stability" in district:
+        return district
+    if "stabilityRating" not in district and "stabilityValue" not in district:
+        return district
+    stability = {"rating": district.get("stabilityRating"), "value": district.get("stabilityValue")}
+    return {**district, "stability": stability}
+
+
+def _faction_names(factions: dict[str, Any], npcs: object) -> Iterator[tuple[str, str]]:
+    """``(id, name)`` pairs the exported faction and NPC blocks spell out."""
+    pairs = (("targetFactionId", "targetFactionName"), ("sourceFactionId", "sourceFactionName"))
+    records: list[object] = [factions.get("lastCascadeEvent")]
+    for target in _list_or_empty(factions.get("cascadeTargets")):
+        records.append(target.get("lastCascade") if isinstance(target, dict) else None)
+    for record in records:
+        if isinstance(record, dict):
+            for id_key, name_key in pairs:
+                yield from _pair(record, id_key, name_key)
+    members = list(_list_or_empty(factions.get("recentMemberRemovals")))
+    if isinstance(npcs, dict):
+        members += [npc for value in npcs.values() for npc in _list_or_empty(value)]
+    for member in members:
+        if isinstance(member, dict):
+            yield from _pair(member, "factionId", "factionName")
+
+
+def _pair(record: dict[str, Any], id_key: str, name_key: str) -> Iterator[tuple[str, str]]:
+    faction_id, name = record.get(id_key), record.get(name_key)
+    if isinstance(faction_id, str) and isinstance(name, str) and name:
+        yield faction_id, name
+
+
+def _list_or_empty(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _generated_at(summary: Mapping[str, Any], now: int | None) -> float:
     value = coalesce(get(summary, "generatedAt"), now)
     if not is_finite_number(value):
@@ -190,9 +269,14 @@ def sanitize_summary(
     districts, npcs``); any further top-level section of the summary (a game's own
     :class:`~worldstate.inspector._summary.SummarySection`) follows, copied as is.
 
+    Sanitising is idempotent: a summary worldstate wrote (the body of a payload, with its
+    ``generatedIso``) is read back first, so ``sanitize_summary(payload.body)`` gives the same
+    body again.
+
     Args:
         summary: a summary from :func:`~worldstate.inspector.build_summary`, one built
-            elsewhere, or ``None`` (everything empty, ``source`` ``unavailable``).
+            elsewhere, one worldstate wrote, or ``None`` (everything empty, ``source``
+            ``unavailable``).
         now: ms since the epoch, used when the summary has no ``generatedAt``.
         faction_names: the game's faction catalog (id -> display name), used by faction-name
             columns after a record's own name and before names seen in the world state.
@@ -206,6 +290,8 @@ def sanitize_summary(
             usable time; the message names its JSON path.
     """
     summary = summary if isinstance(summary, Mapping) else {}
+    if "generatedIso" in summary:  # one that worldstate wrote
+        summary = _read_back(summary)
     generated_at = _generated_at(summary, now)
     names = FactionNames(catalog=dict(faction_names or {}), seen=_seen_names(summary))
     engine = coalesce(get(summary, "engine"), {})

@@ -6,10 +6,9 @@ renderer formats is checked here, so a summary that passes can never crash rende
 timestamp (a key ending in ``At``, or ``timestamp``) must be empty or a number of ms within the
 JavaScript date range, as the renderers convert it.
 
-A summary that worldstate itself wrote (the ``<prefix>-summary-<stamp>.json`` artifact) is read
-back into the raw form the renderers take, so exporting it again reproduces its artifacts:
-district ``stabilityRating``/``stabilityValue`` become ``stability`` again and the faction names
-it lists are kept for the name columns.
+A summary that worldstate itself wrote (the ``<prefix>-summary-<stamp>.json`` artifact) passes
+as it is; :func:`~worldstate.inspector.sanitize_summary` reads it back, so exporting it again
+reproduces its artifacts.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from typing import Any, Final
 
 from worldstate._js import MAX_TIME_MS, to_number, truthy
 from worldstate.errors import SnapshotError
-from worldstate.inspector._sanitize import SEEN_NAMES_KEY, STANDARD_KEYS
+from worldstate.inspector._sanitize import STANDARD_KEYS
 from worldstate.jsonfile import json_type_name
 
 __all__ = ["check_summary", "SNAPSHOT_ONLY_KEYS", "SUMMARY_ONLY_KEYS"]
@@ -39,7 +38,7 @@ _EVENT_KEYS: Final = frozenset({"event", "ts", "payload"})
 
 
 def check_summary(data: object, *, source: str) -> Mapping[str, Any] | None:
-    """Return the raw summary in ``data`` (a decoded ``--summary`` file), or refuse it.
+    """Return the summary in ``data`` (a decoded ``--summary`` file), or refuse it.
 
     Raises:
         SnapshotError: not an object or ``null``, not shaped like a summary (the message says
@@ -60,7 +59,7 @@ def check_summary(data: object, *, source: str) -> Mapping[str, Any] | None:
                 source=source,
                 path=path,
             )
-    return _raw_form(data) if "generatedIso" in data else data
+    return data
 
 
 def _check_kind(data: dict[str, Any], source: str) -> None:
@@ -112,60 +111,6 @@ def _timestamps(value: object, path: str) -> Iterator[tuple[str, object]]:
 
 def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key)}]"
-
-
-def _raw_form(data: dict[str, Any]) -> dict[str, Any]:
-    """A summary worldstate wrote, turned back into what ``build_summary`` returns."""
-    raw = dict(data)
-    districts = raw.get("districts")
-    if isinstance(districts, dict):
-        raw["districts"] = {
-            key: [_raw_district(d) for d in value] if isinstance(value, list) else value
-            for key, value in districts.items()
-        }
-    factions = raw.get("factions")
-    if isinstance(factions, dict) and SEEN_NAMES_KEY not in factions:
-        names = dict(_faction_names(factions, raw.get("npcs")))
-        if names:
-            raw["factions"] = {**factions, SEEN_NAMES_KEY: names}
-    return raw
-
-
-def _raw_district(district: object) -> object:
-    if not isinstance(district, dict) or "stability" in district:
-        return district
-    if "stabilityRating" not in district and "stabilityValue" not in district:
-        return district
-    stability = {"rating": district.get("stabilityRating"), "value": district.get("stabilityValue")}
-    return {**district, "stability": stability}
-
-
-def _faction_names(factions: dict[str, Any], npcs: object) -> Iterator[tuple[str, str]]:
-    """``(id, name)`` pairs the exported faction and NPC blocks spell out."""
-    pairs = (("targetFactionId", "targetFactionName"), ("sourceFactionId", "sourceFactionName"))
-    records: list[object] = [factions.get("lastCascadeEvent")]
-    for target in _list(factions.get("cascadeTargets")):
-        records.append(target.get("lastCascade") if isinstance(target, dict) else None)
-    for record in records:
-        if isinstance(record, dict):
-            for id_key, name_key in pairs:
-                yield from _pair(record, id_key, name_key)
-    members = list(_list(factions.get("recentMemberRemovals")))
-    if isinstance(npcs, dict):
-        members += [npc for value in npcs.values() for npc in _list(value)]
-    for member in members:
-        if isinstance(member, dict):
-            yield from _pair(member, "factionId", "factionName")
-
-
-def _pair(record: dict[str, Any], id_key: str, name_key: str) -> Iterator[tuple[str, str]]:
-    faction_id, name = record.get(id_key), record.get(name_key)
-    if isinstance(faction_id, str) and isinstance(name, str) and name:
-        yield faction_id, name
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _kind(value: object) -> str:

@@ -81,14 +81,30 @@ class TranscriptEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _clone(value: object) -> Any:
-    """Deep copy; absent becomes null, non-finite numbers become null."""
-    if value is None or value is ABSENT:
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _clone(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clone(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
+    """Deep copy; absent becomes null, non-finite numbers become null.
+
+    It walks with an explicit stack, so any nesting depth is copied.
+    """
+    root: list[Any] = [None]
+    pending: list[tuple[Any, Any, object]] = [(root, 0, value)]
+    while pending:
+        parent, key, item = pending.pop()
+        if isinstance(item, Mapping):
+            copy = {str(k): None for k in item}  # keeps the key order; filled below
+            # Popped in order, so of two keys with the same text the later wins.
+            pending.extend(reversed([(copy, str(k), v) for k, v in item.items()]))
+            parent[key] = copy
+        elif isinstance(item, list | tuple):
+            items: list[Any] = [None] * len(item)
+            pending.extend((items, i, v) for i, v in enumerate(item))
+            parent[key] = items
+        else:
+            parent[key] = _clone_scalar(item)
+    return root[0]
+
+
+def _clone_scalar(value: object) -> object:
+    if value is ABSENT or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return value
 

@@ -16,7 +16,7 @@ See ``docs/store.md`` for the slice protocol, snapshots, replay and selectors.
 from __future__ import annotations
 
 from worldstate.store._catalog import ContentCatalog
-from worldstate.store._payload_check import PayloadReport
+from worldstate.store._payload_check import ID_FIELDS, IdField, PayloadReport
 from worldstate.store._selectors import MemoSelector, SelectorCache, create_selector
 from worldstate.store._slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
 from worldstate.store._snapshot import load_snapshot_file, validate_snapshot
@@ -52,4 +52,6 @@ __all__ = [
     "InPlaceWrites",
     "ALWAYS_COPY",
     "PayloadReport",
+    "ID_FIELDS",
+    "IdField",
 ]

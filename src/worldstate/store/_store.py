@@ -22,7 +22,13 @@ import msgspec
 from worldstate.clock import Clock, system_clock
 from worldstate.events import EventBus, Unsubscribe
 from worldstate.store._catalog import ContentCatalog
-from worldstate.store._payload_check import PayloadReport, PayloadTally, check_ids
+from worldstate.store._payload_check import (
+    ID_FIELDS,
+    IdField,
+    PayloadReport,
+    PayloadTally,
+    check_ids,
+)
 from worldstate.store._selectors import MemoSelector, SelectorCache
 from worldstate.store._slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
 from worldstate.store._snapshot import (
@@ -145,7 +151,7 @@ class WorldStore:
         return {domain: tuple(group) for domain, group in routes.items()}
 
     def _event_handler(
-        self, builder: ActionBuilder, fields: tuple[str, ...] = ()
+        self, builder: ActionBuilder, fields: tuple[IdField, ...] = ()
     ) -> Callable[[str, Any], None]:
         clock = self.clock
         apply = self._apply
@@ -385,7 +391,10 @@ class WorldStore:
         return f"<WorldStore slices={[s.key for s in self._slices]}>"
 
 
-def _id_fields(slice_: Slice, event: str) -> tuple[str, ...]:
-    """The payload fields ``slice_`` files records under for ``event`` (none declared: ``()``)."""
+def _id_fields(slice_: Slice, event: str) -> tuple[IdField, ...]:
+    """The payload ids checked before ``slice_`` handles ``event``: the built-in table, else
+    what the slice declares (``id_fields``: event -> field names, numbers coerced)."""
+    if event in ID_FIELDS:
+        return ID_FIELDS[event]
     declared: Mapping[str, tuple[str, ...]] = getattr(slice_, "id_fields", {})
-    return tuple(declared.get(event, ()))
+    return tuple(IdField((name,), numbers=True) for name in declared.get(event, ()))

@@ -58,21 +58,98 @@ def copy_json(value: Any) -> Any:
     """A copy of the containers (mappings, lists, tuples) of JSON-shaped data; scalars are shared.
 
     Reducers copy what they store from a payload, so a caller that keeps and later mutates its
-    payload cannot reach into the world state.
+    payload cannot reach into the world state.  Any nesting depth is copied: the first
+    :data:`_RECURSIVE_LEVELS` levels recursively (fast), anything deeper with an explicit stack.
     """
-    cls = type(value)
+    cls = value.__class__
     if cls is dict:
-        return {key: copy_json(item) for key, item in value.items()}
+        return _copy_dict(value, _RECURSIVE_LEVELS)
     if cls is list:
-        return [copy_json(item) for item in value]
+        return _copy_list(value, _RECURSIVE_LEVELS)
     if value is None or cls in _SCALARS:
         return value
     # Slow path (ABC instance checks) only for other container types.
     if isinstance(value, Mapping):
-        return {key: copy_json(item) for key, item in value.items()}
+        return _copy_dict(value, _RECURSIVE_LEVELS)
     if isinstance(value, tuple | list):
-        return [copy_json(item) for item in value]
+        return _copy_list(value, _RECURSIVE_LEVELS)
     return value
+
+
+_RECURSIVE_LEVELS = 32
+"""Container levels :func:`copy_json` copies by recursion (real payloads nest about 6)."""
+
+
+def _copy_dict(source: Mapping[str, Any], levels: int) -> dict[str, Any]:
+    copy: dict[str, Any] = {}
+    for key, item in source.items():
+        cls = item.__class__
+        if cls is dict or cls is list or (item is not None and cls not in _SCALARS):
+            item = _copy_child(item, levels)
+        copy[key] = item
+    return copy
+
+
+def _copy_list(source: Any, levels: int) -> list[Any]:
+    copy: list[Any] = []
+    append = copy.append
+    for item in source:
+        cls = item.__class__
+        if cls is dict or cls is list or (item is not None and cls not in _SCALARS):
+            item = _copy_child(item, levels)
+        append(item)
+    return copy
+
+
+def _copy_child(item: Any, levels: int) -> Any:
+    if not levels:
+        return _copy_deep(item)
+    cls = item.__class__
+    if cls is dict:
+        return _copy_dict(item, levels - 1)
+    if cls is list:
+        return _copy_list(item, levels - 1)
+    if isinstance(item, Mapping):
+        return _copy_dict(item, levels - 1)
+    if isinstance(item, tuple | list):
+        return _copy_list(item, levels - 1)
+    return item
+
+
+def _copy_deep(value: Any) -> Any:
+    """:func:`copy_json` with an explicit stack, for what lies below the recursive levels."""
+    copy = _empty_like(value)
+    if copy is None:
+        return value
+    # Containers still to fill: (source, its empty copy).  A child container gets its empty
+    # copy when its parent is filled, so key and item order are kept.
+    pending: list[tuple[Any, Any]] = [(value, copy)]
+    while pending:
+        source, target = pending.pop()
+        if target.__class__ is dict:
+            for key, item in source.items():
+                target[key] = _placeholder(item, pending)
+        else:
+            target.extend(_placeholder(item, pending) for item in source)
+    return copy
+
+
+def _placeholder(item: Any, pending: list[tuple[Any, Any]]) -> Any:
+    """``item`` itself when it is no container, else its empty copy (queued to be filled)."""
+    child = _empty_like(item)
+    if child is None:
+        return item
+    pending.append((item, child))
+    return child
+
+
+def _empty_like(value: Any) -> dict[str, Any] | list[Any] | None:
+    """An empty dict or list to copy the container ``value`` into; ``None`` for anything else."""
+    if isinstance(value, Mapping):
+        return {}
+    if isinstance(value, tuple | list):
+        return []
+    return None
 
 
 _SCALARS = frozenset({str, int, float, bool})

@@ -262,7 +262,6 @@ class DialogueSlice:
         self.transcript_enabled = bool(transcript_enabled)
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
         # The NPC a transcript is filed under (numbers coerced, other non-strings skipped).
-        self.id_fields: Mapping[str, tuple[str, ...]] = {name: ("npcId",) for name in _EVENTS}
 
     def initial_state(self) -> State:
         """No active dialogue, empty transcripts, this slice's limit and transcript setting."""

@@ -174,10 +174,6 @@ class FactionSlice(InPlaceWrites):
     snapshot_key = "factions"
     domain = DOMAIN
     events = EVENTS
-    id_fields: Mapping[str, tuple[str, ...]] = MappingProxyType(
-        {"reputation:changed": ("factionId",), "faction:attitude_changed": ("factionId",)}
-    )
-    """Payload ids records are filed under (numbers coerced, other non-strings skipped)."""
     snapshot_schema = FactionsSnapshot
 
     def __init__(self, *, attitude_history_limit: int = 10, member_removal_limit: int = 10):

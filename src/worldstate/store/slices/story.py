@@ -73,10 +73,6 @@ class StorySlice(InPlaceWrites):
     snapshot_key = "storyFlags"
     domain = DOMAIN
     events = EVENTS
-    id_fields: Mapping[str, tuple[str, ...]] = MappingProxyType(
-        {name: ("flagId",) for name in EVENTS}
-    )
-    """Payload ids records are filed under (numbers coerced, other non-strings skipped)."""
     snapshot_schema = StoryFlagsSnapshot
 
     def initial_state(self) -> State:

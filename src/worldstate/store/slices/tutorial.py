@@ -236,10 +236,6 @@ class TutorialSlice:
     snapshot_key = "tutorial"
     domain = DOMAIN
     events = EVENTS
-    id_fields: Mapping[str, tuple[str, ...]] = MappingProxyType(
-        {name: ("stepId",) for name in EVENTS}
-    )
-    """Payload ids steps are filed under (numbers coerced, other non-strings skipped)."""
     snapshot_schema = TutorialSnapshot
     derived_schema: Mapping[str, Any] = MappingProxyType({"tutorialComplete": bool})
     """Top-level snapshot keys computed from this slice's state (see :meth:`derived_sections`)."""
