@@ -93,3 +93,27 @@ def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / "ci-artifacts.json").is_file()
+
+
+def test_a_report_off_a_terminal_imports_neither_rich_nor_importlib_resources(
+    tmp_path: Path,
+) -> None:
+    """`export --demo` printing its report into a pipe draws it without rich, and reads the
+    bundled playthrough through the package's loader, not importlib.resources."""
+    code = (
+        "import sys\n"
+        "from worldstate.cli import main\n"
+        "try:\n"
+        f"    main(['export', '--demo', '--out', {str(tmp_path / 'out')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "loaded = {'rich', 'importlib.resources', 'importlib.readers'} & set(sys.modules)\n"
+        "print('loaded:', sorted(loaded))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("GITHUB_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "Export OK: 5 artifacts written to 1 folder."
+    assert lines[-1] == "loaded: []"
