@@ -250,6 +250,10 @@ class DialogueSlice:
     snapshot_key = "dialogue"
     domain = DOMAIN
     snapshot_schema = DialogueSnapshot
+    type_reducers: Mapping[str, Reducer] = _REDUCERS
+    """Action type -> reducer, run by :func:`reduce_by_type` (and by the store directly)."""
+    stamp_changes = True
+    """A change also sets ``lastActionAt`` (``reduce_by_type(..., stamp=True)``)."""
 
     def __init__(self, history_limit: int = 10, transcript_enabled: bool = True) -> None:
         if (
@@ -277,7 +281,7 @@ class DialogueSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a dialogue action (any change also sets ``lastActionAt``)."""
-        return reduce_by_type(_REDUCERS, DOMAIN, state, action, stamp=True)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action, stamp=self.stamp_changes)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``dialogue`` section, sharing the state (NPCs with no entries are left out)."""

@@ -156,6 +156,10 @@ class QuestSlice:
     snapshot_key = "quests"
     domain = DOMAIN
     snapshot_schema = QuestSnapshot
+    type_reducers: Mapping[str, Reducer] = _REDUCERS
+    """Action type -> reducer, run by :func:`reduce_by_type` (and by the store directly)."""
+    stamp_changes = True
+    """A change also sets ``lastActionAt`` (``reduce_by_type(..., stamp=True)``)."""
 
     def __init__(self) -> None:
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
@@ -174,7 +178,7 @@ class QuestSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a quest action; other types and domains, and invalid payloads, change nothing."""
-        return reduce_by_type(_REDUCERS, DOMAIN, state, action, stamp=True)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action, stamp=self.stamp_changes)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``quests`` section: a view sharing the state, without ``lastActionAt``."""
