@@ -21,10 +21,11 @@ import functools
 import json
 import math
 import re
-from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final
+
+import msgspec
 
 from worldstate.errors import InputError, SnapshotError
 
@@ -39,8 +40,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class JsonLimits:
+class JsonLimits(msgspec.Struct, frozen=True):
     """The largest JSON document :func:`loads_strict` accepts.
 
     Attributes:

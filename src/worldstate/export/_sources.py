@@ -14,9 +14,10 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 import worldstate.demo as demo_package
 from worldstate.clock import ManualClock
@@ -74,8 +75,7 @@ _ORIGIN_LABELS: dict[SummaryOrigin, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SummarySource:
+class SummarySource(msgspec.Struct, frozen=True):
     """A raw inspector summary and where its ``generatedAt`` comes from.
 
     Attributes:
@@ -256,8 +256,7 @@ ReplayProgress = Callable[
 """Given a log's line count (``None`` when unknown), a context giving a per-event callback."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRequest:
+class SourceRequest(msgspec.Struct, frozen=True):
     """The summary source of an export, as given (exactly one must be set).
 
     Attributes:
@@ -281,8 +280,8 @@ class SourceRequest:
     slot: str | None = None
     strict: bool = False
     after_hydrate: Callable[[], None] | None = None
-    storage_options: Mapping[str, Any] = field(default_factory=dict)
-    env: Mapping[str, str] = field(default_factory=dict)
+    storage_options: Mapping[str, Any] = msgspec.field(default_factory=dict)
+    env: Mapping[str, str] = msgspec.field(default_factory=dict)
 
     def check(self) -> None:
         """Refuse zero or several sources, ``save`` without ``slot`` (or the reverse), and
