@@ -77,9 +77,10 @@ def test_every_registered_command_is_listed_in_its_lazy_group() -> None:
 
 
 def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
-    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity or
-    OpenTelemetry: they load where they are used (awaiting, a terminal report, a webhook or
-    upload, a URL, a retry, metrics)."""
+    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity,
+    OpenTelemetry, subprocess or concurrent.futures: they load where they are used (awaiting,
+    a terminal report, a webhook or upload, a URL, a retry, metrics, an upload command, a
+    background export)."""
     code = (
         "import sys\n"
         "from worldstate.cli import main\n"
@@ -87,7 +88,8 @@ def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
         f"    main(['export', '--demo', '-q', '--out', {str(tmp_path / 'out')!r}])\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
-        "heavy = ('asyncio', 'rich', 'httpx', 'fsspec', 'tenacity', 'opentelemetry')\n"
+        "heavy = ('asyncio', 'rich', 'httpx', 'fsspec', 'tenacity', 'opentelemetry',\n"
+        "         'subprocess', 'concurrent')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("GITHUB_")}
