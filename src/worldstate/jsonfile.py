@@ -25,7 +25,6 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final
@@ -53,8 +52,7 @@ Every walker over a document that deep (copies, the redactor, the JSON encoders,
 validation) works with an explicit stack or within the interpreter's 1,000 frames."""
 
 
-@dataclass(frozen=True, slots=True)
-class JsonLimits:
+class JsonLimits(msgspec.Struct, frozen=True):
     """The largest JSON document :func:`loads_strict` accepts.
 
     Attributes:

@@ -35,7 +35,8 @@ def test_every_lazy_command_exists_and_its_listed_help_is_its_own(group: LazyGro
 
 
 def test_help_imports_no_command_module() -> None:
-    """`worldstate --help` loads the group only: no command, no store, no rich."""
+    """`worldstate --help` loads the group only: no command, no store, no rich, no logging
+    (configured by the group's callback, which --help never runs)."""
     code = (
         "import sys\n"
         "from worldstate.cli import main\n"
@@ -43,7 +44,9 @@ def test_help_imports_no_command_module() -> None:
         "    main(['--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('worldstate.', 'rich')))\n"
+        "loaded = sorted(\n"
+        "    m for m in sys.modules if m.startswith(('worldstate.', 'rich')) or m == 'logging'\n"
+        ")\n"
         "print(','.join(loaded))\n"
     )
     out = subprocess.run(
@@ -74,9 +77,10 @@ def test_every_registered_command_is_listed_in_its_lazy_group() -> None:
 
 
 def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
-    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity or
-    OpenTelemetry: they load where they are used (awaiting, a terminal report, a webhook or
-    upload, a URL, a retry, metrics)."""
+    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity,
+    OpenTelemetry, subprocess or concurrent.futures: they load where they are used (awaiting,
+    a terminal report, a webhook or upload, a URL, a retry, metrics, an upload command, a
+    background export)."""
     code = (
         "import sys\n"
         "from worldstate.cli import main\n"
@@ -84,7 +88,8 @@ def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
         f"    main(['export', '--demo', '-q', '--out', {str(tmp_path / 'out')!r}])\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
-        "heavy = ('asyncio', 'rich', 'httpx', 'fsspec', 'tenacity', 'opentelemetry')\n"
+        "heavy = ('asyncio', 'rich', 'httpx', 'fsspec', 'tenacity', 'opentelemetry',\n"
+        "         'subprocess', 'concurrent')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("GITHUB_")}
@@ -93,3 +98,27 @@ def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / "ci-artifacts.json").is_file()
+
+
+def test_a_report_off_a_terminal_imports_neither_rich_nor_importlib_resources(
+    tmp_path: Path,
+) -> None:
+    """`export --demo` printing its report into a pipe draws it without rich, and reads the
+    bundled playthrough through the package's loader, not importlib.resources."""
+    code = (
+        "import sys\n"
+        "from worldstate.cli import main\n"
+        "try:\n"
+        f"    main(['export', '--demo', '--out', {str(tmp_path / 'out')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "loaded = {'rich', 'importlib.resources', 'importlib.readers'} & set(sys.modules)\n"
+        "print('loaded:', sorted(loaded))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("GITHUB_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "Export OK: 5 artifacts written to 1 folder."
+    assert lines[-1] == "loaded: []"

@@ -459,3 +459,59 @@ class TestInPlaceWrites:
             "npc_b",
             "npc_c",
         ]
+
+
+def _quest(event: str, quest_id: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    return event, {"questId": quest_id, **extra}
+
+
+class TestQuestAndDialogueInPlaceWrites:
+    """The quest slice's byId map and status lists, and the dialogue slice's per-NPC maps,
+    follow the same rules as the npc slice's."""
+
+    def test_unseen_quest_maps_and_lists_are_written_in_place(self, world: Harness) -> None:
+        world.emit(*_quest("quest:started", "q1"))
+        world.emit(*_quest("quest:started", "q2"))
+        internal = world.store._state["quest"]  # peeked at without publishing
+        by_id, active = internal["byId"], internal["activeIds"]
+        world.emit(*_quest("quest:started", "q3"))
+        world.emit(*_quest("objective:progress", "q3", objectiveId="o1", progress=1, target=2))
+        quests = world.store.state["quest"]
+        assert quests["byId"] is by_id and quests["activeIds"] is active
+        assert list(by_id) == ["q1", "q2", "q3"] and active == ["q1", "q2", "q3"]
+
+    def test_a_published_quest_state_never_changes(self, world: Harness) -> None:
+        world.emit(*_quest("quest:started", "q1"))
+        world.emit(*_quest("quest:started", "q2"))
+        seen = world.store.state["quest"]
+        text = repr(seen)
+        world.emit(*_quest("quest:completed", "q1"))
+        world.emit(*_quest("objective:progress", "q2", objectiveId="o1", progress=1, target=2))
+        world.emit(*_quest("quest:started", "q3"))
+        assert repr(seen) == text
+        after = world.store.state["quest"]
+        assert after["activeIds"] == ["q2", "q3"] and after["completedIds"] == ["q1"]
+        assert after["byId"] is not seen["byId"] and after["activeIds"] is not seen["activeIds"]
+
+    def test_a_quest_action_that_changes_nothing_returns_the_same_state(
+        self, world: Harness
+    ) -> None:
+        world.emit(*_quest("quest:started", "q1"))
+        before = world.store.state
+        world.emit(*_quest("objective:progress", "", objectiveId="o1"))  # no quest id
+        assert world.store.state is before
+
+    def test_dialogue_maps_are_written_in_place_until_published(self, world: Harness) -> None:
+        world.emit("dialogue:started", {"npcId": "n1", "dialogueId": "d", "nodeId": "a"})
+        world.emit("dialogue:completed", {"npcId": "n1"})
+        internal = world.store._state["dialogue"]  # peeked at without publishing
+        history, completed = internal["historyByNpc"], internal["completedByNpc"]
+        world.emit("dialogue:started", {"npcId": "n2", "dialogueId": "d", "nodeId": "a"})
+        world.emit("dialogue:completed", {"npcId": "n2"})
+        seen = world.store.state["dialogue"]
+        assert seen["historyByNpc"] is history and seen["completedByNpc"] is completed
+        text = repr(seen)
+        world.emit("dialogue:started", {"npcId": "n3", "dialogueId": "d", "nodeId": "a"})
+        world.emit("dialogue:completed", {"npcId": "n3"})
+        assert repr(seen) == text
+        assert sorted(world.store.state["dialogue"]["completedByNpc"]) == ["n1", "n2", "n3"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -218,17 +217,6 @@ def _refuse_nul_bytes(args: Sequence[str] | None) -> None:
             raise BadInput(f"{where} contains a NUL byte, which no file name or value may hold")
 
 
-class _RedactingFormatter(logging.Formatter):
-    """Formats log records (and their tracebacks) with secrets scrubbed out."""
-
-    def __init__(self, fmt: str, redactor: Redactor) -> None:
-        super().__init__(fmt)
-        self._redactor = redactor
-
-    def format(self, record: logging.LogRecord) -> str:
-        return self._redactor.scrub(super().format(record))
-
-
 @click.group(cls=_TranslatingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="worldstate")
 @click.option(
@@ -238,12 +226,10 @@ def cli(verbose: int) -> None:
     """World-state store, saves and inspector telemetry for narrative games."""
     # Commands report expected failures themselves (exit code and message); by default only
     # errors with tracebacks (a writer or handler that raised) are logged on top of that.
-    level = logging.ERROR - 10 * min(verbose, 3)
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        _RedactingFormatter("%(levelname)s %(name)s: %(message)s", _environment_redactor())
-    )
-    logging.basicConfig(level=level, handlers=[handler])
+    # Imported here: `worldstate --help` never runs this and so never loads logging.
+    from worldstate.cli._logging import configure_logging
+
+    configure_logging(verbose, _environment_redactor())
 
 
 @cli.group(cls=_TranslatingGroup)

@@ -15,16 +15,13 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
 import msgspec
 
 from worldstate.cli._app import cli
+from worldstate.cli._console import ReportConsole, ReportTable, make_console, new_table
 from worldstate.cli._options import json_option, publish_options, publish_settings, strict_option
 from worldstate.cli._progress import replay_progress
 from worldstate.cli._snapshot import echo_replay_problems
@@ -266,24 +263,10 @@ def _progress(lines: int | None) -> Iterator[Callable[[RecordedEvent], None] | N
         yield advance
 
 
-def make_console() -> Console:
-    """A console for reports: on a terminal, rich's; elsewhere (CI logs) plain, wide lines
-    that are never wrapped or cut."""
-    from rich.console import Console  # only when a report is printed
-
-    terminal = sys.stdout.isatty()
-    return Console(
-        highlight=False,
-        soft_wrap=True,
-        width=None if terminal else 1_000_000,
-        no_color=not terminal,
-    )
-
-
 def _print_report(run: ExportRun, redactor: Redactor, destinations: ExportDestinations) -> None:
     console = make_console()
     console.print(_headline(run))
-    console.print(_table(run))
+    console.print(_table(run, new_table(console)))
     facts = [(label, redactor(value)) for label, value in _facts(run, destinations)]
     width = max(len(label) for label, _ in facts) + 2
     for label, value in facts:
@@ -291,7 +274,7 @@ def _print_report(run: ExportRun, redactor: Redactor, destinations: ExportDestin
     print_uploads(console, run.publish, redactor)
 
 
-def print_uploads(console: Console, outcome: PublishOutcome, redactor: Redactor) -> None:
+def print_uploads(console: ReportConsole, outcome: PublishOutcome, redactor: Redactor) -> None:
     """One line per provider attempt."""
     for attempt in outcome.result.attempts:
         console.print(redactor(f"Upload: {_attempt_text(attempt)}"))
@@ -319,12 +302,9 @@ def _headline(run: ExportRun) -> str:
     return f"Export FAILED: {len(run.failures)} of {attempted} writes failed (details below)."
 
 
-def _table(run: ExportRun) -> Table:
+def _table(run: ExportRun, table: ReportTable) -> ReportTable:
     """One row per artifact: name, size, then whether each writer wrote it."""
     writes = run.export.writes
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
     table.add_column("Artifact", no_wrap=True)
     table.add_column("Bytes", justify="right")
     for writer_id in writes.writer_ids:

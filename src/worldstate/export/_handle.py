@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, wait
+from typing import TYPE_CHECKING
 
 from worldstate.export._records import ExportResult
 from worldstate.writers import DeferredEvents, EventSink
+
+if TYPE_CHECKING:  # a handle exists only once a background export started, which loads it
+    from concurrent.futures import Future
 
 __all__ = ["ExportHandle"]
 
@@ -51,6 +54,8 @@ class ExportHandle:
         Raises:
             TimeoutError: not finished within ``timeout``; nothing is emitted then.
         """
+        from concurrent.futures import wait
+
         wait([self._future], timeout)
         if not self._future.done():
             raise TimeoutError(f"export still writing after {timeout} s")

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
 from worldstate._js import coalesce, is_finite_number
+
+if TYPE_CHECKING:  # concurrent.futures is imported when the first background export starts
+    from concurrent.futures import Executor, ThreadPoolExecutor
 from worldstate.clock import Clock, system_clock
 from worldstate.export._handle import ExportHandle
 from worldstate.export._records import ExportContext, ExportResult, PreparedExport
@@ -222,6 +224,8 @@ class Exporter:
     def _executor(self) -> Executor:
         if self.executor is not None:
             return self.executor
+        from concurrent.futures import ThreadPoolExecutor
+
         with self._lock:
             if self._own_executor is None:
                 self._own_executor = ThreadPoolExecutor(1, thread_name_prefix="worldstate-export")

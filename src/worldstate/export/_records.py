@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from worldstate.artifacts import Artifact
 from worldstate.errors import ExportError
@@ -14,8 +16,7 @@ from worldstate.writers import FanoutResult, WriteResult
 __all__ = ["ExportContext", "PreparedExport", "ExportResult", "describe_write_failures"]
 
 
-@dataclass(frozen=True, slots=True)
-class ExportContext:
+class ExportContext(msgspec.Struct, frozen=True):
     """The context every event, budget event and manifest of an export carries (redacted).
 
     Attributes:
@@ -31,7 +32,7 @@ class ExportContext:
     formats: tuple[str, ...]
     artifact_count: int
     source: Any
-    run_context: Mapping[str, Any] = field(default_factory=dict)
+    run_context: Mapping[str, Any] = msgspec.field(default_factory=dict)
     artifact_dir: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -87,8 +88,7 @@ class PreparedExport:
         return self.budget_report.status
 
 
-@dataclass(frozen=True, slots=True)
-class ExportResult:
+class ExportResult(msgspec.Struct, frozen=True):
     """What an export's write phase did; failures are in here as values.
 
     Attributes:

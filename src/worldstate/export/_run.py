@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
@@ -78,8 +77,7 @@ OUT_WRITER_ID: Final = "out"
 """The id of the writer into the artifact folder (mirrors are ``mirror-1``, ``mirror-2``, ...)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PublishSettings:
+class PublishSettings(msgspec.Struct, frozen=True):
     """How an export is published.
 
     Attributes:
@@ -98,11 +96,10 @@ class PublishSettings:
     webhook_url: str | None = None
     webhook_statuses: tuple[str, ...] = DEFAULT_WEBHOOK_STATUSES
     upload_to: str | None = None
-    storage_options: Mapping[str, Any] = field(default_factory=dict)
+    storage_options: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRequest:
+class ExportRequest(msgspec.Struct, frozen=True):
     """Everything one export run is asked to do, already validated.
 
     Attributes:
@@ -115,12 +112,11 @@ class ExportRequest:
 
     source: SourceRequest
     settings: ExportSettings
-    publishing: PublishSettings = field(default_factory=PublishSettings)
+    publishing: PublishSettings = msgspec.field(default_factory=PublishSettings)
     destinations: ExportDestinations | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ExportEffects:
+class ExportEffects(msgspec.Struct, frozen=True):
     """The side effects of a run, passed in.
 
     Attributes:
@@ -143,9 +139,9 @@ class ExportEffects:
     env: Mapping[str, str]
     redactor: Redactor
     clock: Clock = system_clock
-    runner: CommandRunner = field(default_factory=SubprocessRunner)
-    http: Callable[[], httpx.Client] = field(default=lambda: _http_client())
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    runner: CommandRunner = msgspec.field(default_factory=SubprocessRunner)
+    http: Callable[[], httpx.Client] = msgspec.field(default=lambda: _http_client())
+    stdout: TextIO = msgspec.field(default_factory=lambda: sys.stdout)
     bus: EventSink | None = None
     progress: ReplayProgress | None = None
     metrics: bool = False
@@ -181,14 +177,13 @@ class ExportEffects:
         if spans:
             stops.append(ExportSpans(self.tracer_provider).subscribe(bus))
         try:
-            yield replace(self, bus=bus)
+            yield msgspec.structs.replace(self, bus=bus)
         finally:
             for stop in stops:
                 stop()
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRun:
+class ExportRun(msgspec.Struct, frozen=True):
     """What a run did.
 
     Attributes:

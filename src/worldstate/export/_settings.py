@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from worldstate._js import MAX_TIME_MS
 from worldstate.errors import ConfigurationError, InputError
@@ -31,8 +32,7 @@ RUN_ID_VARIABLES = ("BUILD_ID", "GITHUB_RUN_ID")
 BUDGET_BYTES_VARIABLE = "TELEMETRY_SPATIAL_BUDGET_BYTES"
 
 
-@dataclass(frozen=True, slots=True)
-class ExportSettings:
+class ExportSettings(msgspec.Struct, frozen=True):
     """Everything an export run needs to know, already validated.
 
     Attributes:
@@ -55,7 +55,7 @@ class ExportSettings:
     manifest_path: Path
     dry_run: bool
     publish: bool = False
-    run_context: Mapping[str, Any] = field(default_factory=dict)
+    run_context: Mapping[str, Any] = msgspec.field(default_factory=dict)
     generated_at: int | None = None
     mirrors: tuple[Path, ...] = ()
     durable: bool = False

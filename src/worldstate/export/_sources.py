@@ -9,15 +9,17 @@ log), which finishes before the first artifact is rendered.  Bad input raises an
 from __future__ import annotations
 
 import enum
+import io
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+import worldstate.demo as demo_package
 from worldstate.clock import ManualClock
 from worldstate.errors import ConfigurationError, InputError
 from worldstate.events import EventBus
@@ -77,8 +79,7 @@ _ORIGIN_LABELS: dict[SummaryOrigin, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SummarySource:
+class SummarySource(msgspec.Struct, frozen=True):
     """A raw inspector summary and where its ``generatedAt`` comes from.
 
     Attributes:
@@ -193,9 +194,12 @@ def count_log_lines(source: Path | str) -> int | None:
 
 def demo_events() -> list[RecordedEvent]:
     """The bundled demo playthrough (a small detective case), read as package data."""
-    resource = resources.files("worldstate.demo").joinpath(DEMO_RESOURCE)
-    with resource.open("rb") as stream:
-        return list(iter_event_log(stream, name=f"worldstate.demo/{DEMO_RESOURCE}"))
+    # The package's own loader reads the file (from a folder or a zip) without
+    # importlib.resources, whose readers cost more to import than the demo replay itself.
+    spec = demo_package.__spec__
+    path = os.path.join(os.path.dirname(str(spec.origin)), DEMO_RESOURCE)
+    data: bytes = spec.loader.get_data(path)  # type: ignore[union-attr]
+    return list(iter_event_log(io.BytesIO(data), name=f"worldstate.demo/{DEMO_RESOURCE}"))
 
 
 def summary_from_events(
@@ -265,8 +269,7 @@ ReplayProgress = Callable[
 """Given a log's line count (``None`` when unknown), a context giving a per-event callback."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRequest:
+class SourceRequest(msgspec.Struct, frozen=True):
     """The summary source of an export, as given (exactly one must be set).
 
     Attributes:
@@ -290,8 +293,8 @@ class SourceRequest:
     slot: str | None = None
     strict: bool = False
     after_hydrate: Callable[[], None] | None = None
-    storage_options: Mapping[str, Any] = field(default_factory=dict)
-    env: Mapping[str, str] = field(default_factory=dict)
+    storage_options: Mapping[str, Any] = msgspec.field(default_factory=dict)
+    env: Mapping[str, str] = msgspec.field(default_factory=dict)
 
     def check(self) -> None:
         """Refuse zero or several sources, ``save`` without ``slot`` (or the reverse), and

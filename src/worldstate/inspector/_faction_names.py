@@ -9,16 +9,16 @@ collects the seen names with :func:`names_seen_in_factions`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from worldstate._js import get, is_finite_number, js_string, truthy
 
 __all__ = ["FactionNames", "names_seen_in_factions"]
 
 
-@dataclass(frozen=True)
-class FactionNames:
+class FactionNames(msgspec.Struct, frozen=True):
     """Resolves faction ids to display names.
 
     Attributes:
@@ -26,8 +26,8 @@ class FactionNames:
         seen: the last name the world state carried for each id.
     """
 
-    catalog: Mapping[str, str] = field(default_factory=dict)
-    seen: Mapping[str, str] = field(default_factory=dict)
+    catalog: Mapping[str, str] = msgspec.field(default_factory=dict)
+    seen: Mapping[str, str] = msgspec.field(default_factory=dict)
 
     def resolve(self, faction_id: object, own_name: object = None) -> str:
         """The display name for ``faction_id``; ``''`` when there is neither a name nor an id."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
+
+import msgspec
 
 from worldstate._js import get, timestamp_fragment
 from worldstate.artifacts import Artifact
@@ -28,8 +29,7 @@ def _transcript(payload: InspectorPayload) -> list[Mapping[str, Any]]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Spec:
+class _Spec(msgspec.Struct, frozen=True):
     """One artifact an export can produce."""
 
     format: str

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import errno
 import os
-import shlex
-import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Final, Protocol
+from typing import IO, TYPE_CHECKING, Final, Protocol
 
 import msgspec
 
@@ -30,6 +27,12 @@ from worldstate.publish._model import (
     UploadStatus,
 )
 from worldstate.redact import Redactor
+
+if TYPE_CHECKING:
+    import subprocess
+
+# shlex, signal and subprocess are imported where a command is parsed or run: an export
+# without upload commands (every local export) never loads them.
 
 __all__ = [
     "COMMAND_PROVIDER",
@@ -129,6 +132,8 @@ def _command_from_json(entry: object, where: str) -> CommandSpec:
 
 
 def _split(text: str, where: str) -> CommandSpec:
+    import shlex
+
     try:
         argv = shlex.split(text)
     except ValueError as exc:
@@ -229,6 +234,8 @@ class SubprocessRunner:
         self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None, timeout: float
     ) -> CommandOutcome:
         """Run ``argv``; kill its process group at ``timeout`` seconds."""
+        import subprocess
+
         started = self._timer()
         try:
             process = subprocess.Popen(
@@ -262,6 +269,9 @@ class SubprocessRunner:
         )
 
     def _kill_group(self, process: subprocess.Popen[bytes]) -> None:
+        import signal
+        import subprocess
+
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(process.pid, sig)
@@ -449,6 +459,8 @@ def _error_message(outcome: CommandOutcome, timeout: float) -> str | None:
 
 
 def _signal_name(number: int) -> str:
+    import signal
+
     try:
         return signal.Signals(number).name
     except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -62,8 +62,7 @@ class ProviderChoice(enum.StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderPlan:
+class ProviderPlan(msgspec.Struct, frozen=True):
     """Which providers a run uses.
 
     Attributes:
@@ -78,7 +77,7 @@ class ProviderPlan:
     github: bool = False
     github_fallback: bool = False
     storage: str | None = None
-    storage_options: Mapping[str, Any] = field(default_factory=dict)
+    storage_options: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -111,7 +110,9 @@ def plan_providers(
     if upload_to is None:
         return plan
     destination = check_destination(upload_to)
-    return replace(plan, storage=destination, storage_options=dict(storage_options or {}))
+    return msgspec.structs.replace(
+        plan, storage=destination, storage_options=dict(storage_options or {})
+    )
 
 
 def _plan_without_storage(
@@ -148,8 +149,7 @@ def _plan_without_storage(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PublishResult:
+class PublishResult(msgspec.Struct, frozen=True):
     """Every provider attempt of one publish, in the order they ran.
 
     Attributes:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+
+import msgspec
 
 from worldstate.publish._commands import DEFAULT_COMMAND_TIMEOUT, CommandRunner, CommandUploader
 from worldstate.publish._github import github_uploader, on_actions_runner
@@ -38,8 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class PublishRequest:
+class PublishRequest(msgspec.Struct, frozen=True):
     """What to publish and how.
 
     Attributes:
@@ -77,8 +77,7 @@ class PublishRequest:
         return self.manifest_writer.write(manifest_artifact(manifest, name))
 
 
-@dataclass(frozen=True, slots=True)
-class PublishEffects:
+class PublishEffects(msgspec.Struct, frozen=True):
     """The side effects publishing uses, passed in.
 
     Attributes:
@@ -95,11 +94,10 @@ class PublishEffects:
     runner: CommandRunner
     redactor: Redactor
     bus: EventSink | None = None
-    github: Callable[..., Uploader] = field(default=github_uploader)
+    github: Callable[..., Uploader] = msgspec.field(default=github_uploader)
 
 
-@dataclass(frozen=True, slots=True)
-class PublishOutcome:
+class PublishOutcome(msgspec.Struct, frozen=True):
     """What publishing did.
 
     Attributes:
@@ -191,8 +189,7 @@ def mask_secrets(
         commands.add_mask(value)
 
 
-@dataclass(frozen=True, slots=True)
-class GitHubReport:
+class GitHubReport(msgspec.Struct, frozen=True):
     """What a publish shows in GitHub Actions.
 
     Attributes:

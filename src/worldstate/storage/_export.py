@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from worldstate.storage._location import StorageLocation, parse_location
 from worldstate.storage._options import parse_storage_options, resolve_storage_options
@@ -19,8 +20,7 @@ MANIFEST_WRITER_ID = "manifest"
 _MANIFEST_FILENAME = "ci-artifacts.json"
 
 
-@dataclass(frozen=True, slots=True)
-class ExportDestinations:
+class ExportDestinations(msgspec.Struct, frozen=True):
     """The artifact folder, the mirrors and the manifest, each a path or a URL.
 
     Attributes:

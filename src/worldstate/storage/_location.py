@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
 
 __all__ = ["StorageLocation", "is_url", "parse_location", "display_url", "EXTRAS"]
 
@@ -39,8 +40,7 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-@dataclass(frozen=True, slots=True)
-class StorageLocation:
+class StorageLocation(msgspec.Struct, frozen=True):
     """A folder or file given as a path or a URL.
 
     Attributes:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+import msgspec
 
 from worldstate.store.slices import copy_json
 
 __all__ = ["ContentCatalog"]
 
 
-@dataclass(frozen=True)
-class ContentCatalog:
+class ContentCatalog(msgspec.Struct, frozen=True):
     """Faction names and district definitions a game passes to its store.
 
     Both are copied on construction, so the catalog never changes behind the store's back.
@@ -27,7 +27,7 @@ class ContentCatalog:
         TypeError: a faction name or id is not a string, or a district is not a mapping.
     """
 
-    factions: Mapping[str, str] = field(default_factory=dict)
+    factions: Mapping[str, str] = msgspec.field(default_factory=dict)
     districts: Sequence[Mapping[str, Any]] = ()
 
     def __post_init__(self) -> None:
@@ -40,8 +40,8 @@ class ContentCatalog:
             if not isinstance(district, Mapping):
                 raise TypeError(f"a district definition must be a mapping, got {district!r}")
             districts.append(MappingProxyType(copy_json(dict(district))))
-        object.__setattr__(self, "factions", MappingProxyType(factions))
-        object.__setattr__(self, "districts", tuple(districts))
+        msgspec.structs.force_setattr(self, "factions", MappingProxyType(factions))
+        msgspec.structs.force_setattr(self, "districts", tuple(districts))
 
     def faction_name(self, faction_id: str) -> str | None:
         """The display name of ``faction_id``, or ``None`` when the catalog does not know it."""

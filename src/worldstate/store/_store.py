@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from worldstate.clock import Clock, system_clock
+from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.events import EventBus, Unsubscribe
 from worldstate.store._catalog import ContentCatalog
 from worldstate.store._payload_check import (
@@ -67,8 +67,10 @@ SNAPSHOT_ORDER = (
 SNAPSHOT_KEYS = (*SNAPSHOT_ORDER, "tutorialComplete")
 """Every key of a snapshot of the built-in slices, in snapshot order."""
 
-_Target = tuple[str, Callable[[State, Action], State]]
-"""A slice an action is routed to: its key and its bound ``reduce``."""
+_TypeReducer = Callable[[State, dict[str, Any], int], State | None]
+_Target = tuple[str, Callable[[State, Action], State], Mapping[str, _TypeReducer] | None, bool]
+"""A slice an action is routed to: its key, its bound ``reduce``, and for a slice that reduces
+by action type (``type_reducers``) that table and whether a change stamps ``lastActionAt``."""
 
 _ACTION_EVENT = "worldstate:action"
 _UPDATED_EVENT = "worldstate:updated"
@@ -126,6 +128,7 @@ class WorldStore:
         self._selectors = SelectorCache()
         self._announce_generation = -1  # see _notify
         self._announce_action = self._announce_updated = False
+        self._loud = False  # whether a change has anyone to be announced to (see _notify)
         self._payloads = PayloadTally()
         self._subscriptions: list[Unsubscribe] = [
             self.bus.on(event, self._event_handler(builder, _id_fields(s, event)))
@@ -146,25 +149,37 @@ class WorldStore:
         # Bound ``reduce`` methods are looked up once here, not on every dispatch.
         routes: dict[str, list[_Target]] = {}
         for s in self._slices:
-            routes.setdefault(s.domain, []).append((s.key, s.reduce))
-        routes[WORLD_DOMAIN] = [(s.key, s.reduce) for s in self._slices]
+            table = getattr(s, "type_reducers", None)
+            stamp = bool(getattr(s, "stamp_changes", False))
+            routes.setdefault(s.domain, []).append((s.key, s.reduce, table, stamp))
+        routes[WORLD_DOMAIN] = [(s.key, s.reduce, None, False) for s in self._slices]
         return {domain: tuple(group) for domain, group in routes.items()}
 
     def _event_handler(
         self, builder: ActionBuilder, fields: tuple[IdField, ...] = ()
     ) -> Callable[[str, Any], None]:
+        # Every bus event runs this closure: the common cases (one id field holding a string, a
+        # manual clock during replays) are decided here, once, instead of by calls per event.
         clock = self.clock
+        manual = clock if type(clock) is ManualClock else None
+        only_field = fields[0] if len(fields) == 1 else None
         apply = self._apply
         tally = self._payloads
 
         def handle(event: str, payload: Any) -> None:
             if payload is None:
                 payload = {}
-            if fields:
+            if only_field is not None:
+                value = payload.get(only_field)
+                if value is not None and value.__class__ is not str:
+                    payload = check_ids(event, payload, fields, tally)
+                    if payload is None:
+                        return
+            elif fields:
                 payload = check_ids(event, payload, fields, tally)
                 if payload is None:
                     return
-            now = clock()
+            now = manual.now if manual is not None else clock()
             action = builder(payload, now)
             if action is not None:
                 apply(action, now)
@@ -235,28 +250,69 @@ class WorldStore:
             self._fail(action, f"unknown world state domain {action.domain!r}")
             return False
         state = self._state
-        if len(targets) > 1:  # a later slice may fail: nothing may have been written in place
-            self._transients.publish()
+        if len(targets) == 1:  # one slice: nothing to undo if it fails
+            key, reduce, table, stamp = targets[0]
+            before = state[key]
+            try:
+                if table is None:
+                    after = reduce(before, action)
+                else:
+                    # What the slice's ``reduce_by_type`` would do for an action of its own
+                    # domain, without the two calls to get there (the busiest path of all).
+                    reducer = table.get(action.type)
+                    after = before
+                    if reducer is not None:
+                        ts: int = action.timestamp  # type: ignore[assignment]  # set above
+                        changed = reducer(before, action.payload, ts)
+                        if changed is not None and changed is not before:
+                            if stamp:
+                                changed["lastActionAt"] = ts
+                            after = changed
+            except Exception as exc:
+                self._reducer_failed(key, action, exc)
+                return False
+            if self._record:
+                self._history.append(action)
+            if after is before:
+                return False
+            next_state = state.copy()
+            next_state[key] = after
+        else:
+            changed = self._reduce_all(state, targets, action)
+            if changed is None:
+                return False
+            next_state = changed
+        self._state = next_state
+        # Nobody to tell (no announcement listeners, no update callbacks): skip the call.
+        if self._loud or self.bus.generation != self._announce_generation:
+            self._notify(action)
+        return True
+
+    def _reduce_all(
+        self, state: dict[str, State], targets: tuple[_Target, ...], action: Action
+    ) -> dict[str, State] | None:
+        """Offer ``action`` to several slices: the next root state, or ``None`` (unchanged or
+        a slice failed, in which case nothing was written)."""
+        self._transients.publish()  # a later slice may fail: nothing may be written in place
         next_state: dict[str, State] | None = None
-        for key, reduce in targets:
+        for key, reduce, _table, _stamp in targets:
             before = state[key]
             try:
                 after = reduce(before, action)
             except Exception as exc:
-                logger.exception("slice %r failed on %s", key, action.type)
-                self._fail(action, f"{type(exc).__name__}: {exc}")
-                return False
+                self._reducer_failed(key, action, exc)
+                return None
             if after is not before:
                 if next_state is None:
                     next_state = dict(state)
                 next_state[key] = after
         if self._record:
             self._history.append(action)
-        if next_state is None:
-            return False
-        self._state = next_state
-        self._notify(action)
-        return True
+        return next_state
+
+    def _reducer_failed(self, key: str, action: Action, exc: Exception) -> None:
+        logger.exception("slice %r failed on %s", key, action.type)
+        self._fail(action, f"{type(exc).__name__}: {exc}")
 
     def _fail(self, action: Action, error: str) -> None:
         logger.error("dispatch of %s (domain %r) failed: %s", action.type, action.domain, error)
@@ -286,6 +342,7 @@ class WorldStore:
         self._announce_generation = bus.generation
         self._announce_action = bus.has_listeners(_ACTION_EVENT)
         self._announce_updated = bus.has_listeners(_UPDATED_EVENT)
+        self._loud = self._announce_action or self._announce_updated or bool(self._listeners)
 
     def _call_listeners(self, state: Mapping[str, Any], action: Action) -> None:
         for listener in self._listeners:
@@ -303,6 +360,7 @@ class WorldStore:
         if not callable(callback):
             raise TypeError(f"callback must be callable, got {callback!r}")
         self._listeners = (*self._listeners, callback)
+        self._loud = True
         done = False
 
         def unsubscribe() -> None:
@@ -312,6 +370,7 @@ class WorldStore:
                 listeners = list(self._listeners)
                 listeners.remove(callback)
                 self._listeners = tuple(listeners)
+                self._loud = self._announce_action or self._announce_updated or bool(listeners)
 
         return unsubscribe
 
@@ -375,6 +434,7 @@ class WorldStore:
             unsubscribe()
         self._subscriptions = []
         self._listeners = ()
+        self._loud = self._announce_action or self._announce_updated
 
     def __enter__(self) -> WorldStore:
         return self

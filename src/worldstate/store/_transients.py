@@ -10,10 +10,10 @@ since, can be changed in place without anyone being able to tell.
 itself when this store created it after the last publication, else a copy it now owns; the
 store calls :meth:`Transients.publish` whenever the state leaves its hands (``state``,
 ``select``, update listeners, ``worldstate:updated``), after which every container is shared
-again and the next write copies once.  Published states are therefore never mutated, and the
-identity rules stay true for anyone who can observe them: a slice state that changed is a new
-object (reducers still build a new slice-state dict, a handful of keys), and a reducer that
-changes nothing returns the same object.
+again and the next write copies once (``writable_list`` does the same for lists).  Published
+states are therefore never mutated, and the identity rules stay true for anyone who can observe
+them: a slice state that changed is a new object (reducers still build a new slice-state dict,
+a handful of keys), and a reducer that changes nothing returns the same object.
 
 Rules for a reducer using it: write in place only through these methods, as the last step (after
 everything that can raise), and never store a writable container in a second place of the state.
@@ -44,6 +44,15 @@ class Transients:
         owned[id(copy)] = copy
         return copy
 
+    def writable_list(self, value: list[Any]) -> list[Any]:
+        """``value`` itself if it may be changed in place, else a copy that may."""
+        owned = self._owned
+        if id(value) in owned:
+            return value
+        copy = list(value)
+        owned[id(copy)] = copy
+        return copy
+
     def publish(self) -> None:
         """The state has been handed out: from now on every container is shared."""
         if self._owned:
@@ -57,6 +66,9 @@ class _AlwaysCopy(Transients):
 
     def writable_dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
         return dict(value)
+
+    def writable_list(self, value: list[Any]) -> list[Any]:
+        return list(value)
 
 
 ALWAYS_COPY: Transients = _AlwaysCopy()

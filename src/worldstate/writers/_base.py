@@ -9,8 +9,9 @@ that would leave the writer's root raises :class:`~worldstate.errors.UnsafeNameE
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+import msgspec
 
 from worldstate.artifacts import Artifact
 from worldstate.errors import UnsafeNameError
@@ -33,8 +34,7 @@ class WriteStatus(enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
-class WriteResult:
+class WriteResult(msgspec.Struct, frozen=True):
     """The outcome of writing one artifact with one writer.
 
     Attributes:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from worldstate.artifacts import Artifact
 from worldstate.writers._base import Writer, WriteResult, WriteStatus
@@ -39,8 +39,7 @@ def writer_kind(writer: object) -> str:
     return name.removesuffix("Writer").lower() or name.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class WriterSummary:
+class WriterSummary(msgspec.Struct, frozen=True):
     """How one writer did over one fan-out (derived from the results)."""
 
     writer_id: str
@@ -60,8 +59,7 @@ class WriterSummary:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class FanoutResult:
+class FanoutResult(msgspec.Struct, frozen=True):
     """Everything one :meth:`WriterFanout.write` call did.
 
     Attributes:
@@ -232,7 +230,7 @@ class WriterFanout:
                 before = timer()
                 result, raised = self._write_one(writer, artifact, folder)
                 elapsed = (timer() - before) * 1000.0
-                results.append(dataclasses.replace(result, duration_ms=max(0.0, elapsed)))
+                results.append(msgspec.structs.replace(result, duration_ms=max(0.0, elapsed)))
                 if not result.ok:
                     first_errors.setdefault(writer.id, raised if raised is not None else result)
         outcome = FanoutResult(

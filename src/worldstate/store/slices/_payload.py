@@ -252,10 +252,16 @@ def reduce_by_type(
     ``state``), with :func:`timestamp_of` the action; with ``stamp``, a change also sets
     ``lastActionAt`` to that timestamp.
     """
-    reducer = reducers.get(action.type) if acts_on(action, domain) else None
+    # acts_on and timestamp_of spelt out: this runs for every action of most slices.
+    target = action.domain
+    if target != domain and target != WORLD_DOMAIN:
+        return state
+    reducer = reducers.get(action.type)
     if reducer is None:
         return state
-    now = timestamp_of(action)
+    now = action.timestamp
+    if now is None:
+        now = 0
     next_state = reducer(state, action.payload, now)
     if next_state is None or next_state is state:
         return state

@@ -14,6 +14,7 @@ from typing import Any, TypeGuard
 
 from worldstate._js import coalesce, coalesce2, is_number, truthy
 from worldstate.store._slice import State
+from worldstate.store._transients import Transients
 
 from ._payload import as_mapping, copy_json
 
@@ -23,6 +24,8 @@ __all__ = [
     "_ensure_quest",
     "_merge_objective",
     "_move_to_status_list",
+    "_quest_record",
+    "_store_quest",
     "_number_at_least",
     "_valid_id",
 ]
@@ -144,31 +147,50 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
     }
 
 
-def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
-    """Create or update the quest ``payload["questId"]`` in ``by_id`` (a fresh copy); return it."""
+def _quest_record(by_id: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
+    """A new record of the quest ``payload["questId"]``: the one in ``by_id`` (created when
+    missing) overlaid with the payload's definition fields; ``by_id`` is not changed."""
     existing = by_id.get(payload["questId"])
     base = existing if type(existing) is dict or isinstance(existing, Mapping) else None
     if base is None:
         base = _new_quest(payload)
-    record = _apply_definition(base, payload)
+    return _apply_definition(base, payload)
+
+
+def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
+    """Create or update the quest ``payload["questId"]`` in ``by_id`` (a fresh copy); return it."""
+    record = _quest_record(by_id, payload)
     by_id[payload["questId"]] = record
     return record
+
+
+def _store_quest(writes: Transients, state: State, quest_id: str, record: State) -> State:
+    """``state`` (a new, unpublished dict) with ``record`` filed under ``quest_id`` in its
+    ``byId``, written in place while nobody has seen that map: call it last."""
+    by_id = writes.writable_dict(state["byId"])
+    by_id[quest_id] = record
+    state["byId"] = by_id
+    return state
 
 
 _STATUS_LISTS = {"active": "activeIds", "completed": "completedIds", "failed": "failedIds"}
 
 
-def _move_to_status_list(state: State, quest_id: str, status: str) -> None:
+def _move_to_status_list(state: State, quest_id: str, status: str, writes: Transients) -> None:
     """In ``state`` (a new, unpublished dict): put ``quest_id`` last in the id list of
-    ``status`` and take it out of the others.  Lists that do not change are shared.
+    ``status`` and take it out of the others.  Lists that do not change are shared; those that
+    do are changed in place while nobody has seen them (``writes``).
     """
     target = _STATUS_LISTS[status]
     for key in _STATUS_LISTS.values():
         ids = state.get(key) or []
         if quest_id in ids:
-            ids = [qid for qid in ids if qid != quest_id]
+            ids = writes.writable_list(ids)
+            while quest_id in ids:
+                ids.remove(quest_id)
         if key == target:
-            ids = [*ids, quest_id]
+            ids = writes.writable_list(ids)
+            ids.append(quest_id)
         state[key] = ids
 
 

@@ -13,17 +13,24 @@ from typing import Any
 
 from worldstate._js import coalesce, coalesce2, truthy
 from worldstate.store._slice import State
+from worldstate.store._transients import InPlaceWrites
 
-from ._payload import Reducer, as_mapping, copy_json
+from ._payload import as_mapping, copy_json
 from ._quest_records import (
-    _ensure_quest,
     _merge_objective,
     _move_to_status_list,
     _number_at_least,
+    _quest_record,
+    _store_quest,
     _valid_id,
 )
 
+SliceReducer = Callable[[InPlaceWrites, State, dict[str, Any], int], State]
+"""A quest reducer: the slice (whose ``transients`` the byId map and id lists are written
+through) is bound first, with ``functools.partial``, by the quest slice."""
+
 __all__ = [
+    "SliceReducer",
     "_objective_blocked",
     "_objective_completed",
     "_objective_progress",
@@ -32,27 +39,25 @@ __all__ = [
 ]
 
 
-def _registered(state: State, payload: dict[str, Any], now: int) -> State:
+def _registered(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
     quest_id = payload.get("questId")
     if not _valid_id(quest_id) or quest_id in state["byId"]:
         return state
-    by_id = dict(state["byId"])
-    _ensure_quest(by_id, {**payload, "status": "not_started"})
-    return {**state, "byId": by_id}
+    record = _quest_record(state["byId"], {**payload, "status": "not_started"})
+    return _store_quest(slice_.transients, {**state}, quest_id, record)
 
 
-def _status_change(status: str, stamp_key: str) -> Reducer:
-    def reduce(state: State, payload: dict[str, Any], now: int) -> State:
+def _status_change(status: str, stamp_key: str) -> SliceReducer:
+    def reduce(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
         quest_id = payload.get("questId")
         if not _valid_id(quest_id):
             return state
-        by_id = dict(state["byId"])
-        quest = _ensure_quest(by_id, payload)
+        quest = _quest_record(state["byId"], payload)
         quest["status"] = status
         quest[stamp_key] = coalesce2(payload.get("timestamp"), now)
-        next_state = {**state, "byId": by_id}
-        _move_to_status_list(next_state, quest_id, status)
-        return next_state
+        next_state = {**state}
+        _move_to_status_list(next_state, quest_id, status, slice_.transients)
+        return _store_quest(slice_.transients, next_state, quest_id, quest)
 
     return reduce
 
@@ -63,12 +68,15 @@ def _objective_update(
     definition: Callable[[Mapping[str, Any] | None], dict[str, Any]],
     update: Callable[[State], None],
 ) -> tuple[State, State] | None:
-    """Merge, update and store one objective; returns (next state, quest) or None if invalid."""
+    """Merge and update one objective; returns (next state, quest) or None if invalid.
+
+    The quest is not filed yet: the caller finishes it, then stores it with
+    :func:`_store_quest` as its last step.
+    """
     quest_id, objective_id = payload.get("questId"), payload.get("objectiveId")
     if not _valid_id(quest_id) or not _valid_id(objective_id):
         return None
-    by_id = dict(state["byId"])
-    quest = _ensure_quest(by_id, payload)
+    quest = _quest_record(state["byId"], payload)
     objectives = dict(as_mapping(quest.get("objectives")))
     existing = objectives.get(objective_id)
     if not (type(existing) is dict or isinstance(existing, Mapping)):
@@ -81,7 +89,7 @@ def _objective_update(
     if objective_id not in order:
         order = [*order, objective_id]
     quest["objectivesOrder"] = order
-    return {**state, "byId": by_id}, quest
+    return {**state}, quest
 
 
 def _target_definition(payload: Mapping[str, Any]) -> Callable[[Mapping[str, Any] | None], Any]:
@@ -99,7 +107,7 @@ def _unblock(quest: State, objective_id: str) -> None:
 
 
 def _objective_update_unblocking(
-    state: State, payload: dict[str, Any], update: Callable[[State], None]
+    slice_: InPlaceWrites, state: State, payload: dict[str, Any], update: Callable[[State], None]
 ) -> State:
     """Update an objective (by its ``target``) and lift any block recorded for it."""
     result = _objective_update(state, payload, _target_definition(payload), update)
@@ -107,10 +115,12 @@ def _objective_update_unblocking(
         return state
     next_state, quest = result
     _unblock(quest, payload["objectiveId"])
-    return next_state
+    return _store_quest(slice_.transients, next_state, payload["questId"], quest)
 
 
-def _objective_progress(state: State, payload: dict[str, Any], now: int) -> State:
+def _objective_progress(
+    slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
+) -> State:
     def update(objective: State) -> None:
         objective["status"] = "completed" if objective["status"] == "completed" else "in_progress"
         objective["progress"] = coalesce(payload.get("progress"), objective.get("progress"), 0)
@@ -120,23 +130,27 @@ def _objective_progress(state: State, payload: dict[str, Any], now: int) -> Stat
         if _number_at_least(objective["progress"], objective["target"]):
             objective["status"] = "completed"
 
-    return _objective_update_unblocking(state, payload, update)
+    return _objective_update_unblocking(slice_, state, payload, update)
 
 
-def _objective_completed(state: State, payload: dict[str, Any], now: int) -> State:
+def _objective_completed(
+    slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
+) -> State:
     def update(objective: State) -> None:
         objective["status"] = "completed"
         objective["progress"] = coalesce(payload.get("target"), objective.get("progress"), 1)
         objective.pop("blocked", None)
 
-    return _objective_update_unblocking(state, payload, update)
+    return _objective_update_unblocking(slice_, state, payload, update)
 
 
 def _requirements(payload: Mapping[str, Any]) -> Any:
     return copy_json(payload.get("requirements"))
 
 
-def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State:
+def _objective_blocked(
+    slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
+) -> State:
     objective_id = payload.get("objectiveId")
     description = payload.get("objectiveDescription")
 
@@ -192,4 +206,4 @@ def _objective_blocked(state: State, payload: dict[str, Any], now: int) -> State
         "message": payload.get("blockedMessage"),
         "recordedAt": now,
     }
-    return next_state
+    return _store_quest(slice_.transients, next_state, quest_id, quest)

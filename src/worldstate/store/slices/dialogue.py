@@ -13,12 +13,14 @@ instance (and a hydrated snapshot may carry its own).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypedDict
 
 from worldstate._js import coalesce, coalesce2, is_number, truthy
 from worldstate.store._selectors import create_selector
 from worldstate.store._slice import Action, ActionBuilder, State
+from worldstate.store._transients import InPlaceWrites, Transients
 
 from ._payload import Reducer, append_bounded, as_mapping, copy_json, reduce_by_type, simple_action
 
@@ -171,40 +173,46 @@ def _choice_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
     )
 
 
-def _with_history(state: State, npc_id: Any, entry: dict[str, Any]) -> State:
+def _with_history(writes: Transients, state: State, npc_id: Any, entry: dict[str, Any]) -> State:
+    """``state`` (a new dict) with ``entry`` in the NPC's transcript; the per-NPC map is
+    written in place while nobody has seen it (call it last)."""
     if not truthy(npc_id) or not state["transcriptEnabled"]:
         return state
-    history = state["historyByNpc"]
-    entries = append_bounded(history.get(npc_id), entry, state["historyLimit"])
-    return {**state, "historyByNpc": {**history, npc_id: entries}}
+    entries = append_bounded(state["historyByNpc"].get(npc_id), entry, state["historyLimit"])
+    history = writes.writable_dict(state["historyByNpc"])
+    history[npc_id] = entries
+    state["historyByNpc"] = history
+    return state
 
 
 # --- reducers (return a new state, or ``state`` itself when nothing changed) ---------------------
 
 
-def _started(state: State, payload: dict[str, Any], now: int) -> State:
+def _started(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
     active = _active_from_payload(payload, payload.get("startedAt"), now)
-    return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
+    entry = _node_entry(payload, now)
+    return _with_history(slice_.transients, {**state, "active": active}, active["npcId"], entry)
 
 
-def _node_changed(state: State, payload: dict[str, Any], now: int) -> State:
+def _node_changed(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
     started_at = coalesce2(as_mapping(state["active"]).get("startedAt"), payload.get("startedAt"))
     active = _active_from_payload(payload, started_at, now)
-    return _with_history({**state, "active": active}, active["npcId"], _node_entry(payload, now))
+    entry = _node_entry(payload, now)
+    return _with_history(slice_.transients, {**state, "active": active}, active["npcId"], entry)
 
 
-def _choice_made(state: State, payload: dict[str, Any], now: int) -> State:
+def _choice_made(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
     npc_id = coalesce2(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
     if not truthy(npc_id):
         return state
-    return _with_history(dict(state), npc_id, _choice_entry(payload, now))
+    return _with_history(slice_.transients, dict(state), npc_id, _choice_entry(payload, now))
 
 
 def _ended(state: State, payload: dict[str, Any], now: int) -> State:
     return {**state, "active": None} if state["active"] else state
 
 
-def _completed(state: State, payload: dict[str, Any], now: int) -> State:
+def _completed(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
     active = as_mapping(state["active"])
     npc_id = coalesce2(payload.get("npcId"), active.get("npcId"))
     if not truthy(npc_id):
@@ -215,16 +223,18 @@ def _completed(state: State, payload: dict[str, Any], now: int) -> State:
         "lastChoiceId": payload.get("choiceId"),
         "completedAt": now,
     }
-    return {**state, "active": None, "completedByNpc": {**state["completedByNpc"], npc_id: record}}
+    completed = slice_.transients.writable_dict(state["completedByNpc"])
+    completed[npc_id] = record
+    return {**state, "active": None, "completedByNpc": completed}
 
 
-_REDUCERS: dict[str, Reducer] = {
+_SLICE_REDUCERS: dict[str, Callable[[InPlaceWrites, State, dict[str, Any], int], State]] = {
     "DIALOGUE_STARTED": _started,
     "DIALOGUE_NODE_CHANGED": _node_changed,
     "DIALOGUE_CHOICE_MADE": _choice_made,
-    "DIALOGUE_ENDED": _ended,
     "DIALOGUE_COMPLETED": _completed,
 }
+"""Reducers that write the per-NPC maps through the slice's transients (bound per slice)."""
 
 
 def _completed_record(value: Any) -> dict[str, Any]:
@@ -235,8 +245,10 @@ def _completed_record(value: Any) -> dict[str, Any]:
     }
 
 
-class DialogueSlice:
+class DialogueSlice(InPlaceWrites):
     """Active dialogue and per-NPC transcripts (snapshot section ``dialogue``).
+
+    The per-NPC maps are written in place while nobody has seen them (see ``Transients``).
 
     Args:
         history_limit: transcript entries kept per NPC (a positive integer).
@@ -250,6 +262,10 @@ class DialogueSlice:
     snapshot_key = "dialogue"
     domain = DOMAIN
     snapshot_schema = DialogueSnapshot
+    type_reducers: Mapping[str, Reducer]
+    """Action type -> reducer, run by :func:`reduce_by_type` (and by the store directly)."""
+    stamp_changes = True
+    """A change also sets ``lastActionAt`` (``reduce_by_type(..., stamp=True)``)."""
 
     def __init__(self, history_limit: int = 10, transcript_enabled: bool = True) -> None:
         if (
@@ -261,7 +277,11 @@ class DialogueSlice:
         self.history_limit = history_limit
         self.transcript_enabled = bool(transcript_enabled)
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
-        # The NPC a transcript is filed under (numbers coerced, other non-strings skipped).
+        reducers: dict[str, Reducer] = {
+            name: partial(reducer, self) for name, reducer in _SLICE_REDUCERS.items()
+        }
+        reducers["DIALOGUE_ENDED"] = _ended
+        self.type_reducers = reducers
 
     def initial_state(self) -> State:
         """No active dialogue, empty transcripts, this slice's limit and transcript setting."""
@@ -276,7 +296,7 @@ class DialogueSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a dialogue action (any change also sets ``lastActionAt``)."""
-        return reduce_by_type(_REDUCERS, DOMAIN, state, action, stamp=True)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action, stamp=self.stamp_changes)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``dialogue`` section, sharing the state (NPCs with no entries are left out)."""

@@ -181,7 +181,7 @@ class FactionSlice(InPlaceWrites):
             raise ValueError("faction history limits must be >= 1")
         self.attitude_history_limit = attitude_history_limit
         self.member_removal_limit = member_removal_limit
-        self._reducers: dict[str, Reducer] = {
+        self.type_reducers: Mapping[str, Reducer] = {
             "FACTION_REPUTATION_CHANGED": self._reputation_changed,
             "FACTION_ATTITUDE_CHANGED": self._attitude_changed,
             "FACTION_REPUTATION_RESET": self._reputation_reset,
@@ -194,7 +194,7 @@ class FactionSlice(InPlaceWrites):
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a faction action; return ``state`` itself when nothing changed."""
-        return reduce_by_type(self._reducers, DOMAIN, state, action)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         faction_id: Any = p.get("factionId")

@@ -279,6 +279,8 @@ class InventorySlice:
     snapshot_key = "inventory"
     domain = DOMAIN
     snapshot_schema = InventorySnapshot
+    type_reducers: Mapping[str, Any] = _REDUCERS
+    """Action type -> reducer, run by :func:`reduce_by_type` (and by the store directly)."""
 
     def __init__(self) -> None:
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
@@ -297,7 +299,7 @@ class InventorySlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply an inventory action (of the inventory or the ``world`` domain)."""
-        return reduce_by_type(_REDUCERS, DOMAIN, state, action)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``inventory`` section: the state itself (the store copies it)."""

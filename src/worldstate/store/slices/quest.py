@@ -15,15 +15,18 @@ merged, and loses the key when it is completed or when progress clears a real bl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, TypedDict
 
 from worldstate.store._selectors import create_selector
 from worldstate.store._slice import Action, ActionBuilder, State
+from worldstate.store._transients import InPlaceWrites
 
 from ._payload import Reducer, as_mapping, reduce_by_type, simple_action
 from ._quest_npc import NPC_AVAILABILITY_HISTORY_LIMIT, _build_npc_availability, _npc_availability
 from ._quest_records import DOMAIN
 from ._quest_reducers import (
+    SliceReducer,
     _objective_blocked,
     _objective_completed,
     _objective_progress,
@@ -128,7 +131,7 @@ _EVENTS: dict[str, ActionBuilder] = {
 }
 
 
-_REDUCERS: dict[str, Reducer] = {
+_SLICE_REDUCERS: dict[str, SliceReducer] = {
     "QUEST_REGISTERED": _registered,
     "QUEST_STARTED": _status_change("active", "startedAt"),
     "QUEST_COMPLETED": _status_change("completed", "completedAt"),
@@ -136,8 +139,8 @@ _REDUCERS: dict[str, Reducer] = {
     "OBJECTIVE_PROGRESS": _objective_progress,
     "OBJECTIVE_COMPLETED": _objective_completed,
     "OBJECTIVE_BLOCKED": _objective_blocked,
-    "QUEST_NPC_AVAILABILITY": _npc_availability,
 }
+"""Reducers that write the byId map and the id lists through the slice's transients."""
 
 
 _SNAPSHOT_KEYS = (
@@ -150,16 +153,29 @@ _SNAPSHOT_KEYS = (
 )
 
 
-class QuestSlice:
-    """Quests, objectives and NPC availability (snapshot section ``quests``)."""
+class QuestSlice(InPlaceWrites):
+    """Quests, objectives and NPC availability (snapshot section ``quests``).
+
+    The ``byId`` map and the status id lists are written in place while nobody has seen them
+    (see ``Transients``), so a quest event costs the same with 10 quests as with 10,000.
+    """
 
     key = "quest"
     snapshot_key = "quests"
     domain = DOMAIN
     snapshot_schema = QuestSnapshot
+    type_reducers: Mapping[str, Reducer]
+    """Action type -> reducer, run by :func:`reduce_by_type` (and by the store directly)."""
+    stamp_changes = True
+    """A change also sets ``lastActionAt`` (``reduce_by_type(..., stamp=True)``)."""
 
     def __init__(self) -> None:
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
+        reducers: dict[str, Reducer] = {
+            name: partial(reducer, self) for name, reducer in _SLICE_REDUCERS.items()
+        }
+        reducers["QUEST_NPC_AVAILABILITY"] = _npc_availability
+        self.type_reducers = reducers
 
     def initial_state(self) -> State:
         """No quests, no NPC availability records."""
@@ -175,7 +191,7 @@ class QuestSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a quest action; other types and domains, and invalid payloads, change nothing."""
-        return reduce_by_type(_REDUCERS, DOMAIN, state, action, stamp=True)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action, stamp=self.stamp_changes)
 
     def serialize(self, state: State) -> dict[str, Any]:
         """The ``quests`` section: a view sharing the state, without ``lastActionAt``."""

@@ -253,7 +253,7 @@ class TutorialSlice:
             )
         self.prompt_history_limit = int(prompt_history_limit)
         self.prompt_snapshot_limit = int(prompt_snapshot_limit)
-        self._reducers: dict[str, Reducer] = {
+        self.type_reducers: Mapping[str, Reducer] = {
             "TUTORIAL_STARTED": _reduce_started,
             "TUTORIAL_STEP_STARTED": _reduce_step_started,
             "TUTORIAL_CONTROL_HINT_UPDATED": _reduce_control_hint,
@@ -286,7 +286,7 @@ class TutorialSlice:
 
     def reduce(self, state: State, action: Action) -> State:
         """Apply a tutorial action; return ``state`` itself when nothing changed."""
-        return reduce_by_type(self._reducers, DOMAIN, state, action)
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def serialize(self, state: State) -> Any:
         """The ``tutorial`` section: the whole state (the store copies it)."""
