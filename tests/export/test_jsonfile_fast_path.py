@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._paths import GOLDENS
 
 from worldstate import jsonfile
 from worldstate.errors import InputError, SnapshotError
 from worldstate.jsonfile import DEFAULT_LIMITS, JsonLimits, loads_strict
-
-GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 
 LIMITS = JsonLimits(max_depth=6, max_integer_digits=20)
 

@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from tests._paths import GOLDENS
 
 from worldstate.cli import cli
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-GOLDENS = REPO_ROOT / "tests" / "goldens"
 CASE_SECONDS = 10.0
 CLEAN_ENV: dict[str, str | None] = {
     "CI": None,

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import Gauge, Histogram, InMemoryMetricReader, Sum
+from tests._paths import GOLDENS as GOLDENS_ROOT
 from tests.otel.conftest import PREFIX, RUN_ID, Telemetry, attrs, collect, points, values
 from tests.otel.conftest import run_export as run_export_and_publish
 
@@ -27,7 +28,7 @@ from worldstate.storage import StorageWriter
 from worldstate.testing import FailingWriter
 from worldstate.writers import MemoryWriter
 
-GOLDENS = Path(__file__).parents[1] / "goldens" / "exporter"
+GOLDENS = GOLDENS_ROOT / "exporter"
 KINDS = {"counter": Sum, "histogram": Histogram, "gauge": Gauge}
 
 

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._paths import REPLAY_GOLDENS
 
 from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.store import Action, default_slices
 from worldstate.store.slices import dialogue, faction, inventory, quest, tutorial
-
-from ._helpers import REPLAY_GOLDENS
 
 
 @pytest.mark.parametrize("case", REPLAY_GOLDENS, ids=lambda p: p.name)

@@ -90,7 +90,7 @@ class PristineExports:
         renamed = None if template.budget_event is not None else _renamed(template, prefix)
         if renamed is None:  # a budget event or a name without the prefix: render anew
             return exporter.prepare(summary, prefix=prefix, formats=formats)
-        context = dataclasses.replace(
+        context = msgspec.structs.replace(
             template.context,
             prefix=prefix,
             run_context=exporter.redactor(exporter.run_context),

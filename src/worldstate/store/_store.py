@@ -162,7 +162,7 @@ class WorldStore:
         # manual clock during replays) are decided here, once, instead of by calls per event.
         clock = self.clock
         manual = clock if type(clock) is ManualClock else None
-        only_field = fields[0] if len(fields) == 1 else None
+        only_field = fields[0].names[0] if len(fields) == 1 and len(fields[0].names) == 1 else None
         apply = self._apply
         tally = self._payloads
 
