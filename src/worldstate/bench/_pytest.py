@@ -139,28 +139,28 @@ def _run_suite(
 ) -> float:
     """The median wall milliseconds per test of one fresh suite."""
     telemetry = kind != PLAIN
-    with tempfile.TemporaryDirectory(prefix="worldstate-bench-pytest-", dir=temp_root) as name:
-        folder = Path(name)
-        (folder / "tox.ini").write_text("[pytest]\n")
-        (folder / "conftest.py").write_text(_RECORDER)
-        (folder / "test_bench.py").write_text(_suite(tests, telemetry=telemetry))
-        _flush_writeback()
-        done = subprocess.run(
-            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-            cwd=folder,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
+    # The folder stays until the whole benchmark is done (see run_pytest_bench).
+    folder = Path(tempfile.mkdtemp(prefix=f"suite-{kind}-", dir=temp_root))
+    (folder / "tox.ini").write_text("[pytest]\n")
+    (folder / "conftest.py").write_text(_RECORDER)
+    (folder / "test_bench.py").write_text(_suite(tests, telemetry=telemetry))
+    _flush_writeback()
+    done = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=folder,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+        raise WorldstateError(
+            f"the {kind} benchmark suite failed under pytest (exit {done.returncode}): "
+            f"{tail}; check that {python} -m pytest runs and imports worldstate"
+            + (" from --baseline-src" if kind == BASELINE else "")
         )
-        if done.returncode != 0:
-            tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
-            raise WorldstateError(
-                f"the {kind} benchmark suite failed under pytest (exit {done.returncode}): "
-                f"{tail}; check that {python} -m pytest runs and imports worldstate"
-                + (" from --baseline-src" if kind == BASELINE else "")
-            )
-        wall: dict[str, float] = json.loads((folder / "wall-seconds.json").read_text())
+    wall: dict[str, float] = json.loads((folder / "wall-seconds.json").read_text())
     if len(wall) != tests:
         raise WorldstateError(
             f"the {kind} benchmark suite ran {len(wall)} of its {tests} tests; "
@@ -178,21 +178,22 @@ def _flush_writeback() -> None:
 def _file_system_floor(tests: int, temp_root: Path | None) -> float:
     """The median milliseconds to make a folder and a pristine export's five files in it."""
     samples: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="worldstate-bench-floor-", dir=temp_root) as root:
-        _flush_writeback()
-        for number in range(tests):
-            started = time.perf_counter()
-            folder = os.path.join(root, f"test-{number}")
-            os.mkdir(folder)
-            for index, size in enumerate(_EXPORT_SIZES):
-                temp = os.path.join(folder, f".artifact-{index}.tmp")
-                fd = os.open(temp, _CREATE, 0o644)
-                try:
-                    os.write(fd, b"x" * size)
-                finally:
-                    os.close(fd)
-                os.replace(temp, os.path.join(folder, f"artifact-{index}"))
-            samples.append(time.perf_counter() - started)
+    # Kept until the whole benchmark is done (see run_pytest_bench).
+    root = tempfile.mkdtemp(prefix="floor-", dir=temp_root)
+    _flush_writeback()
+    for number in range(tests):
+        started = time.perf_counter()
+        folder = os.path.join(root, f"test-{number}")
+        os.mkdir(folder)
+        for index, size in enumerate(_EXPORT_SIZES):
+            temp = os.path.join(folder, f".artifact-{index}.tmp")
+            fd = os.open(temp, _CREATE, 0o644)
+            try:
+                os.write(fd, b"x" * size)
+            finally:
+                os.close(fd)
+            os.replace(temp, os.path.join(folder, f"artifact-{index}"))
+        samples.append(time.perf_counter() - started)
     return statistics.median(samples) * 1000
 
 
@@ -240,20 +241,36 @@ def run_pytest_bench(
     envs = {PLAIN: _environment(base_env, None), TELEMETRY: _environment(base_env, None)}
     if baseline_src is not None:
         envs[BASELINE] = _environment(base_env, baseline_src.absolute())
+    # Every suite and floor folder is fresh and removed only at the end: on some disks,
+    # creating files is slow for minutes after many are deleted, which would tax later rounds.
+    with tempfile.TemporaryDirectory(prefix="worldstate-bench-pytest-", dir=temp_root) as root:
+        return _rounds(tests, rounds, envs, python=python, root=Path(root), on_round=on_round)
+
+
+def _rounds(
+    tests: int,
+    rounds: int,
+    envs: Mapping[str, Mapping[str, str]],
+    *,
+    python: str,
+    root: Path,
+    on_round: Callable[[int, PytestBenchRound], None] | None,
+) -> PytestBenchReport:
+
     found: list[PytestBenchRound] = []
     for number in range(1, rounds + 1):
-        order: Sequence[str] = list(envs) if number % 2 else list(reversed(envs))
+        order: Sequence[str] = list(envs) if number % 2 else list(reversed(list(envs)))
         medians = {
             kind: _run_suite(
                 kind,
                 tests,
                 env=envs[kind],
                 python=python,
-                temp_root=temp_root,
+                temp_root=root,
             )
             for kind in order
         }
-        floor = _file_system_floor(tests, temp_root)
+        floor = _file_system_floor(tests, root)
         result = PytestBenchRound(
             medians[PLAIN], medians[TELEMETRY], floor, baseline_ms=medians.get(BASELINE)
         )
