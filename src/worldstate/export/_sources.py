@@ -27,7 +27,7 @@ from worldstate.inspector import check_summary
 from worldstate.jsonfile import read_json_file
 from worldstate.replay import RecordedEvent, StoreReplay, iter_event_log
 from worldstate.storage import is_url, open_binary, read_json, source_label
-from worldstate.store import load_snapshot_file, validate_snapshot
+from worldstate.store import adopt_snapshot, load_snapshot_file
 
 __all__ = [
     "SummaryOrigin",
@@ -132,7 +132,7 @@ def load_snapshot(
 ) -> dict[str, Any]:
     """Read and validate a world snapshot from a path or URL (see ``load_snapshot_file``)."""
     data = read_json(source, what="snapshot", storage_options=storage_options, env=env)
-    return validate_snapshot(data, source=source_label(source))
+    return adopt_snapshot(data, source=source_label(source))  # freshly decoded: ours to keep
 
 
 def stream_event_log(

@@ -19,7 +19,7 @@ from worldstate.store._catalog import ContentCatalog
 from worldstate.store._payload_check import ID_FIELDS, IdField, PayloadReport
 from worldstate.store._selectors import MemoSelector, SelectorCache, create_selector
 from worldstate.store._slice import WORLD_DOMAIN, Action, ActionBuilder, Slice, State
-from worldstate.store._snapshot import load_snapshot_file, validate_snapshot
+from worldstate.store._snapshot import adopt_snapshot, load_snapshot_file, validate_snapshot
 from worldstate.store._store import (
     HYDRATE_ACTION,
     SNAPSHOT_KEYS,
@@ -31,6 +31,7 @@ from worldstate.store._transients import ALWAYS_COPY, InPlaceWrites, Transients
 from worldstate.store.slices import default_slices
 
 __all__ = [
+    "adopt_snapshot",
     "load_snapshot_file",
     "WorldStore",
     "ContentCatalog",

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -23,6 +23,7 @@ from worldstate.store._slice import Slice
 
 __all__ = [
     "ValidatedSnapshot",
+    "adopt_snapshot",
     "load_snapshot_file",
     "section_of",
     "snapshot_schema",
@@ -164,8 +165,24 @@ def _check_has_a_section(data: dict[str, Any], slices: Sequence[Slice], source: 
         )
 
 
+def adopt_snapshot(
+    data: object, *, source: str | None = None, slices: Sequence[Slice] | None = None
+) -> ValidatedSnapshot:
+    """Check a snapshot the caller hands over (freshly decoded JSON) and take it as it is.
+
+    Like :func:`validate_snapshot`, without the copy: the result shares ``data``'s containers,
+    so nobody may change ``data`` afterwards.  :meth:`WorldStore.hydrate` takes the result over
+    without validating it again.
+
+    Raises:
+        SnapshotError: as :func:`validate_snapshot`.
+    """
+    schema = _check(data, source, slices)  # refuses anything but a dict
+    return ValidatedSnapshot(cast("dict[str, Any]", data), schema)
+
+
 def load_snapshot_file(path: Path, *, slices: Sequence[Slice] | None = None) -> dict[str, Any]:
-    """Read a snapshot file (reference format) and validate it with :func:`validate_snapshot`.
+    """Read a snapshot file (reference format) and validate it with :func:`adopt_snapshot`.
 
     The result is a :class:`ValidatedSnapshot` (the decoded document itself, not copied), which
     :meth:`WorldStore.hydrate` takes over without validating it again.
@@ -174,9 +191,8 @@ def load_snapshot_file(path: Path, *, slices: Sequence[Slice] | None = None) -> 
         InputError: the file cannot be read or is not JSON (names line and column).
         SnapshotError: not an object, or a value fails validation (names its JSON path).
     """
-    data = read_json_file(path, what="snapshot")
     # Freshly decoded JSON is private to us already: validated, it needs no copy.
-    return ValidatedSnapshot(data, _check(data, str(path), slices))
+    return adopt_snapshot(read_json_file(path, what="snapshot"), source=str(path), slices=slices)
 
 
 # -- locating the offending value ------------------------------------------------------------

@@ -170,22 +170,26 @@ def _flag(value: Any) -> dict[str, Any]:
 
 
 def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of a stored record with its nested parts filled in."""
+    """A stored record with its nested parts filled in.
+
+    Whatever is already in shape is taken over, not copied: :meth:`NpcSlice.hydrate` is handed
+    a section it owns, and state is never changed in place once published.
+    """
     interactions = as_mapping(record.get("interactions"))
     crime = record.get("lastCrimeWitnessed")
     history = record.get("history")
     tags = record.get("tags")
     return {
-        **copy_json(record),
+        **record,
         "interactions": {
             key: coalesce2(interactions.get(key), 0)
             for key in ("interviews", "recognitions", "witnessedCrimes")
         },
         "suspicion": _flag(record.get("suspicion")),
         "alert": _flag(record.get("alert")),
-        "lastCrimeWitnessed": copy_json(crime) if truthy(crime) else None,
-        "history": copy_json(history) if isinstance(history, list) else [],
-        "tags": copy_json(tags) if isinstance(tags, list) else [],
+        "lastCrimeWitnessed": crime if truthy(crime) else None,
+        "history": history if isinstance(history, list) else [],
+        "tags": tags if isinstance(tags, list) else [],
     }
 
 
@@ -346,9 +350,7 @@ class NpcSlice(InPlaceWrites):
                 npc_id: _normalise_record(as_mapping(record))
                 for npc_id, record in as_mapping(section.get("byId")).items()
             },
-            "changeLog": copy_json(change_log[-CHANGE_LOG_LIMIT:])
-            if isinstance(change_log, list)
-            else [],
+            "changeLog": change_log[-CHANGE_LOG_LIMIT:] if isinstance(change_log, list) else [],
             "lastUpdatedAt": section.get("lastUpdatedAt"),
         }
 
