@@ -204,13 +204,27 @@ def _nests_deeper(data: bytes, max_depth: int) -> bool:
     """
     if data.count(b"[") + data.count(b"{") <= max_depth:
         return False
-    quoted = b"".join(_structure(chunk) for chunk in _escape_safe_chunks(data))
-    brackets = b"".join(quoted.split(b'"')[::2]).translate(_CURLY_TO_SQUARE)
+    brackets = _brackets_outside_strings(data)
     for _ in range(max_depth):
         if not brackets:
             return False
         brackets = brackets.replace(b"[]", b"")
     return bool(brackets)
+
+
+def _brackets_outside_strings(data: bytes) -> bytes:
+    """The brackets of valid JSON ``data`` outside its strings, all as ``[`` and ``]``.
+
+    Split chunk by chunk (a string may span two), never the whole document at once: a list of
+    every piece between two quotes would cost ~50 bytes a quote, several times the document.
+    """
+    pieces: list[bytes] = []
+    inside = False
+    for chunk in _escape_safe_chunks(data):
+        parts = _structure(chunk).split(b'"')
+        pieces.append(b"".join(parts[1 if inside else 0 :: 2]))
+        inside ^= len(parts) % 2 == 0  # an odd number of quotes flips inside/outside
+    return b"".join(pieces).translate(_CURLY_TO_SQUARE)
 
 
 def _structure(chunk: bytes) -> bytes:
