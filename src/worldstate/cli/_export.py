@@ -180,9 +180,10 @@ def export_command(
     )
     storage = {"storage_options": destinations.options, "env": env}
     # A hydrated world is long-lived: frozen, the collector stops re-scanning it while the
-    # summary and the artifacts are built (this process exits after one export).
+    # summary and the artifacts are built (this process exits after one export); while it is
+    # decoded and hydrated the collector is paused (no cycles there, only re-scans).
     source = SourceRequest(
-        demo, events_log, snapshot, summary, save, slot, strict, gc.freeze, **storage
+        demo, events_log, snapshot, summary, save, slot, strict, gc.freeze, _gc_paused, **storage
     )
     try:
         source.check()
@@ -251,6 +252,18 @@ def otel_signal_requested(env: Mapping[str, str], signal: str) -> bool:
         env.get(f"OTEL_EXPORTER_OTLP_{signal.upper()}_ENDPOINT")
         or env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The garbage collector off for the block (re-enabled after it, whatever happens)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager

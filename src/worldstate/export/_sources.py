@@ -281,6 +281,10 @@ class SourceRequest(msgspec.Struct, frozen=True):
         slot: the save slot.
         strict: refuse the first replayed event not taken as it is (``--events``/``--demo``).
         after_hydrate: run once a snapshot or save has been hydrated into the store.
+        while_loading: a context reading, validating, hydrating and summarising a snapshot or
+            save runs in (the CLI pauses the garbage collector there: the millions of
+            containers a large world decodes into would otherwise be re-scanned again and
+            again, and none of them is part of a reference cycle).
         storage_options: fsspec options for inputs given as URLs.
         env: where further storage options and credentials for URLs are read from.
     """
@@ -293,6 +297,7 @@ class SourceRequest(msgspec.Struct, frozen=True):
     slot: str | None = None
     strict: bool = False
     after_hydrate: Callable[[], None] | None = None
+    while_loading: Callable[[], AbstractContextManager[object]] = nullcontext
     storage_options: Mapping[str, Any] = msgspec.field(default_factory=dict)
     env: Mapping[str, str] = msgspec.field(default_factory=dict)
 
@@ -339,10 +344,11 @@ class SourceRequest(msgspec.Struct, frozen=True):
             return self._replay(generated_at, wall_clock, progress)
         now = generated_at if generated_at is not None else wall_clock()
         if self.snapshot is not None:
-            world = load_snapshot(self.snapshot, **self._storage())
-            return summary_from_snapshot(
-                world, origin=SummaryOrigin.SNAPSHOT, now=now, after_hydrate=self.after_hydrate
-            )
+            with self.while_loading():
+                world = load_snapshot(self.snapshot, **self._storage())
+                return summary_from_snapshot(
+                    world, origin=SummaryOrigin.SNAPSHOT, now=now, after_hydrate=self.after_hydrate
+                )
         if self.summary is not None:
             raw = load_summary_file(self.summary, **self._storage())
             if raw is not None and generated_at is not None:
@@ -351,10 +357,11 @@ class SourceRequest(msgspec.Struct, frozen=True):
         from worldstate.saves import read_world_snapshot  # lazily: only --save needs SQLite
 
         assert self.save is not None and self.slot is not None  # guaranteed by check()
-        world = read_world_snapshot(self.save, self.slot)
-        return summary_from_snapshot(
-            world, origin=SummaryOrigin.SAVE, now=now, after_hydrate=self.after_hydrate
-        )
+        with self.while_loading():
+            world = read_world_snapshot(self.save, self.slot)
+            return summary_from_snapshot(
+                world, origin=SummaryOrigin.SAVE, now=now, after_hydrate=self.after_hydrate
+            )
 
     def _storage(self) -> dict[str, Any]:
         return {"storage_options": self.storage_options, "env": self.env}
