@@ -91,7 +91,16 @@ class Slice(Protocol):
         ...
 
     def hydrate(self, data: Any) -> State:
-        """Build the state from a validated snapshot section (``None`` when it was absent)."""
+        """Build the state from a validated snapshot section (``None`` when it was absent).
+
+        The section is the slice's to keep: :meth:`WorldStore.hydrate` only hands over a
+        snapshot it owns (a ``ValidatedSnapshot`` taken over, or ``validate_snapshot``'s own
+        copy), so the state may share its containers instead of copying them, filling in only
+        the nested parts that are missing or out of shape.  What the state shares is never
+        changed afterwards (reducers copy on write, or write in place only to what they
+        created since the last publish, see ``Transients``).  Whoever calls a slice's
+        ``hydrate`` directly must likewise hand over a section nobody else changes.
+        """
         ...
 
 
