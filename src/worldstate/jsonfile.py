@@ -173,7 +173,7 @@ def _decode_plain(data: bytes, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
     accepts but the limits do not.  Any doubt falls back to the careful path, which names
     where the problem is.
     """
-    if len(data) > limits.max_string_chars:
+    if len(data) > limits.max_string_chars and _may_have_long_string(data, limits.max_string_chars):
         return _NOT_PLAIN  # a string could be over its limit: the careful path measures them
     try:
         value = msgspec.json.decode(data)
@@ -194,6 +194,37 @@ def _may_have_long_integer(data: bytes, max_digits: int) -> bool:
         if run in window.translate(_DIGIT_MASK):
             return True
     return False
+
+
+def _may_have_long_string(data: bytes, max_chars: int) -> bool:
+    """Whether a string of ``data`` may be written with more than ``max_chars`` characters.
+
+    A string literal has no more characters than bytes, and with its escapes masked (same
+    length, no quote left inside) it lies between two quotes.  Cut into pieces of ``size`` or
+    ``size + 1`` bytes, with ``2 * (size + 1) <= max_chars``, a run of more than ``max_chars``
+    bytes without a quote covers a whole piece other than the last: so when each of those holds
+    a quote, no string is over the limit.  A piece without one (a long array of numbers, say)
+    sends the document to the careful path, which measures exactly.
+    """
+    if max_chars < 4:
+        return True  # pieces this small cannot bound anything: let the careful path measure
+    size, start = max_chars // 2 - 1, 0
+    while True:
+        end = start + size
+        if end >= len(data):
+            return False  # the last piece: a run ending there covers a whole earlier one
+        backslashes = 0
+        while end - backslashes > start and data[end - backslashes - 1] == 0x5C:
+            backslashes += 1
+        end += backslashes % 2  # never cut an escape in two
+        if end >= len(data):
+            return False
+        if data.find(b"\\", start, end) < 0:
+            if data.find(b'"', start, end) < 0:
+                return True
+        elif b'"' not in _ESCAPE.sub(b"ee", data[start:end]):
+            return True
+        start = end
 
 
 def _nests_deeper(data: bytes, max_depth: int) -> bool:

@@ -67,6 +67,22 @@ def test_depth_is_measured_outside_strings() -> None:
     assert jsonfile._nests_deeper(b'{"a":[{"b":[{}]}]}', 4) is True
 
 
+def test_documents_larger_than_the_string_limit_take_the_fast_path() -> None:
+    """Only a (possibly) long string sends a large document to the careful path, not its size."""
+    limits = JsonLimits(max_string_chars=40)
+    many = json.dumps({f"k{i}": ["short", 'a\\"b', i] for i in range(50)}).encode()
+    assert jsonfile._decode_plain(many, limits) == json.loads(many)
+    tail = ', "x", "y", "z", "w", "v", "u", "t", "s"]'
+    for text in (
+        '["' + "a" * 41 + '"' + tail,  # over the limit
+        '["' + '\\"' * 21 + '"' + tail,  # over it, written with escaped quotes
+        '["' + "\u00e9" * 25 + '"' + tail,  # 25 characters, 50 bytes: measured carefully
+    ):
+        assert len(text) > 40
+        assert jsonfile._decode_plain(text.encode(), limits) is jsonfile._NOT_PLAIN, text
+        assert repr(either(text, limits)) == repr(careful(text, limits))
+
+
 def test_what_the_fast_path_leaves_to_the_careful_one() -> None:
     for text in (
         "[1e400]",
@@ -109,5 +125,9 @@ def test_depth_scan_is_exact_whatever_the_chunk_size(value: object, chunk: int, 
         assert jsonfile._nests_deeper(data, limit) == (depth_of(value) > limit)
         longest = max((len(run) for run in re.findall(rb"[0-9]+", data)), default=0)
         assert jsonfile._may_have_long_integer(data, 3) == (longest > 3)
+        text = data.decode()
+        literal = max((len(m.group()) - 2 for m in jsonfile._STRING.finditer(text)), default=0)
+        for max_chars in range(literal):  # an overestimate is allowed, missing one is not
+            assert jsonfile._may_have_long_string(data, max_chars)
     finally:
         jsonfile._SCAN_CHUNK = saved  # type: ignore[misc]
