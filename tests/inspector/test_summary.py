@@ -164,3 +164,39 @@ def test_names_seen_in_the_world_fill_target_rows(bus: EventBus, store: WorldSto
         ("target", "v", "Velvet", "Source"),
         ("target", "w", "w", "Velvet"),
     ]
+
+
+def test_npc_block_lists_the_ten_newest_flags_ties_in_order() -> None:
+    """Of many flagged NPCs the ten newest are listed, newest first; ties and undated flags
+    keep the order the NPCs were seen in (as a stable sort would)."""
+    from worldstate.inspector._blocks import npc_block
+
+    times = [5, None, 9, 9, 1, "x", 9, 3, 7, 7, 2, None, 8, 6, 9, 4]
+    summaries = [
+        {"id": f"n{i}", "alert": {"active": True, "updatedAt": t}, "lastInteractionAt": 100 + i}
+        if t is not None
+        else {"id": f"n{i}", "alert": {"active": True}}
+        for i, t in enumerate(times)
+    ]
+    block = npc_block({}, summaries)
+
+    def dated(entry: dict[str, Any]) -> float:
+        t = entry["updatedAt"]
+        return -t if isinstance(t, int | float) else 0.0
+
+    expected = sorted(
+        (
+            {
+                "id": s["id"],
+                "updatedAt": s["alert"].get("updatedAt")
+                if isinstance(s["alert"].get("updatedAt"), int)
+                else s.get("lastInteractionAt"),
+            }
+            for s in summaries
+        ),
+        key=dated,
+    )[:10]
+    assert [(e["id"], e["updatedAt"]) for e in block["alerts"]] == [
+        (e["id"], e["updatedAt"]) for e in expected
+    ]
+    assert block["metrics"]["alerts"] == len(times)

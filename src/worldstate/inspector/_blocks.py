@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, cast
@@ -128,26 +129,43 @@ def district_block(root: object, districts: Sequence[object]) -> dict[str, Any]:
     return block
 
 
-def _npc_entry(npc: Mapping[str, Any], flag: Mapping[str, Any]) -> dict[str, Any]:
+def _updated_at(npc: Mapping[str, Any], flag: Mapping[str, Any]) -> Any:
+    """When the flag was last set, else when the NPC was last met (``None`` if neither)."""
     updated_at = get(flag, "updatedAt")
+    return (
+        updated_at
+        if is_finite_number(updated_at)
+        else coalesce(get(npc, "lastInteractionAt"), None)
+    )
+
+
+def _npc_entry(npc: Mapping[str, Any], flag: Mapping[str, Any], updated_at: Any) -> dict[str, Any]:
     return {
         "id": coalesce(get(npc, "id"), None),
         "name": coalesce(get(npc, "name"), get(npc, "id"), "Unknown NPC"),
         "factionId": coalesce(get(npc, "factionId"), None),
         "reason": coalesce(get(flag, "reason"), None),
-        "updatedAt": updated_at
-        if is_finite_number(updated_at)
-        else coalesce(get(npc, "lastInteractionAt"), None),
+        "updatedAt": updated_at,
         "status": coalesce(get(npc, "status"), "unknown"),
     }
 
 
-def _newest_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    def key(entry: dict[str, Any]) -> float:
-        value = entry["updatedAt"]
+def _newest_first(
+    flagged: list[tuple[Mapping[str, Any], Mapping[str, Any]]],
+) -> list[dict[str, Any]]:
+    """The entries of the :data:`MAX_NPC_ENTRIES` newest flags (ties keep their order).
+
+    Only those are built: ``heapq.nsmallest`` equals ``sorted(...)[:n]``, at a fraction of the
+    cost when thousands of NPCs are flagged.
+    """
+
+    def key(item: tuple[Any, Mapping[str, Any], Mapping[str, Any]]) -> float:
+        value = item[0]
         return -value if is_finite_number(value) else 0.0
 
-    return sorted(entries, key=key)[:MAX_NPC_ENTRIES]
+    dated = [(_updated_at(npc, flag), npc, flag) for npc, flag in flagged]
+    newest = heapq.nsmallest(MAX_NPC_ENTRIES, dated, key=key)
+    return [_npc_entry(npc, flag, updated_at) for updated_at, npc, flag in newest]
 
 
 def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
@@ -155,7 +173,8 @@ def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
     block = empty_npc_block()
     block["lastUpdatedAt"] = coalesce(get(root, "lastUpdatedAt"), None)
     records = [r for r in summaries if isinstance(r, Mapping)]
-    alerts, suspicious = [], []
+    alerts: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
+    suspicious: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
     witnessed_total: float = 0
     for npc in records:
         witnessed = coalesce(
@@ -164,9 +183,9 @@ def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
         witnessed_total += max(0, witnessed) if is_finite_number(witnessed) else 0
         alert, suspicion = get(npc, "alert"), get(npc, "suspicion")
         if truthy(get(alert, "active")):
-            alerts.append(_npc_entry(npc, alert))
+            alerts.append((npc, alert))
         if truthy(get(suspicion, "active")):
-            suspicious.append(_npc_entry(npc, suspicion))
+            suspicious.append((npc, suspicion))
     block["alerts"] = _newest_first(alerts)
     block["suspicious"] = _newest_first(suspicious)
     block["metrics"] = {
