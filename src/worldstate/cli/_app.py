@@ -24,7 +24,7 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
@@ -40,7 +40,16 @@ from worldstate.errors import (
     WorldstateError,
 )
 
-__all__ = ["BadInput", "JobFailed", "cli", "bench", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
+__all__ = [
+    "BadInput",
+    "JobFailed",
+    "cli",
+    "bench",
+    "echo_replay_problems",
+    "EXIT_OK",
+    "EXIT_FAILED",
+    "EXIT_BAD_INPUT",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -118,6 +127,12 @@ def _silence_stdout() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, fileno)
         os.close(devnull)
+
+
+def echo_replay_problems(source: str, problems: Iterable[str]) -> None:
+    """Print each sentence of a replay's problem report on standard error, naming ``source``."""
+    for line in problems:
+        click.echo(f"warning: {source}: {line}", err=True)
 
 
 def _say(line: str) -> None:
