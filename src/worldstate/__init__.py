@@ -9,7 +9,7 @@ The names here are the ones most programs need; each part has its own package wi
 
 from __future__ import annotations
 
-import importlib
+import sys
 import typing
 
 from worldstate.clock import Clock, ManualClock, system_clock
@@ -87,7 +87,8 @@ def _lazy_exports(
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(home), name)
+        __import__(home)  # the import statement's own path, so `python -X importtime` lists it
+        value = getattr(sys.modules[home], name)
         namespace[name] = value
         return value
 

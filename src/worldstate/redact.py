@@ -112,10 +112,12 @@ _TOKEN_SHAPES = re.compile(
         )
     )
 )
-_ORDINARY_WORDS = re.compile(r"[A-Za-z]++(?:[\-_. ][A-Za-z]++)*+")
-_NUMBER = re.compile(r"[+\-]?[0-9]++(?:[.,][0-9]++)*+")
-_PATH_START = re.compile(r"(?:/|~|\.{1,2}/|[A-Za-z]:[\\/])")
-_PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*+://[^\s@]*+")
+# Only the values of secret-named environment variables are tested with these: they stay
+# strings, compiled by `re` (and cached there) when the first such value is seen.
+_ORDINARY_WORDS = r"[A-Za-z]++(?:[\-_. ][A-Za-z]++)*+"
+_NUMBER = r"[+\-]?[0-9]++(?:[.,][0-9]++)*+"
+_PATH_START = r"(?:/|~|\.{1,2}/|[A-Za-z]:[\\/])"
+_PLAIN_URL = r"[A-Za-z][A-Za-z0-9+.\-]*+://[^\s@]*+"
 
 
 def key_words(key: str) -> list[str]:
@@ -149,15 +151,15 @@ def is_secret_value(value: str) -> bool:
     text = value.strip()
     if len(text) < MIN_SECRET_VALUE_LENGTH:
         return False
-    if _NUMBER.fullmatch(text) or _PATH_START.match(text):
+    if re.fullmatch(_NUMBER, text) or re.match(_PATH_START, text):
         return False
-    if _PLAIN_URL.fullmatch(text) and not has_credentials(text):
+    if re.fullmatch(_PLAIN_URL, text) and not has_credentials(text):
         return False
     return not _is_ordinary_words(text)
 
 
 def _is_ordinary_words(text: str) -> bool:
-    if not _ORDINARY_WORDS.fullmatch(text):
+    if not re.fullmatch(_ORDINARY_WORDS, text):
         return False
     words = re.split(r"[\-_. ]", text)
     return all(

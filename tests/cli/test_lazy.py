@@ -76,28 +76,69 @@ def test_every_registered_command_is_listed_in_its_lazy_group() -> None:
         assert unlisted == set(), group.name
 
 
-def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
-    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity,
-    OpenTelemetry, subprocess or concurrent.futures: they load where they are used (awaiting,
-    a terminal report, a webhook or upload, a URL, a retry, metrics, an upload command, a
-    background export)."""
+# What `export --demo -q` into a local folder has no use for, each with where it does load.
+LOCAL_EXPORT_NEVER_LOADS = {
+    "worldstate.cli._progress": "replay progress, for event logs over the progress threshold",
+    "worldstate.cli._snapshot": "the snapshot command",
+    "worldstate.cli._console": "the report, printed without --quiet",
+    "worldstate.publish._storage": "the storage provider, for --upload-to",
+    "worldstate.publish._report": "the step summary, on GitHub Actions",
+    "worldstate.publish._workflow": "workflow commands and step files, on GitHub Actions",
+    "worldstate.storage._retry": "retries, for a URL folder's writer",
+}
+
+
+def _local_export_modules(out: Path, *, gc_before: str = "") -> list[str]:
+    """The modules loaded by `export --demo -q` into ``out`` in a fresh interpreter, then
+    the collector's state as ``gc:<enabled>,<frozen objects>``."""
     code = (
-        "import sys\n"
+        "import gc, sys\n"
+        f"{gc_before}"
         "from worldstate.cli import main\n"
         "try:\n"
-        f"    main(['export', '--demo', '-q', '--out', {str(tmp_path / 'out')!r}])\n"
+        f"    main(['export', '--demo', '-q', '--out', {str(out)!r}])\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
-        "heavy = ('asyncio', 'rich', 'httpx', 'fsspec', 'tenacity', 'opentelemetry',\n"
-        "         'subprocess', 'concurrent')\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
+        "print(','.join(sorted(sys.modules)))\n"
+        "print(f'gc:{gc.isenabled()},{gc.get_freeze_count() > 0}')\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("GITHUB_")}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    assert done.stdout.strip().splitlines()[-1] == "[]"
-    assert (tmp_path / "out" / "ci-artifacts.json").is_file()
+    assert (out / "ci-artifacts.json").is_file()
+    *_, modules, collector = done.stdout.strip().splitlines()
+    return [*modules.split(","), collector]
+
+
+def test_a_local_export_imports_no_optional_machinery(tmp_path: Path) -> None:
+    """`export --demo -q` into a folder loads no asyncio, rich, httpx, fsspec, tenacity,
+    OpenTelemetry, subprocess or concurrent.futures: they load where they are used (awaiting,
+    a terminal report, a webhook or upload, a URL, a retry, metrics, an upload command, a
+    background export)."""
+    heavy = (
+        "asyncio", "rich", "httpx", "fsspec", "tenacity", "opentelemetry", "subprocess",
+        "concurrent",
+    )  # fmt: skip
+    loaded = _local_export_modules(tmp_path / "out")
+    assert sorted({m.split(".")[0] for m in loaded if m.split(".")[0] in heavy}) == []
+
+
+@pytest.mark.parametrize("module", sorted(LOCAL_EXPORT_NEVER_LOADS))
+def test_a_local_export_leaves_out_what_only_other_paths_need(tmp_path: Path, module: str) -> None:
+    assert module not in _local_export_modules(tmp_path / "out"), LOCAL_EXPORT_NEVER_LOADS[module]
+
+
+def test_the_command_runs_with_the_collector_on_and_the_loaded_modules_frozen(
+    tmp_path: Path,
+) -> None:
+    """main() pauses the collector only while the command loads."""
+    assert _local_export_modules(tmp_path / "out")[-1] == "gc:True,True"
+
+
+def test_a_collector_turned_off_before_main_stays_off(tmp_path: Path) -> None:
+    collector = _local_export_modules(tmp_path / "out", gc_before="gc.disable()\n")[-1]
+    assert collector == "gc:False,False"
 
 
 def test_a_report_off_a_terminal_imports_neither_rich_nor_importlib_resources(

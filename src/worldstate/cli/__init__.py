@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worldstate.cli._app import bench, cli
+from worldstate.cli._app import bench, cli, pause_collector_until_the_command_runs
 from worldstate.cli._lazy import LazyCommand, lazy_group
 
 __all__ = ["cli", "main"]
@@ -89,5 +89,11 @@ lazy_group(bench).add_lazy_commands(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); exits with the command's code."""
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); exits with the command's code.
+
+    This is the process's entry point (the ``worldstate`` script, ``python -m worldstate``):
+    the garbage collector is paused while the command loads (see
+    :func:`~worldstate.cli._app.pause_collector_until_the_command_runs`).
+    """
+    pause_collector_until_the_command_runs()
     cli.main(args=list(argv) if argv is not None else None, prog_name="worldstate")

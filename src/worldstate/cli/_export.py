@@ -15,16 +15,13 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
 
-from worldstate.cli._app import cli
-from worldstate.cli._console import ReportConsole, ReportTable, make_console, new_table
+from worldstate.cli._app import cli, echo_replay_problems
 from worldstate.cli._options import json_option, publish_options, publish_settings, strict_option
-from worldstate.cli._progress import replay_progress
-from worldstate.cli._snapshot import echo_replay_problems
 from worldstate.errors import ConfigurationError
 from worldstate.export import (
     DEFAULT_BUDGET_BYTES,
@@ -39,16 +36,15 @@ from worldstate.export import (
     budget_text,
     export_and_publish,
 )
-from worldstate.publish import (
-    PublishOutcome,
-    UploadResult,
-    WebhookRecord,
-)
 from worldstate.redact import Redactor
-from worldstate.replay import RecordedEvent
 from worldstate.storage import ExportDestinations
 
-__all__ = ["export_command", "make_console", "print_uploads"]
+if TYPE_CHECKING:
+    from worldstate.cli._console import ReportConsole, ReportTable
+    from worldstate.publish import PublishOutcome, UploadResult, WebhookRecord
+    from worldstate.replay import RecordedEvent
+
+__all__ = ["export_command", "print_uploads"]
 
 PROGRESS_THRESHOLD = 2000
 """Event logs of at least this many lines show replay progress (not for stdin): a bar on a
@@ -272,11 +268,15 @@ def _progress(lines: int | None) -> Iterator[Callable[[RecordedEvent], None] | N
     if lines is None or lines < PROGRESS_THRESHOLD:
         yield None
         return
+    from worldstate.cli._progress import replay_progress  # long logs only
+
     with replay_progress(lines, stream=sys.stderr, terminal=sys.stderr.isatty()) as advance:
         yield advance
 
 
 def _print_report(run: ExportRun, redactor: Redactor, destinations: ExportDestinations) -> None:
+    from worldstate.cli._console import make_console, new_table  # not with --quiet or --json
+
     console = make_console()
     console.print(_headline(run))
     console.print(_table(run, new_table(console)))

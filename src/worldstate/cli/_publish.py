@@ -16,7 +16,8 @@ import click
 import msgspec
 
 from worldstate.cli._app import cli
-from worldstate.cli._export import make_console, print_uploads
+from worldstate.cli._console import make_console
+from worldstate.cli._export import print_uploads
 from worldstate.cli._options import json_option, publish_options, publish_settings
 from worldstate.errors import ExportError
 from worldstate.export import ExportEffects, publish_folder

@@ -17,9 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from worldstate._js import iso_from_ms
-from worldstate.cli._app import cli
+from worldstate.cli._app import cli, echo_replay_problems
 from worldstate.cli._options import STRICT_REPLAY_HELP, json_option, strict_option
-from worldstate.cli._snapshot import echo_replay_problems
 from worldstate.clock import Clock, ManualClock, system_clock
 from worldstate.errors import InputError, SaveError, SlotLimitError, SlotNotFoundError
 from worldstate.events import EventBus

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -12,16 +11,10 @@ from worldstate.artifacts import Artifact
 from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.writers import FileSystemWriter
 
-from ._app import JobFailed, cli
+from ._app import JobFailed, cli, echo_replay_problems
 from ._options import strict_option
 
-__all__ = ["echo_replay_problems", "replay_to_snapshot", "snapshot"]
-
-
-def echo_replay_problems(source: str, problems: Iterable[str]) -> None:
-    """Print each sentence of a replay's problem report on standard error, naming ``source``."""
-    for line in problems:
-        click.echo(f"warning: {source}: {line}", err=True)
+__all__ = ["replay_to_snapshot", "snapshot"]
 
 
 def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object]:

@@ -18,7 +18,6 @@ from worldstate.publish._commands import CommandSpec, CommandUploader
 from worldstate.publish._github import missing_runtime_variables, on_actions_runner
 from worldstate.publish._manifest import command_record
 from worldstate.publish._model import UploadContext, Uploader, UploadResult, UploadStatus
-from worldstate.publish._storage import check_destination
 from worldstate.writers import EventSink
 
 __all__ = [
@@ -109,6 +108,8 @@ def plan_providers(
     plan = _plan_without_storage(set(choices), commands, env, upload_to)
     if upload_to is None:
         return plan
+    from worldstate.publish._storage import check_destination  # a destination URL only
+
     destination = check_destination(upload_to)
     return msgspec.structs.replace(
         plan, storage=destination, storage_options=dict(storage_options or {})

@@ -20,9 +20,6 @@ from worldstate.publish._manifest import (
 )
 from worldstate.publish._model import UploadContext, Uploader
 from worldstate.publish._publisher import ProviderPlan, Publisher, PublishResult
-from worldstate.publish._report import step_summary
-from worldstate.publish._storage import StorageUploader
-from worldstate.publish._workflow import WorkflowCommands, append_step_summary, write_outputs
 from worldstate.redact import MIN_SECRET_VALUE_LENGTH, Redactor
 from worldstate.writers import EventSink, Writer, WriteResult
 
@@ -130,6 +127,8 @@ def _uploaders(request: PublishRequest, effects: PublishEffects) -> Publisher:
     github = effects.github(effects.env, clock=effects.clock)
     providers: list[Uploader] = [github] if request.plan.github else []
     if request.plan.storage is not None:
+        from worldstate.publish._storage import StorageUploader  # a destination URL only
+
         providers.append(
             StorageUploader(
                 request.plan.storage,
@@ -181,6 +180,8 @@ def mask_secrets(
     ``extra``, such as a webhook URL) before anything else is printed."""
     if not on_actions_runner(env):
         return
+    from worldstate.publish._workflow import WorkflowCommands  # on a runner only
+
     values = {v.strip() for v in env.values() if redactor.is_secret_text(v)} | {
         v.strip() for v in extra if v
     }
@@ -221,17 +222,25 @@ def report_to_github(
     Each only where GitHub Actions asked for it (``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT``,
     a runner); outside GitHub nothing is written.
     """
+    # Each module is imported where GitHub Actions asked for its part: outside it, none is.
     attempts = outcome.result.attempts
     # The job's own files: a failure to write them is logged, never fatal (telemetry must not
     # break a build).
     if env.get("GITHUB_STEP_SUMMARY"):
+        from worldstate.publish._report import step_summary
+        from worldstate.publish._workflow import append_step_summary
+
         text = step_summary(report.budget_markdown, attempts, report.artifacts)
         _try("step summary", lambda: append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), text))
     if env.get("GITHUB_OUTPUT"):
+        from worldstate.publish._workflow import write_outputs
+
         outputs = _outputs(outcome, report, name, manifest_path)
         _try("step outputs", lambda: write_outputs(Path(env["GITHUB_OUTPUT"]), outputs))
     if not on_actions_runner(env):
         return
+    from worldstate.publish._workflow import WorkflowCommands
+
     commands = WorkflowCommands(stream)
     if report.budget_warning:
         commands.warning(report.budget_warning, title="Telemetry payload budget exceeded")

@@ -16,31 +16,63 @@ which names the extra.  See ``docs/storage.md``.
 
 from __future__ import annotations
 
-from worldstate.storage._errors import StorageError
-from worldstate.storage._export import ExportDestinations
-from worldstate.storage._filesystem import MissingExtraError, open_filesystem
-from worldstate.storage._location import (
-    EXTRAS,
-    StorageLocation,
-    display_url,
-    is_url,
-    parse_location,
-)
-from worldstate.storage._options import (
-    parse_storage_options,
-    resolve_storage_options,
-    storage_options_from_env,
-)
-from worldstate.storage._read import (
-    expand_url,
-    open_binary,
-    read_bytes,
-    read_json,
-    read_text,
-    source_label,
-)
-from worldstate.storage._retry import RetryPolicy, is_throttling
-from worldstate.storage._writer import StorageWriter, open_writer
+import typing
+
+from worldstate import _lazy_exports
+
+if typing.TYPE_CHECKING:
+    from worldstate.storage._errors import StorageError
+    from worldstate.storage._export import ExportDestinations
+    from worldstate.storage._filesystem import MissingExtraError, open_filesystem
+    from worldstate.storage._location import (
+        EXTRAS,
+        StorageLocation,
+        display_url,
+        is_url,
+        parse_location,
+    )
+    from worldstate.storage._options import (
+        parse_storage_options,
+        resolve_storage_options,
+        storage_options_from_env,
+    )
+    from worldstate.storage._read import (
+        expand_url,
+        open_binary,
+        read_bytes,
+        read_json,
+        read_text,
+        source_label,
+    )
+    from worldstate.storage._retry import RetryPolicy, is_throttling
+    from worldstate.storage._writer import StorageWriter, open_writer
+
+# Each name is imported from its module on first use: a local export resolves its destinations
+# without loading the storage writer, its retries or the readers.
+_LAZY = {
+    "EXTRAS": "worldstate.storage._location",
+    "ExportDestinations": "worldstate.storage._export",
+    "MissingExtraError": "worldstate.storage._filesystem",
+    "RetryPolicy": "worldstate.storage._retry",
+    "StorageError": "worldstate.storage._errors",
+    "StorageLocation": "worldstate.storage._location",
+    "StorageWriter": "worldstate.storage._writer",
+    "display_url": "worldstate.storage._location",
+    "expand_url": "worldstate.storage._read",
+    "is_throttling": "worldstate.storage._retry",
+    "is_url": "worldstate.storage._location",
+    "open_binary": "worldstate.storage._read",
+    "open_filesystem": "worldstate.storage._filesystem",
+    "open_writer": "worldstate.storage._writer",
+    "parse_location": "worldstate.storage._location",
+    "parse_storage_options": "worldstate.storage._options",
+    "read_bytes": "worldstate.storage._read",
+    "read_json": "worldstate.storage._read",
+    "read_text": "worldstate.storage._read",
+    "resolve_storage_options": "worldstate.storage._options",
+    "source_label": "worldstate.storage._read",
+    "storage_options_from_env": "worldstate.storage._options",
+}
 
 __all__ = [
     "StorageWriter",
@@ -66,3 +98,6 @@ __all__ = [
     "StorageError",
     "MissingExtraError",
 ]
+
+
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, globals(), __all__)

@@ -11,7 +11,6 @@ from worldstate.artifacts import Artifact
 from worldstate.storage._errors import StorageError, describe_failure
 from worldstate.storage._filesystem import open_filesystem
 from worldstate.storage._location import StorageLocation, parse_location
-from worldstate.storage._retry import RetryPolicy
 from worldstate.writers import (
     FileSystemWriter,
     WriteResult,
@@ -22,6 +21,8 @@ from worldstate.writers import (
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
+
+    from worldstate.storage._retry import RetryPolicy
 
 __all__ = ["StorageWriter", "open_writer"]
 
@@ -68,7 +69,11 @@ class StorageWriter:
     ) -> None:
         self.location = root if isinstance(root, StorageLocation) else parse_location(root)
         self.id = id
-        self.retry = retry or RetryPolicy()
+        if retry is None:
+            from worldstate.storage._retry import RetryPolicy  # URL writers only
+
+            retry = RetryPolicy()
+        self.retry = retry
         self._closed = False
         self._local: FileSystemWriter | None = None
         if self.location.is_local and filesystem is None:
