@@ -85,6 +85,8 @@ def _clone(value: object) -> Any:
 
     It walks with an explicit stack, so any nesting depth is copied.
     """
+    if value.__class__ in _PLAIN_SCALARS:
+        return value  # most payload fields: nothing to copy or clean
     root: list[Any] = [None]
     pending: list[tuple[Any, Any, object]] = [(root, 0, value)]
     while pending:
@@ -109,8 +111,14 @@ def _clone_scalar(value: object) -> object:
     return value
 
 
+_PLAIN_SCALARS: Final = frozenset({str, int, bool, type(None)})
+
+
 def _opt(payload: object, key: str) -> Any:
-    return _clone(coalesce(get(payload, key), None))
+    value = payload.get(key) if payload.__class__ is dict else get(payload, key)
+    if value.__class__ in _PLAIN_SCALARS:
+        return value
+    return _clone(coalesce(value, None))
 
 
 def _opts(payload: object, *keys: str) -> dict[str, Any]:
