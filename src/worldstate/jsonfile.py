@@ -208,23 +208,13 @@ def _may_have_long_string(data: bytes, max_chars: int) -> bool:
     """
     if max_chars < 4:
         return True  # pieces this small cannot bound anything: let the careful path measure
-    size, start = max_chars // 2 - 1, 0
-    while True:
-        end = start + size
-        if end >= len(data):
-            return False  # the last piece: a run ending there covers a whole earlier one
-        backslashes = 0
-        while end - backslashes > start and data[end - backslashes - 1] == 0x5C:
-            backslashes += 1
-        end += backslashes % 2  # never cut an escape in two
-        if end >= len(data):
-            return False
-        if data.find(b"\\", start, end) < 0:
-            if data.find(b'"', start, end) < 0:
-                return True
-        elif b'"' not in _ESCAPE.sub(b"ee", data[start:end]):
+    pieces = _escape_safe_chunks(data, max_chars // 2 - 1)
+    piece = next(pieces, b"")
+    for following in pieces:  # every piece but the last
+        if b'"' not in (_ESCAPE.sub(b"ee", piece) if b"\\" in piece else piece):
             return True
-        start = end
+        piece = following
+    return False
 
 
 def _nests_deeper(data: bytes, max_depth: int) -> bool:
@@ -265,11 +255,13 @@ def _structure(chunk: bytes) -> bytes:
     return chunk.translate(None, _NOT_STRUCTURE)
 
 
-def _escape_safe_chunks(data: bytes) -> Iterator[bytes]:
-    """``data`` in pieces of about :data:`_SCAN_CHUNK` bytes, never cut inside an escape."""
+def _escape_safe_chunks(data: bytes, size: int | None = None) -> Iterator[bytes]:
+    """``data`` in pieces of ``size`` (default :data:`_SCAN_CHUNK`) or ``size + 1`` bytes, the
+    last maybe shorter, never cut inside an escape."""
+    size = _SCAN_CHUNK if size is None else size
     start = 0
     while start < len(data):
-        end = min(start + _SCAN_CHUNK, len(data))
+        end = min(start + size, len(data))
         piece = data[start:end]
         backslashes = len(piece) - len(piece.rstrip(b"\\"))
         end += backslashes % 2  # an odd run of backslashes ends with an escape's first half
