@@ -115,10 +115,8 @@ _PLAIN_SCALARS: Final = frozenset({str, int, bool, type(None)})
 
 
 def _opt(payload: object, key: str) -> Any:
-    value = payload.get(key) if payload.__class__ is dict else get(payload, key)
-    if value.__class__ in _PLAIN_SCALARS:
-        return value
-    return _clone(coalesce(value, None))
+    # _clone makes an absent key null and returns plain scalars as they are.
+    return _clone(payload.get(key) if payload.__class__ is dict else get(payload, key))
 
 
 def _opts(payload: object, *keys: str) -> dict[str, Any]:
