@@ -88,15 +88,21 @@ LOCAL_EXPORT_NEVER_LOADS = {
 }
 
 
-def _local_export_modules(out: Path, *, gc_before: str = "") -> list[str]:
+def _local_export_modules(
+    out: Path, *, gc_before: str = "", as_entry_point: bool = True
+) -> list[str]:
     """The modules loaded by `export --demo -q` into ``out`` in a fresh interpreter, then
-    the collector's state as ``gc:<enabled>,<frozen objects>``."""
+    the collector's state as ``gc:<enabled>,<frozen objects>``.  As the entry point, main()
+    reads the command line from sys.argv; otherwise it is given the arguments."""
+    args = ["export", "--demo", "-q", "--out", str(out)]
+    call = "main()" if as_entry_point else f"main({args!r})"
     code = (
         "import gc, sys\n"
         f"{gc_before}"
+        f"sys.argv = ['worldstate', *{args!r}]\n"
         "from worldstate.cli import main\n"
         "try:\n"
-        f"    main(['export', '--demo', '-q', '--out', {str(out)!r}])\n"
+        f"    {call}\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
         "print(','.join(sorted(sys.modules)))\n"
@@ -139,6 +145,13 @@ def test_the_command_runs_with_the_collector_on_and_the_loaded_modules_frozen(
 def test_a_collector_turned_off_before_main_stays_off(tmp_path: Path) -> None:
     collector = _local_export_modules(tmp_path / "out", gc_before="gc.disable()\n")[-1]
     assert collector == "gc:False,False"
+
+
+def test_a_program_calling_main_with_arguments_keeps_its_collector(tmp_path: Path) -> None:
+    """Only the process's own entry point pauses and freezes: a host program's objects are
+    never frozen by a call of main(argv)."""
+    collector = _local_export_modules(tmp_path / "out", as_entry_point=False)[-1]
+    assert collector == "gc:True,False"
 
 
 def test_a_report_off_a_terminal_imports_neither_rich_nor_importlib_resources(

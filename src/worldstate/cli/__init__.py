@@ -91,9 +91,12 @@ lazy_group(bench).add_lazy_commands(
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); exits with the command's code.
 
-    This is the process's entry point (the ``worldstate`` script, ``python -m worldstate``):
-    the garbage collector is paused while the command loads (see
-    :func:`~worldstate.cli._app.pause_collector_until_the_command_runs`).
+    Without ``argv`` this is the process's entry point (the ``worldstate`` script, ``python -m
+    worldstate``): the garbage collector is paused while the command loads and what is loaded
+    is frozen when it starts (see
+    :func:`~worldstate.cli._app.pause_collector_until_the_command_runs`).  A program that
+    passes ``argv`` keeps its collector as it is.
     """
-    pause_collector_until_the_command_runs()
+    if argv is None:
+        pause_collector_until_the_command_runs()
     cli.main(args=list(argv) if argv is not None else None, prog_name="worldstate")
