@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import msgspec
 
+from worldstate._collector import collector_paused
 from worldstate.cli._app import cli, echo_replay_problems
 from worldstate.cli._options import json_option, publish_options, publish_settings, strict_option
 from worldstate.errors import ConfigurationError
@@ -177,9 +178,19 @@ def export_command(
     storage = {"storage_options": destinations.options, "env": env}
     # A hydrated world is long-lived: frozen, the collector stops re-scanning it while the
     # summary and the artifacts are built (this process exits after one export); while it is
-    # decoded and hydrated the collector is paused (no cycles there, only re-scans).
+    # decoded and hydrated, or replayed, the collector is paused (no cycles there, only
+    # re-scans).
     source = SourceRequest(
-        demo, events_log, snapshot, summary, save, slot, strict, gc.freeze, _gc_paused, **storage
+        demo,
+        events_log,
+        snapshot,
+        summary,
+        save,
+        slot,
+        strict,
+        gc.freeze,
+        collector_paused,
+        **storage,
     )
     try:
         source.check()
@@ -248,18 +259,6 @@ def otel_signal_requested(env: Mapping[str, str], signal: str) -> bool:
         env.get(f"OTEL_EXPORTER_OTLP_{signal.upper()}_ENDPOINT")
         or env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The garbage collector off for the block (re-enabled after it, whatever happens)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from worldstate._collector import collector_paused
 from worldstate.artifacts import Artifact
 from worldstate.replay import StoreReplay, iter_event_log
 from worldstate.writers import FileSystemWriter
@@ -29,7 +30,7 @@ def replay_to_snapshot(events: str, *, strict: bool = False) -> dict[str, object
     """
     source = "<stdin>" if events == "-" else events
     replay = StoreReplay(iter_event_log(events), source=source)
-    with replay.store as store:
+    with replay.store as store, collector_paused():
         stats = replay.run(strict=strict)
         echo_replay_problems(source, replay.problems(stats))
         return store.snapshot()

@@ -282,9 +282,9 @@ class SourceRequest(msgspec.Struct, frozen=True):
         strict: refuse the first replayed event not taken as it is (``--events``/``--demo``).
         after_hydrate: run once a snapshot or save has been hydrated into the store.
         while_loading: a context reading, validating, hydrating and summarising a snapshot or
-            save runs in (the CLI pauses the garbage collector there: the millions of
-            containers a large world decodes into would otherwise be re-scanned again and
-            again, and none of them is part of a reference cycle).
+            save, or replaying an event log, runs in (the CLI pauses the garbage collector
+            there: the millions of containers a large world decodes into would otherwise be
+            re-scanned again and again, and none of them is part of a reference cycle).
         storage_options: fsspec options for inputs given as URLs.
         env: where further storage options and credentials for URLs are read from.
     """
@@ -383,7 +383,7 @@ class SourceRequest(msgspec.Struct, frozen=True):
             events = stream_event_log(log, **self._storage())
             lines = count_log_lines(log) if progress is not None else None
         shown = progress(lines) if progress is not None else nullcontext(None)
-        with shown as advance:
+        with shown as advance, self.while_loading():
             return summary_from_events(
                 events,
                 origin=SummaryOrigin.DEMO if self.demo else SummaryOrigin.EVENTS,
