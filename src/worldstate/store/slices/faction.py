@@ -197,22 +197,24 @@ class FactionSlice(InPlaceWrites):
         return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
-        faction_id: Any = p.get("factionId")
+        get = p.get
+        faction_id: Any = get("factionId")
         if not truthy(faction_id):
             return state
-        record = state["byId"].get(faction_id) or _new_record(faction_id)
-        record = {
-            **record,
-            "fame": coalesce2(p.get("newFame"), record["fame"]),
-            "infamy": coalesce2(p.get("newInfamy"), record["infamy"]),
-            "lastDelta": {
-                "fame": coalesce2(p.get("deltaFame"), 0),
-                "infamy": coalesce2(p.get("deltaInfamy"), 0),
-            },
-            "lastReason": copy_json(p.get("reason")),
-            "updatedAt": ts,
-        }
-        by_id = self.transients.writable_dict(state["byId"])
+        transients = self.transients
+        by_id = state["byId"]
+        record = transients.writable_dict(by_id.get(faction_id) or _new_record(faction_id))
+        fame = coalesce2(get("newFame"), record["fame"])
+        infamy = coalesce2(get("newInfamy"), record["infamy"])
+        delta = {"fame": coalesce2(get("deltaFame"), 0), "infamy": coalesce2(get("deltaInfamy"), 0)}
+        reason = copy_json(get("reason"))
+        # Written last, in place when nobody has seen the record since it was copied.
+        record["fame"] = fame
+        record["infamy"] = infamy
+        record["lastDelta"] = delta
+        record["lastReason"] = reason
+        record["updatedAt"] = ts
+        by_id = transients.writable_dict(by_id)
         by_id[faction_id] = record
         return {**state, "byId": by_id, "lastActionAt": ts}
 
@@ -223,6 +225,7 @@ class FactionSlice(InPlaceWrites):
         faction_id = get("factionId")
         if faction_id is None or not truthy(faction_id):
             return state
+        transients = self.transients
         by_id = state["byId"]
         record = by_id.get(faction_id) or _new_record(faction_id)
         attitude = get("newAttitude")
@@ -244,30 +247,21 @@ class FactionSlice(InPlaceWrites):
             "sourceFactionName": source_name,
             "occurredAt": ts,
         }
-        history = record["attitudeHistory"]
-        history = [*history, change]
-        if len(history) > self.attitude_history_limit:
-            history = history[-self.attitude_history_limit :]
-        record = {
-            **record,
-            "attitude": attitude,
-            "updatedAt": ts,
-            "lastAttitudeChange": change,
-            "attitudeHistory": history,
-        }
         next_state = {**state, "lastActionAt": ts}
         if cascade:
             sources = record["cascadeSources"]
             if source_id is not None and source_id not in sources:
                 sources = [*sources, source_id]
-            record["lastCascade"] = {
-                "sourceFactionId": source_id,
-                "sourceFactionName": source_name,
-                "occurredAt": ts,
-                "newAttitude": attitude,
+            cascade_fields = {
+                "lastCascade": {
+                    "sourceFactionId": source_id,
+                    "sourceFactionName": source_name,
+                    "occurredAt": ts,
+                    "newAttitude": attitude,
+                },
+                "cascadeCount": (record["cascadeCount"] or 0) + 1,
+                "cascadeSources": sources,
             }
-            record["cascadeCount"] = (record["cascadeCount"] or 0) + 1
-            record["cascadeSources"] = sources
             next_state["lastCascadeEvent"] = {
                 "targetFactionId": faction_id,
                 "targetFactionName": faction_name,
@@ -277,8 +271,21 @@ class FactionSlice(InPlaceWrites):
                 "oldAttitude": old_attitude,
                 "occurredAt": ts,
             }
-        by_id = self.transients.writable_dict(by_id)
-        by_id[faction_id] = record  # last: nothing below can fail half-way
+        # Nothing below raises: the record, its history and ``byId`` are written in place when
+        # nobody has seen them since this store copied them (see ``Transients``).
+        record = transients.writable_dict(record)
+        history = transients.writable_list(record["attitudeHistory"])
+        history.append(change)
+        if len(history) > self.attitude_history_limit:
+            del history[: -self.attitude_history_limit]
+        record["attitude"] = attitude
+        record["updatedAt"] = ts
+        record["lastAttitudeChange"] = change
+        record["attitudeHistory"] = history
+        if cascade:
+            record.update(cascade_fields)
+        by_id = transients.writable_dict(by_id)
+        by_id[faction_id] = record
         next_state["byId"] = by_id
         return next_state
 
@@ -302,7 +309,10 @@ class FactionSlice(InPlaceWrites):
             "tag": copy_json(p.get("tag")),
             "removedAt": ts,
         }
-        removals = [*state["recentMemberRemovals"], removal][-self.member_removal_limit :]
+        removals = self.transients.writable_list(state["recentMemberRemovals"])
+        removals.append(removal)  # last: nothing below can fail half-way
+        if len(removals) > self.member_removal_limit:
+            del removals[: -self.member_removal_limit]
         return {**state, "recentMemberRemovals": removals, "lastActionAt": ts}
 
     def serialize(self, state: State) -> Any:
