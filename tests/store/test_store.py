@@ -121,6 +121,27 @@ class TestDispatch:
         assert [a.timestamp for a in world.store.history] == [1000, 5]
         assert world.store.state["story"]["lastActionAt"] == 5
 
+    def test_every_action_handed_out_carries_its_timestamp(self, world: Harness) -> None:
+        """An action dispatched without a timestamp reaches listeners, announcements, errors
+        and the history stamped with the clock's time."""
+        seen: list[Action] = []
+        world.store.on_update(lambda state, action: seen.append(action))
+        world.bus.on("worldstate:action", lambda _e, action: seen.append(action))
+        world.bus.on("worldstate:error", lambda _e, error: seen.append(error["action"]))
+        world.store.dispatch(flag("a", 1))
+        world.clock.set(2000)
+        world.store.dispatch(Action("X", "weather", {}))
+        world.store.dispatch(Action("FACTION_REPUTATION_CHANGED", "faction", {"factionId": "f"}))
+        assert [(a.type, a.timestamp) for a in seen] == [
+            ("STORY_FLAG_SET", 1000),
+            ("STORY_FLAG_SET", 1000),
+            ("X", 2000),
+            ("FACTION_REPUTATION_CHANGED", 2000),
+            ("FACTION_REPUTATION_CHANGED", 2000),
+        ]
+        assert world.store.history == [seen[0], seen[3]]
+        assert world.store.state["faction"]["byId"]["f"]["updatedAt"] == 2000
+
     def test_unchanged_dispatch_keeps_state(self, world: Harness) -> None:
         """A no-op action returns False and leaves the very same state."""
         before = world.store.state
