@@ -465,6 +465,40 @@ class TestInPlaceWrites:
         world.emit(*_interview("npc_c", "d3"))
         assert world.store.select(names) == ["npc_a", "npc_b", "npc_c"]
 
+    def test_unseen_npc_change_log_is_written_in_place(self, world: Harness) -> None:
+        world.emit(*_interview("npc_a", "d1"))
+        world.emit(*_interview("npc_a", "d2"))
+        change_log = world.store._state["npc"]["changeLog"]  # peeked at without publishing
+        world.emit(*_interview("npc_b", "d3"))
+        seen = world.store.state["npc"]
+        assert seen["changeLog"] is change_log and len(change_log) == 3
+        world.emit(*_interview("npc_b", "d4"))
+        assert len(seen["changeLog"]) == 3 and len(world.store.state["npc"]["changeLog"]) == 4
+
+    def test_unseen_faction_records_are_written_in_place(self, world: Harness) -> None:
+        """Attitude and reputation changes reuse a record (and its attitude history) nobody
+        has seen; a published record keeps showing what it showed."""
+        change = {"factionId": "f", "newAttitude": "hostile", "cascade": True, "source": "g"}
+        world.emit("faction:attitude_changed", change)
+        world.emit("reputation:changed", {"factionId": "f", "newFame": 3})
+        record = world.store._state["faction"]["byId"]["f"]  # peeked at without publishing
+        history = record["attitudeHistory"]
+        world.emit("faction:attitude_changed", {**change, "newAttitude": "allied"})
+        world.emit("faction:member_removed", {"factionId": "f", "npcId": "n1"})
+        published = world.store.state["faction"]
+        assert published["byId"]["f"] is record and record["attitudeHistory"] is history
+        assert [c["newAttitude"] for c in history] == ["hostile", "allied"]
+        assert record["fame"] == 3 and record["cascadeCount"] == 2
+        text = repr(published)
+        for n in range(12):
+            world.emit("faction:attitude_changed", {**change, "newAttitude": f"a{n}"})
+            world.emit("faction:member_removed", {"factionId": "f", "npcId": f"n{n}"})
+        assert repr(published) == text
+        latest = world.store.state["faction"]
+        assert len(latest["byId"]["f"]["attitudeHistory"]) == 10
+        assert [r["npcId"] for r in latest["recentMemberRemovals"]][-2:] == ["n10", "n11"]
+        assert len(latest["recentMemberRemovals"]) == 10
+
     def test_a_slice_in_two_stores_copies(self) -> None:
         """A slice instance shared by two stores never writes in place for either."""
         from worldstate.store.slices.npc import NpcSlice

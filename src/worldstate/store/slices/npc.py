@@ -328,7 +328,8 @@ class NpcSlice(InPlaceWrites):
         if reducer is None or not isinstance(npc_id, str) or not npc_id:
             return state
         ts = timestamp_of(action)
-        payload = {**payload, "npcId": npc_id}
+        if payload.get("npcId") is not npc_id:  # an NPC_REGISTERED naming it by ``id``
+            payload = {**payload, "npcId": npc_id}
         record = _touch(state["byId"].get(npc_id), npc_id, payload)
         log_entry = reducer(record, payload, ts)
         return with_logged_record(
