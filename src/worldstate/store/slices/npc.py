@@ -328,7 +328,7 @@ class NpcSlice(InPlaceWrites):
         if reducer is None or not isinstance(npc_id, str) or not npc_id:
             return state
         ts = timestamp_of(action)
-        if given is not npc_id:  # an NPC_REGISTERED naming it by ``id``
+        if given is None:  # an NPC_REGISTERED naming it by ``id``
             payload = {**payload, "npcId": npc_id}
         record = _touch(state["byId"].get(npc_id), npc_id, payload)
         log_entry = reducer(record, payload, ts)
