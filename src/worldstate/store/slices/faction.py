@@ -220,10 +220,14 @@ class FactionSlice(InPlaceWrites):
 
     def _attitude_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         # The busiest faction action: helpers are inlined (``x if x is not None else y`` is
-        # ``coalesce``) because calls dominate its cost.
+        # ``coalesce``; a string or ``True`` needs no ``truthy`` call) because calls dominate
+        # its cost.
         get = p.get
-        faction_id = get("factionId")
-        if faction_id is None or not truthy(faction_id):
+        faction_id: Any = get("factionId")
+        if faction_id.__class__ is str:
+            if not faction_id:
+                return state
+        elif not truthy(faction_id):
             return state
         transients = self.transients
         by_id = state["byId"]
@@ -232,7 +236,9 @@ class FactionSlice(InPlaceWrites):
         if attitude is None:
             attitude = record["attitude"]
         cascade = get("cascade")
-        cascade = cascade is not None and cascade is not False and truthy(cascade)
+        cascade = cascade is True or (
+            cascade is not None and cascade is not False and truthy(cascade)
+        )
         source_id = get("source")
         source_name = get("sourceFactionName")
         faction_name = get("factionName")
@@ -252,16 +258,13 @@ class FactionSlice(InPlaceWrites):
             sources = record["cascadeSources"]
             if source_id is not None and source_id not in sources:
                 sources = [*sources, source_id]
-            cascade_fields = {
-                "lastCascade": {
-                    "sourceFactionId": source_id,
-                    "sourceFactionName": source_name,
-                    "occurredAt": ts,
-                    "newAttitude": attitude,
-                },
-                "cascadeCount": (record["cascadeCount"] or 0) + 1,
-                "cascadeSources": sources,
+            last_cascade = {
+                "sourceFactionId": source_id,
+                "sourceFactionName": source_name,
+                "occurredAt": ts,
+                "newAttitude": attitude,
             }
+            cascade_count = (record["cascadeCount"] or 0) + 1
             next_state["lastCascadeEvent"] = {
                 "targetFactionId": faction_id,
                 "targetFactionName": faction_name,
@@ -271,19 +274,20 @@ class FactionSlice(InPlaceWrites):
                 "oldAttitude": old_attitude,
                 "occurredAt": ts,
             }
-        # Nothing below raises: the record, its history and ``byId`` are written in place when
-        # nobody has seen them since this store copied them (see ``Transients``).
-        record = transients.writable_dict(record)
-        history = transients.writable_list(record["attitudeHistory"])
-        history.append(change)
+        history = [*record["attitudeHistory"], change]  # short: a copy is cheapest
         if len(history) > self.attitude_history_limit:
-            del history[: -self.attitude_history_limit]
+            history = history[-self.attitude_history_limit :]
+        # Nothing below raises: the record and ``byId`` are written in place when nobody has
+        # seen them since this store copied them (see ``Transients``).
+        record = transients.writable_dict(record)
         record["attitude"] = attitude
         record["updatedAt"] = ts
         record["lastAttitudeChange"] = change
         record["attitudeHistory"] = history
         if cascade:
-            record.update(cascade_fields)
+            record["lastCascade"] = last_cascade
+            record["cascadeCount"] = cascade_count
+            record["cascadeSources"] = sources
         by_id = transients.writable_dict(by_id)
         by_id[faction_id] = record
         next_state["byId"] = by_id
@@ -309,10 +313,9 @@ class FactionSlice(InPlaceWrites):
             "tag": copy_json(p.get("tag")),
             "removedAt": ts,
         }
-        removals = self.transients.writable_list(state["recentMemberRemovals"])
-        removals.append(removal)  # last: nothing below can fail half-way
-        if len(removals) > self.member_removal_limit:
-            del removals[: -self.member_removal_limit]
+        # Copied, not written in place: for a list this short a copy is cheaper than asking
+        # ``Transients`` whether it may be changed.
+        removals = [*state["recentMemberRemovals"], removal][-self.member_removal_limit :]
         return {**state, "recentMemberRemovals": removals, "lastActionAt": ts}
 
     def serialize(self, state: State) -> Any:
