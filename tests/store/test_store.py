@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from types import MappingProxyType
 from typing import Any
 
@@ -364,6 +365,18 @@ class TestNotifications:
         assert world.bus.listener_count() == 0
         world.store.dispatch(flag("g", 1))
         assert calls == []
+
+    def test_close_lets_go_of_the_unpublished_state(self, world: Harness) -> None:
+        """A closed store's slices (which may outlive it) no longer hold its containers."""
+        world.emit(*_interview("npc_a", "d1"))
+        world.emit(*_interview("npc_a", "d2"))
+        by_id = world.store._state["npc"]["byId"]  # written in place: held by the Transients
+        holders = [r for r in gc.get_referrers(by_id) if type(r) is dict]
+        assert len(holders) == 2
+        world.store.close()
+        assert [r for r in gc.get_referrers(by_id) if type(r) is dict] == [
+            world.store._state["npc"]
+        ]
 
 
 class TestSelectors:

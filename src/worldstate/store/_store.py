@@ -437,6 +437,11 @@ class WorldStore:
         for unsubscribe in self._subscriptions:
             unsubscribe()
         self._subscriptions = []
+        # The slices hold the Transients, and a slice often outlives its store until the
+        # collector runs (its reducer table refers back to it): without this, the store's
+        # whole unpublished state would stay alive with it (a replay benchmark's stores piled
+        # up in the collector's younger generations and tripled its cost).
+        self._transients.publish()
         self._listeners = ()
         self._loud = self._announce_action or self._announce_updated
 
