@@ -197,20 +197,31 @@ class FactionSlice(InPlaceWrites):
         return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        # Inlined as in ``_attitude_changed``: ``x if x is not None else y`` is ``coalesce``.
         get = p.get
         faction_id: Any = get("factionId")
-        if not truthy(faction_id):
+        if faction_id.__class__ is str:
+            if not faction_id:
+                return state
+        elif not truthy(faction_id):
             return state
         transients = self.transients
         by_id = state["byId"]
         record = transients.writable_dict(by_id.get(faction_id) or _new_record(faction_id))
-        fame = coalesce2(get("newFame"), record["fame"])
-        infamy = coalesce2(get("newInfamy"), record["infamy"])
-        delta = {"fame": coalesce2(get("deltaFame"), 0), "infamy": coalesce2(get("deltaInfamy"), 0)}
+        fame = get("newFame")
+        infamy = get("newInfamy")
+        delta_fame = get("deltaFame")
+        delta_infamy = get("deltaInfamy")
+        delta = {
+            "fame": 0 if delta_fame is None else delta_fame,
+            "infamy": 0 if delta_infamy is None else delta_infamy,
+        }
         reason = copy_json(get("reason"))
         # Written last, in place when nobody has seen the record since it was copied.
-        record["fame"] = fame
-        record["infamy"] = infamy
+        if fame is not None:
+            record["fame"] = fame
+        if infamy is not None:
+            record["infamy"] = infamy
         record["lastDelta"] = delta
         record["lastReason"] = reason
         record["updatedAt"] = ts

@@ -95,7 +95,7 @@ class StorySlice(InPlaceWrites):
     def _flag_set(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         get = p.get
         flag_id = get("flagId")
-        if not truthy(flag_id):
+        if not (flag_id if flag_id.__class__ is str else truthy(flag_id)):  # no call for a str
             return state
         value = get("value")
         metadata = get("metadata")
