@@ -258,7 +258,8 @@ class WorldStore:
             before = state[key]
             try:
                 if table is None:
-                    after = reduce(before, _stamped(action, ts))
+                    action = _stamped(action, ts)  # once: the reducer reads it
+                    after = reduce(before, action)
                 else:
                     # What the slice's ``reduce_by_type`` would do for an action of its own
                     # domain, without the two calls to get there (the busiest path of all).
