@@ -114,6 +114,29 @@ class TestIsolation:
         assert errors[0][0] == "a"
         assert str(errors[0][1]) == "kaput"
 
+    def test_a_lone_handler_is_isolated_too(self) -> None:
+        """The one-subscription path reports a raising handler and counts it; a lone ``once``
+        handler or one that unsubscribes itself runs only once."""
+        errors: list[Exception] = []
+        bus = EventBus(on_error=lambda event, handler, exc: errors.append(exc))
+
+        def boom(event: str, payload: Any) -> None:
+            raise RuntimeError("kaput")
+
+        bus.on("a", boom)
+        assert bus.emit("a") == 1 and bus.emit("a") == 1
+        assert [str(e) for e in errors] == ["kaput", "kaput"]
+        log: list[Any] = []
+        bus.once("b", recorder(log, "once"))
+
+        def leave(event: str, payload: Any) -> None:
+            log.append(payload)
+            unsubscribe()
+
+        unsubscribe = bus.on("c", leave)
+        assert [bus.emit("b"), bus.emit("b"), bus.emit("c", 1), bus.emit("c", 2)] == [1, 0, 1, 0]
+        assert [entry if isinstance(entry, int) else entry[0] for entry in log] == ["once", 1]
+
     def test_failing_on_error_hook_is_contained(self) -> None:
         """An on_error hook that raises does not reach the emitter."""
 

@@ -156,6 +156,15 @@ class EventBus:
             route = self._route(event)
         if not route:
             return 0
+        if len(route) == 1 and not route[0].once:
+            # One plain subscription (every store handler, mostly): no loop, no bookkeeping.
+            # It is active: cancelling it cleared the cached routes.
+            handler = route[0].handler
+            try:
+                handler(event, payload)
+            except Exception as exc:  # isolation: a handler never breaks the emitter
+                self._report(event, handler, exc)
+            return 1
         called = 0
         for sub in route:
             if not sub.active:

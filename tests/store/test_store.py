@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from types import MappingProxyType
 from typing import Any
 
@@ -120,6 +121,27 @@ class TestDispatch:
         world.store.dispatch(Action("STORY_FLAG_SET", "story", {"flagId": "b"}, timestamp=5))
         assert [a.timestamp for a in world.store.history] == [1000, 5]
         assert world.store.state["story"]["lastActionAt"] == 5
+
+    def test_every_action_handed_out_carries_its_timestamp(self, world: Harness) -> None:
+        """An action dispatched without a timestamp reaches listeners, announcements, errors
+        and the history stamped with the clock's time."""
+        seen: list[Action] = []
+        world.store.on_update(lambda state, action: seen.append(action))
+        world.bus.on("worldstate:action", lambda _e, action: seen.append(action))
+        world.bus.on("worldstate:error", lambda _e, error: seen.append(error["action"]))
+        world.store.dispatch(flag("a", 1))
+        world.clock.set(2000)
+        world.store.dispatch(Action("X", "weather", {}))
+        world.store.dispatch(Action("FACTION_REPUTATION_CHANGED", "faction", {"factionId": "f"}))
+        assert [(a.type, a.timestamp) for a in seen] == [
+            ("STORY_FLAG_SET", 1000),
+            ("STORY_FLAG_SET", 1000),
+            ("X", 2000),
+            ("FACTION_REPUTATION_CHANGED", 2000),
+            ("FACTION_REPUTATION_CHANGED", 2000),
+        ]
+        assert world.store.history == [seen[0], seen[3]]
+        assert world.store.state["faction"]["byId"]["f"]["updatedAt"] == 2000
 
     def test_unchanged_dispatch_keeps_state(self, world: Harness) -> None:
         """A no-op action returns False and leaves the very same state."""
@@ -344,6 +366,18 @@ class TestNotifications:
         world.store.dispatch(flag("g", 1))
         assert calls == []
 
+    def test_close_lets_go_of_the_unpublished_state(self, world: Harness) -> None:
+        """A closed store's slices (which may outlive it) no longer hold its containers."""
+        world.emit(*_interview("npc_a", "d1"))
+        world.emit(*_interview("npc_a", "d2"))
+        by_id = world.store._state["npc"]["byId"]  # written in place: held by the Transients
+        holders = [r for r in gc.get_referrers(by_id) if type(r) is dict]
+        assert len(holders) == 2
+        world.store.close()
+        assert [r for r in gc.get_referrers(by_id) if type(r) is dict] == [
+            world.store._state["npc"]
+        ]
+
 
 class TestSelectors:
     def test_plain_selector_gets_state_and_args(self, world: Harness) -> None:
@@ -443,6 +477,39 @@ class TestInPlaceWrites:
         world.emit(*_interview("npc_b", "d2"))
         world.emit(*_interview("npc_c", "d3"))
         assert world.store.select(names) == ["npc_a", "npc_b", "npc_c"]
+
+    def test_unseen_npc_change_log_is_written_in_place(self, world: Harness) -> None:
+        world.emit(*_interview("npc_a", "d1"))
+        world.emit(*_interview("npc_a", "d2"))
+        change_log = world.store._state["npc"]["changeLog"]  # peeked at without publishing
+        world.emit(*_interview("npc_b", "d3"))
+        seen = world.store.state["npc"]
+        assert seen["changeLog"] is change_log and len(change_log) == 3
+        world.emit(*_interview("npc_b", "d4"))
+        assert len(seen["changeLog"]) == 3 and len(world.store.state["npc"]["changeLog"]) == 4
+
+    def test_unseen_faction_records_are_written_in_place(self, world: Harness) -> None:
+        """Attitude and reputation changes reuse a record nobody has seen; a published record
+        keeps showing what it showed."""
+        change = {"factionId": "f", "newAttitude": "hostile", "cascade": True, "source": "g"}
+        world.emit("faction:attitude_changed", change)
+        world.emit("reputation:changed", {"factionId": "f", "newFame": 3})
+        record = world.store._state["faction"]["byId"]["f"]  # peeked at without publishing
+        world.emit("faction:attitude_changed", {**change, "newAttitude": "allied"})
+        world.emit("faction:member_removed", {"factionId": "f", "npcId": "n1"})
+        published = world.store.state["faction"]
+        assert published["byId"]["f"] is record
+        assert [c["newAttitude"] for c in record["attitudeHistory"]] == ["hostile", "allied"]
+        assert record["fame"] == 3 and record["cascadeCount"] == 2
+        text = repr(published)
+        for n in range(12):
+            world.emit("faction:attitude_changed", {**change, "newAttitude": f"a{n}"})
+            world.emit("faction:member_removed", {"factionId": "f", "npcId": f"n{n}"})
+        assert repr(published) == text
+        latest = world.store.state["faction"]
+        assert len(latest["byId"]["f"]["attitudeHistory"]) == 10
+        assert [r["npcId"] for r in latest["recentMemberRemovals"]][-2:] == ["n10", "n11"]
+        assert len(latest["recentMemberRemovals"]) == 10
 
     def test_a_slice_in_two_stores_copies(self) -> None:
         """A slice instance shared by two stores never writes in place for either."""

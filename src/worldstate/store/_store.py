@@ -122,7 +122,9 @@ class WorldStore:
             if attach is not None:
                 attach(self._transients)
         self._state: dict[str, State] = {s.key: s.initial_state() for s in self._slices}
-        self._history: deque[Action] = deque(maxlen=history_limit)
+        # (action, its timestamp): an action dispatched without one is stamped only when it is
+        # handed out (history, announcements, errors), not on every dispatch.
+        self._history: deque[tuple[Action, int]] = deque(maxlen=history_limit)
         self._record = history_limit > 0
         self._listeners: tuple[UpdateListener, ...] = ()
         self._selectors = SelectorCache()
@@ -203,7 +205,7 @@ class WorldStore:
     @property
     def history(self) -> list[Action]:
         """The most recent dispatched actions (with their timestamps), oldest first."""
-        return list(self._history)
+        return [_stamped(action, ts) for action, ts in self._history]
 
     @property
     def payload_report(self) -> PayloadReport:
@@ -243,11 +245,12 @@ class WorldStore:
 
     def _apply(self, action: Action, now: int | None) -> bool:
         # The hot path of every bus event: written for few attribute lookups and calls.
-        if action.timestamp is None:
-            action = msgspec.structs.replace(action, timestamp=self.clock() if now is None else now)
+        ts = action.timestamp
+        if ts is None:
+            ts = self.clock() if now is None else now
         targets = self._routes.get(action.domain)
         if targets is None:
-            self._fail(action, f"unknown world state domain {action.domain!r}")
+            self._fail(_stamped(action, ts), f"unknown world state domain {action.domain!r}")
             return False
         state = self._state
         if len(targets) == 1:  # one slice: nothing to undo if it fails
@@ -255,6 +258,7 @@ class WorldStore:
             before = state[key]
             try:
                 if table is None:
+                    action = _stamped(action, ts)  # once: the reducer reads it
                     after = reduce(before, action)
                 else:
                     # What the slice's ``reduce_by_type`` would do for an action of its own
@@ -262,37 +266,37 @@ class WorldStore:
                     reducer = table.get(action.type)
                     after = before
                     if reducer is not None:
-                        ts: int = action.timestamp  # type: ignore[assignment]  # set above
                         changed = reducer(before, action.payload, ts)
                         if changed is not None and changed is not before:
                             if stamp:
                                 changed["lastActionAt"] = ts
                             after = changed
             except Exception as exc:
-                self._reducer_failed(key, action, exc)
+                self._reducer_failed(key, _stamped(action, ts), exc)
                 return False
             if self._record:
-                self._history.append(action)
+                self._history.append((action, ts))
             if after is before:
                 return False
             next_state = state.copy()
             next_state[key] = after
         else:
-            changed = self._reduce_all(state, targets, action)
+            action = _stamped(action, ts)
+            changed = self._reduce_all(state, targets, action, ts)
             if changed is None:
                 return False
             next_state = changed
         self._state = next_state
         # Nobody to tell (no announcement listeners, no update callbacks): skip the call.
         if self._loud or self.bus.generation != self._announce_generation:
-            self._notify(action)
+            self._notify(_stamped(action, ts))
         return True
 
     def _reduce_all(
-        self, state: dict[str, State], targets: tuple[_Target, ...], action: Action
+        self, state: dict[str, State], targets: tuple[_Target, ...], action: Action, ts: int
     ) -> dict[str, State] | None:
-        """Offer ``action`` to several slices: the next root state, or ``None`` (unchanged or
-        a slice failed, in which case nothing was written)."""
+        """Offer ``action`` (stamped ``ts``) to several slices: the next root state, or ``None``
+        (unchanged or a slice failed, in which case nothing was written)."""
         self._transients.publish()  # a later slice may fail: nothing may be written in place
         next_state: dict[str, State] | None = None
         for key, reduce, _table, _stamp in targets:
@@ -307,7 +311,7 @@ class WorldStore:
                     next_state = dict(state)
                 next_state[key] = after
         if self._record:
-            self._history.append(action)
+            self._history.append((action, ts))
         return next_state
 
     def _reducer_failed(self, key: str, action: Action, exc: Exception) -> None:
@@ -419,11 +423,12 @@ class WorldStore:
         else:
             snapshot = validate_snapshot(data, source=source, slices=self._slices)
         state = {s.key: s.hydrate(section_of(snapshot, s)) for s in self._slices}
-        action = Action(HYDRATE_ACTION, WORLD_DOMAIN, snapshot, self.clock())
+        now = self.clock()
+        action = Action(HYDRATE_ACTION, WORLD_DOMAIN, snapshot, now)
         self._transients.publish()
         self._state = state
         if self._record:
-            self._history.append(action)
+            self._history.append((action, now))
         self._notify(action)
 
     # -- lifetime --------------------------------------------------------------------------
@@ -433,6 +438,11 @@ class WorldStore:
         for unsubscribe in self._subscriptions:
             unsubscribe()
         self._subscriptions = []
+        # The slices hold the Transients, and a slice often outlives its store until the
+        # collector runs (its reducer table refers back to it): without this, the store's
+        # whole unpublished state would stay alive with it (a replay benchmark's stores piled
+        # up in the collector's younger generations and tripled its cost).
+        self._transients.publish()
         self._listeners = ()
         self._loud = self._announce_action or self._announce_updated
 
@@ -449,6 +459,13 @@ class WorldStore:
 
     def __repr__(self) -> str:
         return f"<WorldStore slices={[s.key for s in self._slices]}>"
+
+
+def _stamped(action: Action, ts: int) -> Action:
+    """``action`` with its timestamp: itself when it has one, else a copy stamped ``ts``."""
+    if action.timestamp is None:
+        return msgspec.structs.replace(action, timestamp=ts)
+    return action
 
 
 def _id_fields(slice_: Slice, event: str) -> tuple[IdField, ...]:

@@ -209,12 +209,20 @@ def with_logged_record(
     """``state`` (``{byId, changeLog, lastUpdatedAt, ...}``) with one record replaced and the
     change ``entry`` logged (newest ``log_limit`` kept), stamped ``ts``.
 
-    ``byId`` is written through ``transients``: in place while nobody has seen it, so the cost
-    does not grow with the number of records.
+    ``byId`` and the change log are written through ``transients``: in place while nobody has
+    seen them, so the cost grows neither with the number of records nor with the log's length.
     """
-    change_log = append_bounded(state.get("changeLog"), entry, log_limit)
     by_id = transients.writable_dict(state["byId"])
-    by_id[record_id] = record  # last: nothing below can fail half-way
+    change_log = state.get("changeLog")
+    if isinstance(change_log, list):
+        change_log = transients.writable_list(change_log)
+        change_log.append(entry)
+        overflow = len(change_log) - int(log_limit)
+        if overflow > 0:
+            del change_log[:overflow]
+    else:
+        change_log = append_bounded(change_log, entry, log_limit)
+    by_id[record_id] = record
     return {**state, "byId": by_id, "changeLog": change_log, "lastUpdatedAt": ts}
 
 

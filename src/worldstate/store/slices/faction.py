@@ -197,39 +197,59 @@ class FactionSlice(InPlaceWrites):
         return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def _reputation_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
-        faction_id: Any = p.get("factionId")
-        if not truthy(faction_id):
+        # Inlined as in ``_attitude_changed``: ``x if x is not None else y`` is ``coalesce``.
+        get = p.get
+        faction_id: Any = get("factionId")
+        if faction_id.__class__ is str:
+            if not faction_id:
+                return state
+        elif not truthy(faction_id):
             return state
-        record = state["byId"].get(faction_id) or _new_record(faction_id)
-        record = {
-            **record,
-            "fame": coalesce2(p.get("newFame"), record["fame"]),
-            "infamy": coalesce2(p.get("newInfamy"), record["infamy"]),
-            "lastDelta": {
-                "fame": coalesce2(p.get("deltaFame"), 0),
-                "infamy": coalesce2(p.get("deltaInfamy"), 0),
-            },
-            "lastReason": copy_json(p.get("reason")),
-            "updatedAt": ts,
+        transients = self.transients
+        by_id = state["byId"]
+        record = transients.writable_dict(by_id.get(faction_id) or _new_record(faction_id))
+        fame = get("newFame")
+        infamy = get("newInfamy")
+        delta_fame = get("deltaFame")
+        delta_infamy = get("deltaInfamy")
+        delta = {
+            "fame": 0 if delta_fame is None else delta_fame,
+            "infamy": 0 if delta_infamy is None else delta_infamy,
         }
-        by_id = self.transients.writable_dict(state["byId"])
+        reason = copy_json(get("reason"))
+        # Written last, in place when nobody has seen the record since it was copied.
+        if fame is not None:
+            record["fame"] = fame
+        if infamy is not None:
+            record["infamy"] = infamy
+        record["lastDelta"] = delta
+        record["lastReason"] = reason
+        record["updatedAt"] = ts
+        by_id = transients.writable_dict(by_id)
         by_id[faction_id] = record
         return {**state, "byId": by_id, "lastActionAt": ts}
 
     def _attitude_changed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
         # The busiest faction action: helpers are inlined (``x if x is not None else y`` is
-        # ``coalesce``) because calls dominate its cost.
+        # ``coalesce``; a string or ``True`` needs no ``truthy`` call) because calls dominate
+        # its cost.
         get = p.get
-        faction_id = get("factionId")
-        if faction_id is None or not truthy(faction_id):
+        faction_id: Any = get("factionId")
+        if faction_id.__class__ is str:
+            if not faction_id:
+                return state
+        elif not truthy(faction_id):
             return state
+        transients = self.transients
         by_id = state["byId"]
         record = by_id.get(faction_id) or _new_record(faction_id)
         attitude = get("newAttitude")
         if attitude is None:
             attitude = record["attitude"]
         cascade = get("cascade")
-        cascade = cascade is not None and cascade is not False and truthy(cascade)
+        cascade = cascade is True or (
+            cascade is not None and cascade is not False and truthy(cascade)
+        )
         source_id = get("source")
         source_name = get("sourceFactionName")
         faction_name = get("factionName")
@@ -244,30 +264,18 @@ class FactionSlice(InPlaceWrites):
             "sourceFactionName": source_name,
             "occurredAt": ts,
         }
-        history = record["attitudeHistory"]
-        history = [*history, change]
-        if len(history) > self.attitude_history_limit:
-            history = history[-self.attitude_history_limit :]
-        record = {
-            **record,
-            "attitude": attitude,
-            "updatedAt": ts,
-            "lastAttitudeChange": change,
-            "attitudeHistory": history,
-        }
         next_state = {**state, "lastActionAt": ts}
         if cascade:
             sources = record["cascadeSources"]
             if source_id is not None and source_id not in sources:
                 sources = [*sources, source_id]
-            record["lastCascade"] = {
+            last_cascade = {
                 "sourceFactionId": source_id,
                 "sourceFactionName": source_name,
                 "occurredAt": ts,
                 "newAttitude": attitude,
             }
-            record["cascadeCount"] = (record["cascadeCount"] or 0) + 1
-            record["cascadeSources"] = sources
+            cascade_count = (record["cascadeCount"] or 0) + 1
             next_state["lastCascadeEvent"] = {
                 "targetFactionId": faction_id,
                 "targetFactionName": faction_name,
@@ -277,8 +285,22 @@ class FactionSlice(InPlaceWrites):
                 "oldAttitude": old_attitude,
                 "occurredAt": ts,
             }
-        by_id = self.transients.writable_dict(by_id)
-        by_id[faction_id] = record  # last: nothing below can fail half-way
+        history = [*record["attitudeHistory"], change]  # short: a copy is cheapest
+        if len(history) > self.attitude_history_limit:
+            history = history[-self.attitude_history_limit :]
+        # Nothing below raises: the record and ``byId`` are written in place when nobody has
+        # seen them since this store copied them (see ``Transients``).
+        record = transients.writable_dict(record)
+        record["attitude"] = attitude
+        record["updatedAt"] = ts
+        record["lastAttitudeChange"] = change
+        record["attitudeHistory"] = history
+        if cascade:
+            record["lastCascade"] = last_cascade
+            record["cascadeCount"] = cascade_count
+            record["cascadeSources"] = sources
+        by_id = transients.writable_dict(by_id)
+        by_id[faction_id] = record
         next_state["byId"] = by_id
         return next_state
 
@@ -302,6 +324,8 @@ class FactionSlice(InPlaceWrites):
             "tag": copy_json(p.get("tag")),
             "removedAt": ts,
         }
+        # Copied, not written in place: for a list this short a copy is cheaper than asking
+        # ``Transients`` whether it may be changed.
         removals = [*state["recentMemberRemovals"], removal][-self.member_removal_limit :]
         return {**state, "recentMemberRemovals": removals, "lastActionAt": ts}
 

@@ -322,13 +322,14 @@ class NpcSlice(InPlaceWrites):
         """Apply an npc action; actions without an ``npcId`` change nothing."""
         reducer = _REDUCERS.get(action.type) if acts_on(action, DOMAIN) else None
         payload = action.payload
-        npc_id = payload.get("npcId")
+        given = npc_id = payload.get("npcId")
         if action.type == "NPC_REGISTERED":
             npc_id = coalesce2(npc_id, payload.get("id"))
         if reducer is None or not isinstance(npc_id, str) or not npc_id:
             return state
         ts = timestamp_of(action)
-        payload = {**payload, "npcId": npc_id}
+        if given is None:  # an NPC_REGISTERED naming it by ``id``
+            payload = {**payload, "npcId": npc_id}
         record = _touch(state["byId"].get(npc_id), npc_id, payload)
         log_entry = reducer(record, payload, ts)
         return with_logged_record(

@@ -11,12 +11,12 @@ from typing import Any
 
 import msgspec
 
-from worldstate._js import coalesce2, truthy
+from worldstate._js import truthy
 from worldstate.store._selectors import create_selector
 from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
 
-from ._payload import copy_json
+from ._payload import Reducer, copy_json, reduce_by_type
 
 __all__ = [
     "StorySlice",
@@ -75,31 +75,47 @@ class StorySlice(InPlaceWrites):
     events = EVENTS
     snapshot_schema = StoryFlagsSnapshot
 
+    def __init__(self) -> None:
+        self.type_reducers: Mapping[str, Reducer] = {
+            "STORY_FLAG_SET": self._flag_set,
+            "STORY_FLAG_REMOVED": self._flag_removed,
+        }
+
     def initial_state(self) -> State:
         """No flags set."""
         return {"flags": {}, "lastActionAt": None}
 
     def reduce(self, state: State, action: Action) -> State:
-        """Set or remove a flag; return ``state`` itself when nothing changed."""
-        p = action.payload
-        flag_id = p.get("flagId")
-        if action.timestamp is None or not truthy(flag_id):
+        """Set or remove a flag; return ``state`` itself when nothing changed (or the action
+        has no timestamp)."""
+        if action.timestamp is None:
             return state
-        ts = action.timestamp
-        if action.type == "STORY_FLAG_SET":
-            flag = {
-                "value": copy_json(p.get("value")),
-                "metadata": copy_json(coalesce2(p.get("metadata"), {})),
-                "updatedAt": coalesce2(p.get("timestamp"), ts),
-            }
-            flags = self.transients.writable_dict(state["flags"])
-            flags[flag_id] = flag
-            return {**state, "flags": flags, "lastActionAt": ts}
-        if action.type == "STORY_FLAG_REMOVED" and truthy(state["flags"].get(flag_id)):
-            flags = self.transients.writable_dict(state["flags"])
-            del flags[flag_id]
-            return {**state, "flags": flags, "lastActionAt": ts}
-        return state
+        return reduce_by_type(self.type_reducers, DOMAIN, state, action)
+
+    def _flag_set(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        get = p.get
+        flag_id = get("flagId")
+        if not (flag_id if flag_id.__class__ is str else truthy(flag_id)):  # no call for a str
+            return state
+        value = get("value")
+        metadata = get("metadata")
+        updated_at = get("timestamp")
+        flag = {
+            "value": copy_json(value),
+            "metadata": {} if metadata is None else copy_json(metadata),
+            "updatedAt": ts if updated_at is None else updated_at,
+        }
+        flags = self.transients.writable_dict(state["flags"])
+        flags[flag_id] = flag
+        return {**state, "flags": flags, "lastActionAt": ts}
+
+    def _flag_removed(self, state: State, p: Mapping[str, Any], ts: int) -> State:
+        flag_id = p.get("flagId")
+        if not truthy(flag_id) or not truthy(state["flags"].get(flag_id)):
+            return state
+        flags = self.transients.writable_dict(state["flags"])
+        del flags[flag_id]
+        return {**state, "flags": flags, "lastActionAt": ts}
 
     def serialize(self, state: State) -> Any:
         """The ``storyFlags`` section: ``{"flags": ...}`` (the store copies it)."""
