@@ -14,7 +14,7 @@ from typing import Any, TypeGuard
 
 from worldstate._js import coalesce, coalesce2, is_number, truthy
 from worldstate.store._slice import State
-from worldstate.store._transients import Transients
+from worldstate.store._transients import ALWAYS_COPY, Transients
 
 from ._payload import as_mapping, copy_json
 
@@ -23,6 +23,7 @@ __all__ = [
     "_apply_definition",
     "_ensure_quest",
     "_merge_objective",
+    "_merge_objective_into",
     "_move_to_status_list",
     "_quest_record",
     "_store_quest",
@@ -57,18 +58,24 @@ def _objective_definition(objective: Any) -> dict[str, Any] | None:
 
 def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str, Any]) -> State:
     """Overlay ``definition`` on an existing objective (or a fresh one); keys keep their order."""
-    old = existing or {}
-    merged: State = dict(old)
-    merged["id"] = definition["id"]
-    merged["title"] = coalesce(definition.get("title"), old.get("title"), definition["id"])
-    merged["description"] = coalesce(definition.get("description"), old.get("description"), "")
-    merged["optional"] = coalesce(definition.get("optional"), old.get("optional"), False)
-    merged["hidden"] = coalesce(definition.get("hidden"), old.get("hidden"), False)
-    merged["target"] = coalesce(definition.get("target"), old.get("target"), 1)
-    merged["metadata"] = _merged_metadata(old.get("metadata"), definition.get("metadata"))
-    if not is_number(merged.get("progress")):
+    return _merge_objective_into(dict(existing or {}), definition)
+
+
+def _merge_objective_into(merged: State, definition: Mapping[str, Any]) -> State:
+    """Overlay ``definition`` on the objective ``merged`` itself (a dict the caller may write);
+    keys keep their order."""
+    objective_id = definition["id"]
+    get = merged.get
+    merged["id"] = objective_id
+    merged["title"] = coalesce(definition.get("title"), get("title"), objective_id)
+    merged["description"] = coalesce(definition.get("description"), get("description"), "")
+    merged["optional"] = coalesce(definition.get("optional"), get("optional"), False)
+    merged["hidden"] = coalesce(definition.get("hidden"), get("hidden"), False)
+    merged["target"] = coalesce(definition.get("target"), get("target"), 1)
+    merged["metadata"] = _merged_metadata(get("metadata"), definition.get("metadata"))
+    if not is_number(get("progress")):
         merged["progress"] = 0
-    if not truthy(merged.get("status")):
+    if not truthy(get("status")):
         merged["status"] = "pending"
     if "blocked" not in merged:
         merged["blocked"] = None
@@ -82,19 +89,29 @@ def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
     """``{**old, **copy_json(new)}``, taking only those that are mappings."""
     # Not written with ``**as_mapping(...)``: unpacking the shared empty mapping proxy costs
     # more than the rest of an objective merge, and objectives rarely carry metadata.
+    # Without new metadata the old dict is shared: state is immutable, and it was never
+    # written in place (only records, objective maps and objectives are).
+    has_new = new is not None and isinstance(new, Mapping)
+    if not has_new and type(old) is dict:
+        return old  # type: ignore[no-any-return]
     result: dict[str, Any] = {}
     if old is not None:
         result.update(as_mapping(old))
-    if new is not None and isinstance(new, Mapping):
+    if has_new:
         result.update(copy_json(new))
     return result
 
 
 def _apply_definition(record: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
     """A copy of ``record`` with the truthy definition fields of ``payload`` applied."""
+    return _apply_definition_to(dict(record), payload)
+
+
+def _apply_definition_to(result: State, payload: Mapping[str, Any]) -> State:
+    """``result`` itself (a record the caller may write) with the truthy definition fields of
+    ``payload`` applied."""
     # Runs for every quest event; most payloads carry none of these fields, so ``None`` is
     # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check).
-    result: State = dict(record)
     get = payload.get
     for key in _DEFINITION_KEYS:
         value = get(key)
@@ -147,14 +164,23 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
     }
 
 
-def _quest_record(by_id: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
-    """A new record of the quest ``payload["questId"]``: the one in ``by_id`` (created when
-    missing) overlaid with the payload's definition fields; ``by_id`` is not changed."""
+def _quest_record(
+    by_id: Mapping[str, Any], payload: Mapping[str, Any], writes: Transients = ALWAYS_COPY
+) -> State:
+    """The record of the quest ``payload["questId"]``: the one in ``by_id`` (created when
+    missing) overlaid with the payload's definition fields; ``by_id`` is not changed.
+
+    The record is a copy, or, through ``writes``, the one in ``by_id`` itself while nobody
+    has seen it: the caller writes it only once nothing can fail, and files it back.
+    """
     existing = by_id.get(payload["questId"])
-    base = existing if type(existing) is dict or isinstance(existing, Mapping) else None
-    if base is None:
+    if type(existing) is dict:
+        base = writes.writable_dict(existing)
+    elif existing is not None and isinstance(existing, Mapping):
+        base = dict(existing)
+    else:
         base = _new_quest(payload)
-    return _apply_definition(base, payload)
+    return _apply_definition_to(base, payload)
 
 
 def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
