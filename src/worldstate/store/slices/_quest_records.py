@@ -83,6 +83,7 @@ def _merge_objective_into(merged: State, definition: Mapping[str, Any]) -> State
 
 
 _DEFINITION_KEYS = ("title", "type", "description", "act", "rewards", "branches")
+_DEFINITION_FIELDS = frozenset((*_DEFINITION_KEYS, "autoStart", "metadata", "objectives"))
 
 
 def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
@@ -111,7 +112,10 @@ def _apply_definition_to(result: State, payload: Mapping[str, Any]) -> State:
     """``result`` itself (a record the caller may write) with the truthy definition fields of
     ``payload`` applied."""
     # Runs for every quest event; most payloads carry none of these fields, so ``None`` is
-    # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check).
+    # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check), and a
+    # payload naming none of them (objective progress, most status changes) skips them all.
+    if _DEFINITION_FIELDS.isdisjoint(payload):
+        return result
     get = payload.get
     for key in _DEFINITION_KEYS:
         value = get(key)

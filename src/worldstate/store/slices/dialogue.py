@@ -22,7 +22,7 @@ from worldstate.store._selectors import create_selector
 from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites, Transients
 
-from ._payload import Reducer, append_bounded, as_mapping, copy_json, reduce_by_type, simple_action
+from ._payload import Reducer, as_mapping, copy_json, reduce_by_type, simple_action
 
 __all__ = [
     "DialogueSlice",
@@ -102,36 +102,57 @@ _EVENTS: dict[str, ActionBuilder] = {
 # --- records -----------------------------------------------------------------------------------
 
 
+def _own(value: Any) -> Any:
+    """``value`` itself when it is a scalar (most are), else :func:`copy_json` of it."""
+    if value is None or value.__class__ is str:
+        return value
+    return copy_json(value)
+
+
 def _choice(choice: Any, fallback_id: Any) -> dict[str, Any]:
     source = as_mapping(choice)
     return {
         "id": coalesce2(source.get("id"), fallback_id),
         "text": coalesce2(source.get("text"), ""),
-        "nextNode": copy_json(source.get("nextNode")),
-        "lockedReason": copy_json(source.get("lockedReason")),
+        "nextNode": _own(source.get("nextNode")),
+        "lockedReason": _own(source.get("lockedReason")),
     }
 
 
+def _choices(choices: Any, numbered: bool) -> list[dict[str, Any]]:
+    """The choices of an active dialogue; ``numbered`` gives id-less ones ``choice_<index>``."""
+    if not isinstance(choices, list):
+        return []
+    result = []
+    for index, choice in enumerate(choices):
+        fallback = f"choice_{index}" if numbered and as_mapping(choice).get("id") is None else None
+        result.append(_choice(choice, fallback))
+    return result
+
+
 def _active(
-    source: Mapping[str, Any], started_at: Any, updated_at: Any, *, numbered: bool
+    source: Mapping[str, Any],
+    started_at: Any,
+    updated_at: Any,
+    *,
+    numbered: bool,
+    text: Any = None,
+    has_choices: Any = None,
 ) -> dict[str, Any]:
-    """An active-dialogue record; ``numbered`` gives id-less choices ``choice_<index>`` ids."""
-    choices = source.get("choices")
-    choice_list = choices if isinstance(choices, list) else []
+    """An active-dialogue record; ``numbered`` gives id-less choices ``choice_<index>`` ids;
+    ``text`` and ``has_choices``, when given, stand in for the source's."""
+    get = source.get
     return {
-        "npcId": source.get("npcId"),
-        "dialogueId": source.get("dialogueId"),
-        "nodeId": source.get("nodeId"),
-        "speaker": source.get("speaker"),
-        "text": source.get("text"),
-        "canAdvance": truthy(source.get("canAdvance")),
-        "hasChoices": truthy(source.get("hasChoices")),
+        "npcId": get("npcId"),
+        "dialogueId": get("dialogueId"),
+        "nodeId": get("nodeId"),
+        "speaker": get("speaker"),
+        "text": get("text") if text is None else text,
+        "canAdvance": truthy(get("canAdvance")),
+        "hasChoices": truthy(get("hasChoices") if has_choices is None else has_choices),
         "startedAt": started_at,
         "updatedAt": updated_at,
-        "choices": [
-            _choice(choice, f"choice_{index}" if numbered else None)
-            for index, choice in enumerate(choice_list)
-        ],
+        "choices": _choices(get("choices"), numbered),
     }
 
 
@@ -141,8 +162,14 @@ def _active_from_payload(payload: Mapping[str, Any], started_at: Any, now: int) 
     has_choices = truthy(payload.get("hasChoices")) or (
         isinstance(choices, list) and len(choices) > 0
     )
-    source = {**payload, "text": coalesce2(payload.get("text"), ""), "hasChoices": has_choices}
-    return _active(source, coalesce2(started_at, updated_at), updated_at, numbered=True)
+    return _active(
+        payload,
+        coalesce2(started_at, updated_at),
+        updated_at,
+        numbered=True,
+        text=coalesce2(payload.get("text"), ""),
+        has_choices=has_choices,
+    )
 
 
 def _entry(**fields: Any) -> dict[str, Any]:
@@ -150,36 +177,50 @@ def _entry(**fields: Any) -> dict[str, Any]:
 
 
 def _node_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
-    return _entry(
-        type="node",
-        dialogueId=payload.get("dialogueId"),
-        nodeId=payload.get("nodeId"),
-        speaker=payload.get("speaker"),
-        text=coalesce2(payload.get("text"), ""),
-        timestamp=now,
-    )
+    # Spelt out in _ENTRY_KEYS order rather than through _entry: one per dialogue line.
+    get = payload.get
+    return {
+        "type": "node",
+        "dialogueId": _own(get("dialogueId")),
+        "nodeId": _own(get("nodeId")),
+        "choiceId": None,
+        "choiceText": None,
+        "speaker": _own(get("speaker")),
+        "text": _own(coalesce2(get("text"), "")),
+        "timestamp": now,
+    }
 
 
 def _choice_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
-    return _entry(
-        type="choice",
-        dialogueId=payload.get("dialogueId"),
-        nodeId=payload.get("nodeId"),
-        choiceId=payload.get("choiceId"),
-        choiceText=coalesce2(
-            payload.get("choiceText"), as_mapping(payload.get("choice")).get("text")
-        ),
-        timestamp=now,
-    )
+    get = payload.get
+    choice_text = get("choiceText")
+    if choice_text is None:
+        choice_text = as_mapping(get("choice")).get("text")
+    return {
+        "type": "choice",
+        "dialogueId": _own(get("dialogueId")),
+        "nodeId": _own(get("nodeId")),
+        "choiceId": _own(get("choiceId")),
+        "choiceText": _own(choice_text),
+        "speaker": None,
+        "text": None,
+        "timestamp": now,
+    }
 
 
 def _with_history(writes: Transients, state: State, npc_id: Any, entry: dict[str, Any]) -> State:
-    """``state`` (a new dict) with ``entry`` in the NPC's transcript; the per-NPC map is
-    written in place while nobody has seen it (call it last)."""
+    """``state`` (a new dict) with ``entry`` in the NPC's transcript; the per-NPC map and the
+    NPC's list are written in place while nobody has seen them (call it last)."""
     if not truthy(npc_id) or not state["transcriptEnabled"]:
         return state
-    entries = append_bounded(state["historyByNpc"].get(npc_id), entry, state["historyLimit"])
+    limit = int(state["historyLimit"])
     history = writes.writable_dict(state["historyByNpc"])
+    entries = history.get(npc_id)
+    entries = writes.writable_list(entries) if isinstance(entries, list) else []
+    entries.append(entry)
+    overflow = len(entries) - limit
+    if overflow > 0:
+        del entries[:overflow]
     history[npc_id] = entries
     state["historyByNpc"] = history
     return state
