@@ -94,7 +94,7 @@ def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
     # written in place (only records, objective maps and objectives are).
     has_new = new is not None and isinstance(new, Mapping)
     if not has_new and type(old) is dict:
-        return old  # type: ignore[no-any-return]
+        return old
     result: dict[str, Any] = {}
     if old is not None:
         result.update(as_mapping(old))
