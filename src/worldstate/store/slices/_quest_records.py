@@ -64,22 +64,39 @@ def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str
 def _merge_objective_into(merged: State, definition: Mapping[str, Any]) -> State:
     """Overlay ``definition`` on the objective ``merged`` itself (a dict the caller may write);
     keys keep their order."""
+    # ``coalesce(definition's, merged's, default)`` per field, spelt out: an objective merge
+    # runs for every objective event, and most fields keep the value they have.
     objective_id = definition["id"]
     get = merged.get
     merged["id"] = objective_id
-    merged["title"] = coalesce(definition.get("title"), get("title"), objective_id)
-    merged["description"] = coalesce(definition.get("description"), get("description"), "")
-    merged["optional"] = coalesce(definition.get("optional"), get("optional"), False)
-    merged["hidden"] = coalesce(definition.get("hidden"), get("hidden"), False)
-    merged["target"] = coalesce(definition.get("target"), get("target"), 1)
+    for key, default in _OBJECTIVE_DEFAULTS:
+        value = definition.get(key)
+        if value is not None:
+            merged[key] = value
+        elif get(key) is None:
+            merged[key] = objective_id if default is _OWN_ID else default
     merged["metadata"] = _merged_metadata(get("metadata"), definition.get("metadata"))
-    if not is_number(get("progress")):
+    progress = get("progress")
+    if progress.__class__ is not int and not is_number(progress):
         merged["progress"] = 0
-    if not truthy(get("status")):
+    status = get("status")
+    if not (status.__class__ is str and status) and not truthy(status):
         merged["status"] = "pending"
     if "blocked" not in merged:
         merged["blocked"] = None
     return merged
+
+
+_OWN_ID = object()
+_OBJECTIVE_DEFAULTS = (
+    ("title", _OWN_ID),
+    ("description", ""),
+    ("optional", False),
+    ("hidden", False),
+    ("target", 1),
+)
+"""Objective fields a definition may set, and their value when neither it nor the objective
+has one (``_OWN_ID``: the objective's id)."""
 
 
 _DEFINITION_KEYS = ("title", "type", "description", "act", "rewards", "branches")

@@ -109,6 +109,11 @@ def _own(value: Any) -> Any:
     return copy_json(value)
 
 
+def _flag(value: Any) -> bool:
+    """:func:`truthy`, answering booleans (most flags) first."""
+    return value if value.__class__ is bool else truthy(value)
+
+
 def _choice(choice: Any, fallback_id: Any) -> dict[str, Any]:
     source = as_mapping(choice)
     return {
@@ -148,8 +153,8 @@ def _active(
         "nodeId": get("nodeId"),
         "speaker": get("speaker"),
         "text": get("text") if text is None else text,
-        "canAdvance": truthy(get("canAdvance")),
-        "hasChoices": truthy(get("hasChoices") if has_choices is None else has_choices),
+        "canAdvance": _flag(get("canAdvance")),
+        "hasChoices": _flag(get("hasChoices") if has_choices is None else has_choices),
         "startedAt": started_at,
         "updatedAt": updated_at,
         "choices": _choices(get("choices"), numbered),

@@ -144,7 +144,10 @@ EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
 
 
 def _object_or_none(value: Any) -> Any:
-    return None if value is None else copy_json(value) if truthy(value) else None
+    if value is None:
+        return None
+    # A dict is truthy in JavaScript: tested first, as truthy() reaches it last.
+    return copy_json(value) if value.__class__ is dict or truthy(value) else None
 
 
 def clone_control_hint(hint: Any) -> dict[str, Any] | None:
@@ -244,31 +247,36 @@ Reducer = Callable[[State, Mapping[str, Any], int], State]
 
 
 class _CompletedIndex:
-    """Whether a ``completedSteps`` list holds a step, without scanning it.
+    """Whether a ``completedSteps`` list holds a step, without scanning a long one.
 
-    Keeps the string steps of the list last asked about (or written: lists only grow at their
-    end); another list is indexed afresh.
+    Keeps the string steps of the list last asked about (and follows it when it is appended to
+    or copied and appended to: the lists only grow at their end); another list is indexed
+    afresh.
     """
 
     __slots__ = ("_steps", "_strings")
+
+    _SCANNED = 16
+    """Lists up to this long are scanned: cheaper than keeping their index."""
 
     def __init__(self) -> None:
         self._steps: list[Any] | None = None
         self._strings: set[str] = set()
 
     def holds(self, steps: list[Any], step_id: Any) -> bool:
-        if not isinstance(step_id, str):
+        if len(steps) <= self._SCANNED or not isinstance(step_id, str):
             return step_id in steps
         if steps is not self._steps:
             self._strings = {step for step in steps if isinstance(step, str)}
             self._steps = steps
         return step_id in self._strings
 
-    def appended(self, steps: list[Any], step_id: Any) -> None:
-        """``steps`` is the list last asked about (or its copy) with ``step_id`` appended."""
-        self._steps = steps
-        if isinstance(step_id, str):
-            self._strings.add(step_id)
+    def appended(self, source: list[Any], steps: list[Any], step_id: Any) -> None:
+        """``steps`` is ``source`` (or its copy) with ``step_id`` appended."""
+        if source is self._steps:
+            self._steps = steps
+            if isinstance(step_id, str):
+                self._strings.add(step_id)
 
 
 class TutorialSlice(InPlaceWrites):
@@ -406,6 +414,7 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
     title = get("title")
     description = get("description")
     hint = get("controlHint")
+    can_skip = get("canSkip")
     prompt = {
         "title": title if isinstance(title, str) else copy_json(title),
         "description": description if isinstance(description, str) else copy_json(description),
@@ -414,7 +423,7 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
         "totalSteps": total_steps,
         "highlight": _object_or_none(get("highlight")),
         "position": _object_or_none(get("position")),
-        "canSkip": truthy(get("canSkip")),
+        "canSkip": can_skip if can_skip.__class__ is bool else truthy(can_skip),
         "startedAt": ts,
         "controlHint": None if hint is None else clone_control_hint(hint),
     }
@@ -470,11 +479,11 @@ def _reduce_step_completed(
     writes = slice_.transients
     timeline = _with_entry(writes, state["completedTimeline"], step_id, ts)
     changes: dict[str, Any] = {"completedTimeline": timeline}
-    if truthy(started):
+    if duration is not None:
         changes["stepDurations"] = _with_entry(writes, state["stepDurations"], step_id, duration)
     steps = writes.writable_list(state["completedSteps"])
     steps.append(step_id)
-    slice_.completed_index.appended(steps, step_id)
+    slice_.completed_index.appended(state["completedSteps"], steps, step_id)
     changes["completedSteps"] = steps
     next_state = _changed(state, ts, **changes)
     metadata = {"stepId": coalesce2(step_id, state["currentStep"]), "completedAt": ts}
