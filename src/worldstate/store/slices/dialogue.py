@@ -114,25 +114,26 @@ def _flag(value: Any) -> bool:
     return value if value.__class__ is bool else truthy(value)
 
 
-def _choice(choice: Any, fallback_id: Any) -> dict[str, Any]:
-    source = as_mapping(choice)
+def _choice(choice: Any, index: int, numbered: bool) -> dict[str, Any]:
+    """One choice; ``numbered`` gives an id-less one the id ``choice_<index>``."""
+    get = as_mapping(choice).get
+    choice_id = get("id")
+    if choice_id is None and numbered:
+        choice_id = f"choice_{index}"
+    text = get("text")
     return {
-        "id": coalesce2(source.get("id"), fallback_id),
-        "text": coalesce2(source.get("text"), ""),
-        "nextNode": _own(source.get("nextNode")),
-        "lockedReason": _own(source.get("lockedReason")),
+        "id": choice_id,
+        "text": "" if text is None else text,
+        "nextNode": _own(get("nextNode")),
+        "lockedReason": _own(get("lockedReason")),
     }
 
 
 def _choices(choices: Any, numbered: bool) -> list[dict[str, Any]]:
-    """The choices of an active dialogue; ``numbered`` gives id-less ones ``choice_<index>``."""
+    """The choices of an active dialogue (see :func:`_choice`)."""
     if not isinstance(choices, list):
         return []
-    result = []
-    for index, choice in enumerate(choices):
-        fallback = f"choice_{index}" if numbered and as_mapping(choice).get("id") is None else None
-        result.append(_choice(choice, fallback))
-    return result
+    return [_choice(choice, index, numbered) for index, choice in enumerate(choices)]
 
 
 def _active(
@@ -162,17 +163,19 @@ def _active(
 
 
 def _active_from_payload(payload: Mapping[str, Any], started_at: Any, now: int) -> dict[str, Any]:
-    updated_at = coalesce2(payload.get("timestamp"), now)
-    choices = payload.get("choices")
-    has_choices = truthy(payload.get("hasChoices")) or (
-        isinstance(choices, list) and len(choices) > 0
-    )
+    get = payload.get
+    updated_at = get("timestamp")
+    if updated_at is None:
+        updated_at = now
+    choices = get("choices")
+    has_choices = _flag(get("hasChoices")) or (isinstance(choices, list) and len(choices) > 0)
+    text = get("text")
     return _active(
         payload,
-        coalesce2(started_at, updated_at),
+        updated_at if started_at is None else started_at,
         updated_at,
         numbered=True,
-        text=coalesce2(payload.get("text"), ""),
+        text="" if text is None else text,
         has_choices=has_choices,
     )
 
@@ -184,6 +187,7 @@ def _entry(**fields: Any) -> dict[str, Any]:
 def _node_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
     # Spelt out in _ENTRY_KEYS order rather than through _entry: one per dialogue line.
     get = payload.get
+    text = get("text")
     return {
         "type": "node",
         "dialogueId": _own(get("dialogueId")),
@@ -191,7 +195,7 @@ def _node_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
         "choiceId": None,
         "choiceText": None,
         "speaker": _own(get("speaker")),
-        "text": _own(coalesce2(get("text"), "")),
+        "text": "" if text is None else _own(text),
         "timestamp": now,
     }
 
@@ -248,7 +252,9 @@ def _node_changed(slice_: InPlaceWrites, state: State, payload: dict[str, Any], 
 
 
 def _choice_made(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
-    npc_id = coalesce2(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
+    npc_id = payload.get("npcId")
+    if npc_id is None:
+        npc_id = as_mapping(state["active"]).get("npcId")
     if not truthy(npc_id):
         return state
     return _with_history(slice_.transients, dict(state), npc_id, _choice_entry(payload, now))
