@@ -75,7 +75,11 @@ def _merge_objective_into(merged: State, definition: Mapping[str, Any]) -> State
             merged[key] = value
         elif get(key) is None:
             merged[key] = objective_id if default is _OWN_ID else default
-    merged["metadata"] = _merged_metadata(get("metadata"), definition.get("metadata"))
+    old_metadata, new_metadata = get("metadata"), definition.get("metadata")
+    # Without new metadata an objective keeps its metadata dict: state is immutable, and
+    # metadata is never written in place.
+    if new_metadata is not None or type(old_metadata) is not dict:
+        merged["metadata"] = _merged_metadata(old_metadata, new_metadata)
     progress = get("progress")
     if progress.__class__ is not int and not is_number(progress):
         merged["progress"] = 0
@@ -107,15 +111,10 @@ def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
     """``{**old, **copy_json(new)}``, taking only those that are mappings."""
     # Not written with ``**as_mapping(...)``: unpacking the shared empty mapping proxy costs
     # more than the rest of an objective merge, and objectives rarely carry metadata.
-    # Without new metadata the old dict is shared: state is immutable, and it was never
-    # written in place (only records, objective maps and objectives are).
-    has_new = new is not None and isinstance(new, Mapping)
-    if not has_new and type(old) is dict:
-        return old
     result: dict[str, Any] = {}
     if old is not None:
         result.update(as_mapping(old))
-    if has_new:
+    if new is not None and isinstance(new, Mapping):
         result.update(copy_json(new))
     return result
 
@@ -246,4 +245,6 @@ def _valid_id(value: Any) -> TypeGuard[str]:
 
 
 def _number_at_least(value: Any, target: Any) -> bool:
+    if value.__class__ is int and target.__class__ is int:  # the usual counts: no type tests
+        return bool(value >= target)
     return is_number(value) and is_number(target) and value >= target

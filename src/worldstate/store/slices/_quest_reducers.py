@@ -150,7 +150,8 @@ def _progress_update(objective: State, payload: Mapping[str, Any], now: int) -> 
     objective["status"] = "completed" if get("status") == "completed" else "in_progress"
     objective["progress"] = progress
     objective["target"] = target
-    if truthy(get("blocked")):
+    blocked = get("blocked")
+    if blocked is not None and truthy(blocked):
         del objective["blocked"]
     if _number_at_least(progress, target):
         objective["status"] = "completed"
