@@ -20,6 +20,7 @@ from ._payload import as_mapping, copy_json
 
 __all__ = [
     "DOMAIN",
+    "_adopted",
     "_apply_definition",
     "_ensure_quest",
     "_merge_objective",
@@ -199,8 +200,14 @@ def _quest_record(
     elif existing is not None and isinstance(existing, Mapping):
         base = dict(existing)
     else:
-        base = _new_quest(payload)
+        base = _adopted(writes, _new_quest(payload))
     return _apply_definition_to(base, payload)
+
+
+def _adopted(writes: Transients, fresh: dict[str, Any]) -> dict[str, Any]:
+    """``fresh`` (a dict just made) as one that later events may change in place while nobody
+    has seen it: ``Transients`` only lends out the copies it makes, so this is one."""
+    return writes.writable_dict(fresh)
 
 
 def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:

@@ -17,6 +17,7 @@ from worldstate.store._transients import InPlaceWrites, Transients
 
 from ._payload import as_mapping, copy_json
 from ._quest_records import (
+    _adopted,
     _merge_objective_into,
     _move_to_status_list,
     _number_at_least,
@@ -99,7 +100,7 @@ def _objective_update(
     elif existing is not None and isinstance(existing, Mapping):
         objective = dict(existing)
     else:
-        existing, objective = None, {}
+        existing, objective = None, _adopted(writes, {})
     _merge_objective_into(objective, definition(payload, existing))
     update(objective, payload, now)
     objectives[objective_id] = objective

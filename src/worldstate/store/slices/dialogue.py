@@ -225,7 +225,8 @@ def _with_history(writes: Transients, state: State, npc_id: Any, entry: dict[str
     limit = int(state["historyLimit"])
     history = writes.writable_dict(state["historyByNpc"])
     entries = history.get(npc_id)
-    entries = writes.writable_list(entries) if isinstance(entries, list) else []
+    # A new transcript is a list the transients made, so the next line is appended in place.
+    entries = writes.writable_list(entries if isinstance(entries, list) else [])
     entries.append(entry)
     overflow = len(entries) - limit
     if overflow > 0:
