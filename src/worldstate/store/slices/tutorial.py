@@ -246,8 +246,12 @@ def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]
 Reducer = Callable[[State, Mapping[str, Any], int], State]
 
 
+_SCANNED = 16
+"""``completedSteps`` lists up to this long are scanned rather than looked up in the index."""
+
+
 class _CompletedIndex:
-    """Whether a ``completedSteps`` list holds a step, without scanning a long one.
+    """Whether a ``completedSteps`` list holds a step, without scanning it.
 
     Keeps the string steps of the list last asked about (and follows it when it is appended to
     or copied and appended to: the lists only grow at their end); another list is indexed
@@ -256,15 +260,12 @@ class _CompletedIndex:
 
     __slots__ = ("_steps", "_strings")
 
-    _SCANNED = 16
-    """Lists up to this long are scanned: cheaper than keeping their index."""
-
     def __init__(self) -> None:
         self._steps: list[Any] | None = None
         self._strings: set[str] = set()
 
     def holds(self, steps: list[Any], step_id: Any) -> bool:
-        if len(steps) <= self._SCANNED or not isinstance(step_id, str):
+        if not isinstance(step_id, str):
             return step_id in steps
         if steps is not self._steps:
             self._strings = {step for step in steps if isinstance(step, str)}
@@ -472,7 +473,11 @@ def _reduce_step_completed(
     slice_: TutorialSlice, state: State, p: Mapping[str, Any], ts: int
 ) -> State:
     step_id = p.get("stepId")
-    if not truthy(step_id) or slice_.completed_index.holds(state["completedSteps"], step_id):
+    if not truthy(step_id):
+        return state
+    steps = state["completedSteps"]
+    # A short list is scanned here: cheaper than the index, and than calling it.
+    if step_id in steps if len(steps) <= _SCANNED else slice_.completed_index.holds(steps, step_id):
         return state  # the reference discards this action's snapshot too
     started = state["stepStartedAt"]
     duration = ts - started if truthy(started) else None  # before anything is written
@@ -481,10 +486,10 @@ def _reduce_step_completed(
     changes: dict[str, Any] = {"completedTimeline": timeline}
     if duration is not None:
         changes["stepDurations"] = _with_entry(writes, state["stepDurations"], step_id, duration)
-    steps = writes.writable_list(state["completedSteps"])
-    steps.append(step_id)
-    slice_.completed_index.appended(state["completedSteps"], steps, step_id)
-    changes["completedSteps"] = steps
+    written = writes.writable_list(steps)
+    written.append(step_id)
+    slice_.completed_index.appended(steps, written, step_id)
+    changes["completedSteps"] = written
     next_state = _changed(state, ts, **changes)
     metadata = {"stepId": coalesce2(step_id, state["currentStep"]), "completedAt": ts}
     _record_snapshot(next_state, "step_completed", ts, metadata)
