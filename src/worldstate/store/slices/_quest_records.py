@@ -192,7 +192,7 @@ def _quest_record(
     missing) overlaid with the payload's definition fields; ``by_id`` is not changed.
 
     The record is a copy, or, through ``writes``, the one in ``by_id`` itself while nobody
-    has seen it: the caller writes it only once nothing can fail, and files it back.
+    has seen it: ask for it only when nothing after it can fail, and file it back.
     """
     existing = by_id.get(payload["questId"])
     if type(existing) is dict:
