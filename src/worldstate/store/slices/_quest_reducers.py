@@ -123,7 +123,12 @@ def _target_definition(
 
 def _unblock(quest: State, objective_id: str) -> None:
     blocked = quest.get("blockedObjectives")
-    if (type(blocked) is dict or isinstance(blocked, Mapping)) and objective_id in blocked:
+    # An empty or missing map (most quests) is passed over before any type test.
+    if (
+        blocked
+        and (type(blocked) is dict or isinstance(blocked, Mapping))
+        and objective_id in blocked
+    ):
         quest["blockedObjectives"] = {k: v for k, v in blocked.items() if k != objective_id}
 
 
