@@ -14,15 +14,17 @@ from typing import Any, TypeGuard
 
 from worldstate._js import coalesce, coalesce2, is_number, truthy
 from worldstate.store._slice import State
-from worldstate.store._transients import Transients
+from worldstate.store._transients import ALWAYS_COPY, Transients
 
 from ._payload import as_mapping, copy_json
 
 __all__ = [
     "DOMAIN",
+    "_adopted",
     "_apply_definition",
     "_ensure_quest",
     "_merge_objective",
+    "_merge_objective_into",
     "_move_to_status_list",
     "_quest_record",
     "_store_quest",
@@ -57,25 +59,53 @@ def _objective_definition(objective: Any) -> dict[str, Any] | None:
 
 def _merge_objective(existing: Mapping[str, Any] | None, definition: Mapping[str, Any]) -> State:
     """Overlay ``definition`` on an existing objective (or a fresh one); keys keep their order."""
-    old = existing or {}
-    merged: State = dict(old)
-    merged["id"] = definition["id"]
-    merged["title"] = coalesce(definition.get("title"), old.get("title"), definition["id"])
-    merged["description"] = coalesce(definition.get("description"), old.get("description"), "")
-    merged["optional"] = coalesce(definition.get("optional"), old.get("optional"), False)
-    merged["hidden"] = coalesce(definition.get("hidden"), old.get("hidden"), False)
-    merged["target"] = coalesce(definition.get("target"), old.get("target"), 1)
-    merged["metadata"] = _merged_metadata(old.get("metadata"), definition.get("metadata"))
-    if not is_number(merged.get("progress")):
+    return _merge_objective_into(dict(existing or {}), definition)
+
+
+def _merge_objective_into(merged: State, definition: Mapping[str, Any]) -> State:
+    """Overlay ``definition`` on the objective ``merged`` itself (a dict the caller may write);
+    keys keep their order."""
+    # ``coalesce(definition's, merged's, default)`` per field, spelt out: an objective merge
+    # runs for every objective event, and most fields keep the value they have.
+    objective_id = definition["id"]
+    get = merged.get
+    merged["id"] = objective_id
+    for key, default in _OBJECTIVE_DEFAULTS:
+        value = definition.get(key)
+        if value is not None:
+            merged[key] = value
+        elif get(key) is None:
+            merged[key] = objective_id if default is _OWN_ID else default
+    old_metadata, new_metadata = get("metadata"), definition.get("metadata")
+    # Without new metadata an objective keeps its metadata dict: state is immutable, and
+    # metadata is never written in place.
+    if new_metadata is not None or type(old_metadata) is not dict:
+        merged["metadata"] = _merged_metadata(old_metadata, new_metadata)
+    progress = get("progress")
+    if progress.__class__ is not int and not is_number(progress):
         merged["progress"] = 0
-    if not truthy(merged.get("status")):
+    status = get("status")
+    if not (status.__class__ is str and status) and not truthy(status):
         merged["status"] = "pending"
     if "blocked" not in merged:
         merged["blocked"] = None
     return merged
 
 
+_OWN_ID = object()
+_OBJECTIVE_DEFAULTS = (
+    ("title", _OWN_ID),
+    ("description", ""),
+    ("optional", False),
+    ("hidden", False),
+    ("target", 1),
+)
+"""Objective fields a definition may set, and their value when neither it nor the objective
+has one (``_OWN_ID``: the objective's id)."""
+
+
 _DEFINITION_KEYS = ("title", "type", "description", "act", "rewards", "branches")
+_DEFINITION_FIELDS = frozenset((*_DEFINITION_KEYS, "autoStart", "metadata", "objectives"))
 
 
 def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
@@ -92,9 +122,17 @@ def _merged_metadata(old: Any, new: Any) -> dict[str, Any]:
 
 def _apply_definition(record: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
     """A copy of ``record`` with the truthy definition fields of ``payload`` applied."""
+    return _apply_definition_to(dict(record), payload)
+
+
+def _apply_definition_to(result: State, payload: Mapping[str, Any]) -> State:
+    """``result`` itself (a record the caller may write) with the truthy definition fields of
+    ``payload`` applied."""
     # Runs for every quest event; most payloads carry none of these fields, so ``None`` is
-    # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check).
-    result: State = dict(record)
+    # tested first (``isinstance(None, Mapping)`` goes through the slow ABC check), and a
+    # payload naming none of them (objective progress, most status changes) skips them all.
+    if _DEFINITION_FIELDS.isdisjoint(payload):
+        return result
     get = payload.get
     for key in _DEFINITION_KEYS:
         value = get(key)
@@ -147,14 +185,29 @@ def _new_quest(payload: Mapping[str, Any]) -> State:
     }
 
 
-def _quest_record(by_id: Mapping[str, Any], payload: Mapping[str, Any]) -> State:
-    """A new record of the quest ``payload["questId"]``: the one in ``by_id`` (created when
-    missing) overlaid with the payload's definition fields; ``by_id`` is not changed."""
+def _quest_record(
+    by_id: Mapping[str, Any], payload: Mapping[str, Any], writes: Transients = ALWAYS_COPY
+) -> State:
+    """The record of the quest ``payload["questId"]``: the one in ``by_id`` (created when
+    missing) overlaid with the payload's definition fields; ``by_id`` is not changed.
+
+    The record is a copy, or, through ``writes``, the one in ``by_id`` itself while nobody
+    has seen it: ask for it only when nothing after it can fail, and file it back.
+    """
     existing = by_id.get(payload["questId"])
-    base = existing if type(existing) is dict or isinstance(existing, Mapping) else None
-    if base is None:
-        base = _new_quest(payload)
-    return _apply_definition(base, payload)
+    if type(existing) is dict:
+        base = writes.writable_dict(existing)
+    elif existing is not None and isinstance(existing, Mapping):
+        base = dict(existing)
+    else:
+        base = _adopted(writes, _new_quest(payload))
+    return _apply_definition_to(base, payload)
+
+
+def _adopted(writes: Transients, fresh: dict[str, Any]) -> dict[str, Any]:
+    """``fresh`` (a dict just made) as one that later events may change in place while nobody
+    has seen it: ``Transients`` only lends out the copies it makes, so this is one."""
+    return writes.writable_dict(fresh)
 
 
 def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
@@ -199,4 +252,6 @@ def _valid_id(value: Any) -> TypeGuard[str]:
 
 
 def _number_at_least(value: Any, target: Any) -> bool:
+    if value.__class__ is int and target.__class__ is int:  # the usual counts: no type tests
+        return bool(value >= target)
     return is_number(value) and is_number(target) and value >= target

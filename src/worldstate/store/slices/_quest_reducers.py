@@ -13,11 +13,12 @@ from typing import Any
 
 from worldstate._js import coalesce, coalesce2, truthy
 from worldstate.store._slice import State
-from worldstate.store._transients import InPlaceWrites
+from worldstate.store._transients import InPlaceWrites, Transients
 
 from ._payload import as_mapping, copy_json
 from ._quest_records import (
-    _merge_objective,
+    _adopted,
+    _merge_objective_into,
     _move_to_status_list,
     _number_at_least,
     _quest_record,
@@ -52,37 +53,56 @@ def _status_change(status: str, stamp_key: str) -> SliceReducer:
         quest_id = payload.get("questId")
         if not _valid_id(quest_id):
             return state
-        quest = _quest_record(state["byId"], payload)
+        writes = slice_.transients
+        quest = _quest_record(state["byId"], payload, writes)
         quest["status"] = status
         quest[stamp_key] = coalesce2(payload.get("timestamp"), now)
         next_state = {**state}
-        _move_to_status_list(next_state, quest_id, status, slice_.transients)
-        return _store_quest(slice_.transients, next_state, quest_id, quest)
+        _move_to_status_list(next_state, quest_id, status, writes)
+        return _store_quest(writes, next_state, quest_id, quest)
 
     return reduce
 
 
+ObjectiveDefinition = Callable[[Mapping[str, Any], Mapping[str, Any] | None], dict[str, Any]]
+"""``(payload, existing objective or None) -> definition`` merged into the objective."""
+
+ObjectiveUpdate = Callable[[State, Mapping[str, Any], int], None]
+"""``(objective, payload, now)``: finish the merged objective in place."""
+
+
 def _objective_update(
+    writes: Transients,
     state: State,
     payload: dict[str, Any],
-    definition: Callable[[Mapping[str, Any] | None], dict[str, Any]],
-    update: Callable[[State], None],
+    definition: ObjectiveDefinition,
+    update: ObjectiveUpdate,
+    now: int,
 ) -> tuple[State, State] | None:
     """Merge and update one objective; returns (next state, quest) or None if invalid.
 
-    The quest is not filed yet: the caller finishes it, then stores it with
-    :func:`_store_quest` as its last step.
+    The quest, its objective map and the objective are written in place while nobody has seen
+    them (``writes``), else copied.  The quest is not filed yet: the caller finishes it, then
+    stores it with :func:`_store_quest` as its last step.
     """
     quest_id, objective_id = payload.get("questId"), payload.get("objectiveId")
     if not _valid_id(quest_id) or not _valid_id(objective_id):
         return None
-    quest = _quest_record(state["byId"], payload)
-    objectives = dict(as_mapping(quest.get("objectives")))
+    quest = _quest_record(state["byId"], payload, writes)
+    objectives = quest.get("objectives")
+    if type(objectives) is dict:
+        objectives = writes.writable_dict(objectives)
+    else:
+        objectives = dict(as_mapping(objectives))
     existing = objectives.get(objective_id)
-    if not (type(existing) is dict or isinstance(existing, Mapping)):
-        existing = None
-    objective = _merge_objective(existing, definition(existing))
-    update(objective)
+    if type(existing) is dict:
+        objective = writes.writable_dict(existing)
+    elif existing is not None and isinstance(existing, Mapping):
+        objective = dict(existing)
+    else:
+        existing, objective = None, _adopted(writes, {})
+    _merge_objective_into(objective, definition(payload, existing))
+    update(objective, payload, now)
     objectives[objective_id] = objective
     quest["objectives"] = objectives
     order = quest.get("objectivesOrder") or []
@@ -92,97 +112,117 @@ def _objective_update(
     return {**state}, quest
 
 
-def _target_definition(payload: Mapping[str, Any]) -> Callable[[Mapping[str, Any] | None], Any]:
-    def definition(existing: Mapping[str, Any] | None) -> dict[str, Any]:
-        target = coalesce(payload.get("target"), (existing or {}).get("target"), 1)
-        return {"id": payload["objectiveId"], "target": target}
-
-    return definition
+def _target_definition(
+    payload: Mapping[str, Any], existing: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    target = payload.get("target")
+    if target is None and existing is not None:
+        target = existing.get("target")
+    return {"id": payload["objectiveId"], "target": coalesce2(target, 1)}
 
 
 def _unblock(quest: State, objective_id: str) -> None:
     blocked = quest.get("blockedObjectives")
-    if isinstance(blocked, Mapping) and objective_id in blocked:
+    # An empty or missing map (most quests) is passed over before any type test.
+    if (
+        blocked
+        and (type(blocked) is dict or isinstance(blocked, Mapping))
+        and objective_id in blocked
+    ):
         quest["blockedObjectives"] = {k: v for k, v in blocked.items() if k != objective_id}
 
 
 def _objective_update_unblocking(
-    slice_: InPlaceWrites, state: State, payload: dict[str, Any], update: Callable[[State], None]
+    slice_: InPlaceWrites, state: State, payload: dict[str, Any], update: ObjectiveUpdate, now: int
 ) -> State:
     """Update an objective (by its ``target``) and lift any block recorded for it."""
-    result = _objective_update(state, payload, _target_definition(payload), update)
+    writes = slice_.transients
+    result = _objective_update(writes, state, payload, _target_definition, update, now)
     if result is None:
         return state
     next_state, quest = result
     _unblock(quest, payload["objectiveId"])
-    return _store_quest(slice_.transients, next_state, payload["questId"], quest)
+    return _store_quest(writes, next_state, payload["questId"], quest)
+
+
+def _progress_update(objective: State, payload: Mapping[str, Any], now: int) -> None:
+    get = objective.get
+    progress = payload.get("progress")
+    target = payload.get("target")
+    if progress is None:
+        progress = coalesce2(get("progress"), 0)
+    if target is None:
+        target = get("target")
+    objective["status"] = "completed" if get("status") == "completed" else "in_progress"
+    objective["progress"] = progress
+    objective["target"] = target
+    blocked = get("blocked")
+    if blocked is not None and truthy(blocked):
+        del objective["blocked"]
+    if _number_at_least(progress, target):
+        objective["status"] = "completed"
 
 
 def _objective_progress(
     slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
 ) -> State:
-    def update(objective: State) -> None:
-        objective["status"] = "completed" if objective["status"] == "completed" else "in_progress"
-        objective["progress"] = coalesce(payload.get("progress"), objective.get("progress"), 0)
-        objective["target"] = coalesce2(payload.get("target"), objective.get("target"))
-        if truthy(objective.get("blocked")):
-            del objective["blocked"]
-        if _number_at_least(objective["progress"], objective["target"]):
-            objective["status"] = "completed"
+    return _objective_update_unblocking(slice_, state, payload, _progress_update, now)
 
-    return _objective_update_unblocking(slice_, state, payload, update)
+
+def _completed_update(objective: State, payload: Mapping[str, Any], now: int) -> None:
+    objective["status"] = "completed"
+    objective["progress"] = coalesce(payload.get("target"), objective.get("progress"), 1)
+    objective.pop("blocked", None)
 
 
 def _objective_completed(
     slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
 ) -> State:
-    def update(objective: State) -> None:
-        objective["status"] = "completed"
-        objective["progress"] = coalesce(payload.get("target"), objective.get("progress"), 1)
-        objective.pop("blocked", None)
-
-    return _objective_update_unblocking(slice_, state, payload, update)
+    return _objective_update_unblocking(slice_, state, payload, _completed_update, now)
 
 
 def _requirements(payload: Mapping[str, Any]) -> Any:
     return copy_json(payload.get("requirements"))
 
 
+def _blocked_definition(
+    payload: Mapping[str, Any], existing: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    objective_id = payload.get("objectiveId")
+    description = payload.get("objectiveDescription")
+    old = existing or {}
+    return {
+        "id": objective_id,
+        "title": coalesce(
+            payload.get("objectiveTitle"), description, old.get("title"), objective_id
+        ),
+        "description": coalesce(description, old.get("description"), ""),
+    }
+
+
+def _blocked_update(objective: State, payload: Mapping[str, Any], now: int) -> None:
+    event_data = payload.get("eventData")
+    objective["status"] = "blocked"
+    objective["blocked"] = {
+        "reason": payload.get("reason"),
+        "requirement": copy_json(payload.get("requirement")),
+        "requirements": _requirements(payload),
+        "message": payload.get("blockedMessage"),
+        "eventType": payload.get("eventType"),
+        "eventData": copy_json(event_data) if isinstance(event_data, Mapping) else None,
+        "recordedAt": now,
+    }
+
+
 def _objective_blocked(
     slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
 ) -> State:
-    objective_id = payload.get("objectiveId")
-    description = payload.get("objectiveDescription")
-
-    def definition(existing: Mapping[str, Any] | None) -> dict[str, Any]:
-        old = existing or {}
-        return {
-            "id": objective_id,
-            "title": coalesce(
-                payload.get("objectiveTitle"), description, old.get("title"), objective_id
-            ),
-            "description": coalesce(description, old.get("description"), ""),
-        }
-
-    event_data = payload.get("eventData")
-
-    def update(objective: State) -> None:
-        objective["status"] = "blocked"
-        objective["blocked"] = {
-            "reason": payload.get("reason"),
-            "requirement": copy_json(payload.get("requirement")),
-            "requirements": _requirements(payload),
-            "message": payload.get("blockedMessage"),
-            "eventType": payload.get("eventType"),
-            "eventData": copy_json(event_data) if isinstance(event_data, Mapping) else None,
-            "recordedAt": now,
-        }
-
-    result = _objective_update(state, payload, definition, update)
+    writes = slice_.transients
+    result = _objective_update(writes, state, payload, _blocked_definition, _blocked_update, now)
     if result is None:
         return state
     next_state, quest = result
-    quest_id = payload["questId"]
+    quest_id, objective_id = payload["questId"], payload["objectiveId"]
     blocked: dict[Any, Any] = dict(as_mapping(quest.get("blockedObjectives")))
     blocked[objective_id] = {
         "objectiveId": objective_id,
@@ -206,4 +246,4 @@ def _objective_blocked(
         "message": payload.get("blockedMessage"),
         "recordedAt": now,
     }
-    return _store_quest(slice_.transients, next_state, quest_id, quest)
+    return _store_quest(writes, next_state, quest_id, quest)

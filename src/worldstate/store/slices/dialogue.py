@@ -22,7 +22,7 @@ from worldstate.store._selectors import create_selector
 from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites, Transients
 
-from ._payload import Reducer, append_bounded, as_mapping, copy_json, reduce_by_type, simple_action
+from ._payload import Reducer, as_mapping, copy_json, reduce_by_type, simple_action
 
 __all__ = [
     "DialogueSlice",
@@ -102,47 +102,82 @@ _EVENTS: dict[str, ActionBuilder] = {
 # --- records -----------------------------------------------------------------------------------
 
 
-def _choice(choice: Any, fallback_id: Any) -> dict[str, Any]:
-    source = as_mapping(choice)
+def _own(value: Any) -> Any:
+    """``value`` itself when it is a scalar (most are), else :func:`copy_json` of it."""
+    if value is None or value.__class__ is str:
+        return value
+    return copy_json(value)
+
+
+def _flag(value: Any) -> bool:
+    """:func:`truthy`, answering booleans (most flags) first."""
+    return value if value.__class__ is bool else truthy(value)
+
+
+def _choice(choice: Any, index: int, numbered: bool) -> dict[str, Any]:
+    """One choice; ``numbered`` gives an id-less one the id ``choice_<index>``."""
+    get = as_mapping(choice).get
+    choice_id = get("id")
+    if choice_id is None and numbered:
+        choice_id = f"choice_{index}"
+    text = get("text")
     return {
-        "id": coalesce2(source.get("id"), fallback_id),
-        "text": coalesce2(source.get("text"), ""),
-        "nextNode": copy_json(source.get("nextNode")),
-        "lockedReason": copy_json(source.get("lockedReason")),
+        "id": choice_id,
+        "text": "" if text is None else text,
+        "nextNode": _own(get("nextNode")),
+        "lockedReason": _own(get("lockedReason")),
     }
 
 
+def _choices(choices: Any, numbered: bool) -> list[dict[str, Any]]:
+    """The choices of an active dialogue (see :func:`_choice`)."""
+    if not isinstance(choices, list):
+        return []
+    return [_choice(choice, index, numbered) for index, choice in enumerate(choices)]
+
+
 def _active(
-    source: Mapping[str, Any], started_at: Any, updated_at: Any, *, numbered: bool
+    source: Mapping[str, Any],
+    started_at: Any,
+    updated_at: Any,
+    *,
+    numbered: bool,
+    text: Any = None,
+    has_choices: Any = None,
 ) -> dict[str, Any]:
-    """An active-dialogue record; ``numbered`` gives id-less choices ``choice_<index>`` ids."""
-    choices = source.get("choices")
-    choice_list = choices if isinstance(choices, list) else []
+    """An active-dialogue record; ``numbered`` gives id-less choices ``choice_<index>`` ids;
+    ``text`` and ``has_choices``, when given, stand in for the source's."""
+    get = source.get
     return {
-        "npcId": source.get("npcId"),
-        "dialogueId": source.get("dialogueId"),
-        "nodeId": source.get("nodeId"),
-        "speaker": source.get("speaker"),
-        "text": source.get("text"),
-        "canAdvance": truthy(source.get("canAdvance")),
-        "hasChoices": truthy(source.get("hasChoices")),
+        "npcId": get("npcId"),
+        "dialogueId": get("dialogueId"),
+        "nodeId": get("nodeId"),
+        "speaker": get("speaker"),
+        "text": get("text") if text is None else text,
+        "canAdvance": _flag(get("canAdvance")),
+        "hasChoices": _flag(get("hasChoices") if has_choices is None else has_choices),
         "startedAt": started_at,
         "updatedAt": updated_at,
-        "choices": [
-            _choice(choice, f"choice_{index}" if numbered else None)
-            for index, choice in enumerate(choice_list)
-        ],
+        "choices": _choices(get("choices"), numbered),
     }
 
 
 def _active_from_payload(payload: Mapping[str, Any], started_at: Any, now: int) -> dict[str, Any]:
-    updated_at = coalesce2(payload.get("timestamp"), now)
-    choices = payload.get("choices")
-    has_choices = truthy(payload.get("hasChoices")) or (
-        isinstance(choices, list) and len(choices) > 0
+    get = payload.get
+    updated_at = get("timestamp")
+    if updated_at is None:
+        updated_at = now
+    choices = get("choices")
+    has_choices = _flag(get("hasChoices")) or (isinstance(choices, list) and len(choices) > 0)
+    text = get("text")
+    return _active(
+        payload,
+        updated_at if started_at is None else started_at,
+        updated_at,
+        numbered=True,
+        text="" if text is None else text,
+        has_choices=has_choices,
     )
-    source = {**payload, "text": coalesce2(payload.get("text"), ""), "hasChoices": has_choices}
-    return _active(source, coalesce2(started_at, updated_at), updated_at, numbered=True)
 
 
 def _entry(**fields: Any) -> dict[str, Any]:
@@ -150,36 +185,52 @@ def _entry(**fields: Any) -> dict[str, Any]:
 
 
 def _node_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
-    return _entry(
-        type="node",
-        dialogueId=payload.get("dialogueId"),
-        nodeId=payload.get("nodeId"),
-        speaker=payload.get("speaker"),
-        text=coalesce2(payload.get("text"), ""),
-        timestamp=now,
-    )
+    # Spelt out in _ENTRY_KEYS order rather than through _entry: one per dialogue line.
+    get = payload.get
+    text = get("text")
+    return {
+        "type": "node",
+        "dialogueId": _own(get("dialogueId")),
+        "nodeId": _own(get("nodeId")),
+        "choiceId": None,
+        "choiceText": None,
+        "speaker": _own(get("speaker")),
+        "text": "" if text is None else _own(text),
+        "timestamp": now,
+    }
 
 
 def _choice_entry(payload: Mapping[str, Any], now: int) -> dict[str, Any]:
-    return _entry(
-        type="choice",
-        dialogueId=payload.get("dialogueId"),
-        nodeId=payload.get("nodeId"),
-        choiceId=payload.get("choiceId"),
-        choiceText=coalesce2(
-            payload.get("choiceText"), as_mapping(payload.get("choice")).get("text")
-        ),
-        timestamp=now,
-    )
+    get = payload.get
+    choice_text = get("choiceText")
+    if choice_text is None:
+        choice_text = as_mapping(get("choice")).get("text")
+    return {
+        "type": "choice",
+        "dialogueId": _own(get("dialogueId")),
+        "nodeId": _own(get("nodeId")),
+        "choiceId": _own(get("choiceId")),
+        "choiceText": _own(choice_text),
+        "speaker": None,
+        "text": None,
+        "timestamp": now,
+    }
 
 
 def _with_history(writes: Transients, state: State, npc_id: Any, entry: dict[str, Any]) -> State:
-    """``state`` (a new dict) with ``entry`` in the NPC's transcript; the per-NPC map is
-    written in place while nobody has seen it (call it last)."""
+    """``state`` (a new dict) with ``entry`` in the NPC's transcript; the per-NPC map and the
+    NPC's list are written in place while nobody has seen them (call it last)."""
     if not truthy(npc_id) or not state["transcriptEnabled"]:
         return state
-    entries = append_bounded(state["historyByNpc"].get(npc_id), entry, state["historyLimit"])
+    limit = int(state["historyLimit"])
     history = writes.writable_dict(state["historyByNpc"])
+    entries = history.get(npc_id)
+    # A new transcript is a list the transients made, so the next line is appended in place.
+    entries = writes.writable_list(entries if isinstance(entries, list) else [])
+    entries.append(entry)
+    overflow = len(entries) - limit
+    if overflow > 0:
+        del entries[:overflow]
     history[npc_id] = entries
     state["historyByNpc"] = history
     return state
@@ -202,7 +253,9 @@ def _node_changed(slice_: InPlaceWrites, state: State, payload: dict[str, Any], 
 
 
 def _choice_made(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
-    npc_id = coalesce2(payload.get("npcId"), as_mapping(state["active"]).get("npcId"))
+    npc_id = payload.get("npcId")
+    if npc_id is None:
+        npc_id = as_mapping(state["active"]).get("npcId")
     if not truthy(npc_id):
         return state
     return _with_history(slice_.transients, dict(state), npc_id, _choice_entry(payload, now))

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypedDict
 
 from worldstate._js import coalesce2, is_finite_number, truthy
 from worldstate.store._slice import Action, ActionBuilder, State
+from worldstate.store._transients import InPlaceWrites
 
 from ._payload import as_mapping, copy_json, reduce_by_type
 
@@ -150,72 +152,168 @@ def _next_quantity(
     return known if is_finite_number(current) else 1
 
 
-def _upsert(items: list[dict[str, Any]], item: Mapping[str, Any], now: Any) -> list[dict[str, Any]]:
-    """``items`` with ``item`` merged in (or added, or removed when its quantity drops to 0)."""
-    raw_delta = item.get("quantityDelta")
-    delta = math.trunc(raw_delta) if is_finite_number(raw_delta) else None
-    metadata = copy_json(item.get("metadata")) if isinstance(item.get("metadata"), Mapping) else {}
-    fields = {key: copy_json(value) for key, value in item.items() if key != "quantityDelta"}
-    index = next((i for i, entry in enumerate(items) if entry.get("id") == item["id"]), None)
-    if index is None:
+class _Upsert:
+    """What merging ``item`` into the items means, worked out before anything is written."""
+
+    __slots__ = ("delta", "fields", "item", "metadata", "now")
+
+    def __init__(self, item: Mapping[str, Any], now: Any) -> None:
+        raw_delta = item.get("quantityDelta")
+        metadata = item.get("metadata")
+        self.item = item
+        self.now = now
+        self.delta = math.trunc(raw_delta) if is_finite_number(raw_delta) else None
+        self.metadata = copy_json(metadata) if isinstance(metadata, Mapping) else {}
+        self.fields = {
+            key: copy_json(value) for key, value in item.items() if key != "quantityDelta"
+        }
+
+    def added(self) -> dict[str, Any] | None:
+        """The new item, or ``None`` when its quantity would be 0 or less."""
+        item = self.item
         quantity = math.trunc(item["quantity"]) if is_finite_number(item.get("quantity")) else 1
-        if delta is not None:
-            quantity = delta
+        if self.delta is not None:
+            quantity = self.delta
         if quantity <= 0:
-            return items
-        base = _normalise_item(item, now) or {}
-        new_item = {
+            return None
+        base = _normalise_item(item, self.now) or {}
+        return {
             **base,
-            **fields,
+            **self.fields,
             "quantity": quantity,
             "tags": _tags(item.get("tags")),
-            "metadata": metadata,
-            "lastSeenAt": now,
+            "metadata": self.metadata,
+            "lastSeenAt": self.now,
         }
-        return [*items, new_item]
-    existing = items[index]
-    quantity = _next_quantity(existing, item, delta)
-    if quantity <= 0:
+
+    def merged(self, existing: Mapping[str, Any]) -> dict[str, Any] | None:
+        """``existing`` updated, or ``None`` when its quantity falls to 0 or less."""
+        quantity = _next_quantity(existing, self.item, self.delta)
+        if quantity <= 0:
+            return None
+        return {
+            **existing,
+            **self.fields,
+            "quantity": max(1, quantity),
+            "tags": _merged_tags(existing.get("tags"), self.item.get("tags")),
+            "metadata": {**as_mapping(existing.get("metadata")), **self.metadata},
+            "lastSeenAt": self.now,
+        }
+
+
+def _upsert(items: list[dict[str, Any]], item: Mapping[str, Any], now: Any) -> list[dict[str, Any]]:
+    """``items`` with ``item`` merged in (or added, or removed when its quantity drops to 0)."""
+    upsert = _Upsert(item, now)
+    index = next((i for i, entry in enumerate(items) if entry.get("id") == item["id"]), None)
+    if index is None:
+        added = upsert.added()
+        return items if added is None else [*items, added]
+    merged = upsert.merged(items[index])
+    if merged is None:
         return [entry for i, entry in enumerate(items) if i != index]
-    merged = {
-        **existing,
-        **fields,
-        "quantity": max(1, quantity),
-        "tags": _merged_tags(existing.get("tags"), item.get("tags")),
-        "metadata": {**as_mapping(existing.get("metadata")), **metadata},
-        "lastSeenAt": now,
-    }
     return [merged if i == index else entry for i, entry in enumerate(items)]
+
+
+class _Positions:
+    """Where each item id sits in the items list last written, so no event scans the list.
+
+    Another list (a hydrated or cleared state, a state of another store) is indexed afresh;
+    the first of two items with one id wins, as a scan from the start would find it.
+    """
+
+    __slots__ = ("_items", "_positions")
+
+    def __init__(self) -> None:
+        self._items: list[dict[str, Any]] | None = None
+        self._positions: dict[str, int] = {}
+
+    def of(self, items: list[dict[str, Any]]) -> dict[str, int]:
+        """The positions in ``items`` (do not change them: see :meth:`moved`)."""
+        if items is not self._items:
+            positions: dict[str, int] = {}
+            for index, entry in enumerate(items):
+                positions.setdefault(entry.get("id"), index)  # type: ignore[arg-type]
+            self._items, self._positions = items, positions
+        return self._positions
+
+    def moved(self, items: list[dict[str, Any]]) -> dict[str, int]:
+        """The positions now describe ``items`` (the list asked about, or its copy), which
+        the caller is about to change together with them."""
+        self._items = items
+        return self._positions
+
+
+def _upsert_through(
+    slice_: InventorySlice, items: list[dict[str, Any]], item: Mapping[str, Any], now: Any
+) -> list[dict[str, Any]]:
+    """:func:`_upsert`, writing the list in place while nobody has seen it: a cost per event
+    that does not grow with the items carried (a removal still shifts those after it)."""
+    upsert = _Upsert(item, now)
+    item_id = item["id"]
+    index = slice_.positions.of(items).get(item_id)
+    if index is None:
+        added = upsert.added()
+        if added is None:
+            return items
+        items = slice_.transients.writable_list(items)
+        slice_.positions.moved(items)[item_id] = len(items)
+        items.append(added)
+        return items
+    merged = upsert.merged(items[index])
+    items = slice_.transients.writable_list(items)
+    if merged is None:
+        _remove_at(slice_.positions.moved(items), items, index)
+    else:
+        slice_.positions.moved(items)
+        items[index] = merged
+    return items
+
+
+def _remove_at(positions: dict[str, int], items: list[dict[str, Any]], index: int) -> None:
+    del positions[items[index]["id"]]
+    del items[index]
+    for later in range(index, len(items)):
+        positions[items[later]["id"]] = later
 
 
 # --- reducers (return the next state, or None when nothing changed) -----------------------------
 
 
-def _item_added(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _item_added(
+    slice_: InventorySlice, state: State, payload: dict[str, Any], now: int
+) -> State | None:
     item = _normalise_item(payload, now)
     if item is None:
         return None
     if "quantityDelta" in payload:
         item["quantityDelta"] = payload["quantityDelta"]
-    return {**state, "items": _upsert(state["items"], item, now), "lastUpdatedAt": now}
+    items = _upsert_through(slice_, state["items"], item, now)
+    return {**state, "items": items, "lastUpdatedAt": now}
 
 
-def _item_updated(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _item_updated(
+    slice_: InventorySlice, state: State, payload: dict[str, Any], now: int
+) -> State | None:
     if not isinstance(payload.get("id"), str) or not payload["id"]:
         return None
-    return {**state, "items": _upsert(state["items"], payload, now), "lastUpdatedAt": now}
+    items = _upsert_through(slice_, state["items"], payload, now)
+    return {**state, "items": items, "lastUpdatedAt": now}
 
 
-def _item_removed(state: State, payload: dict[str, Any], now: int) -> State | None:
+def _item_removed(
+    slice_: InventorySlice, state: State, payload: dict[str, Any], now: int
+) -> State | None:
     item_id = payload.get("id")
     if not truthy(item_id):
         return None
-    return {
-        **state,
-        "items": [item for item in state["items"] if item.get("id") != item_id],
-        "equipped": {slot: eid for slot, eid in state["equipped"].items() if eid != item_id},
-        "lastUpdatedAt": now,
-    }
+    equipped = {slot: eid for slot, eid in state["equipped"].items() if eid != item_id}
+    items = state["items"]
+    # Every item id is a string: another id names none of them.
+    index = slice_.positions.of(items).get(item_id) if isinstance(item_id, str) else None
+    if index is not None:
+        items = slice_.transients.writable_list(items)
+        _remove_at(slice_.positions.moved(items), items, index)
+    return {**state, "items": items, "equipped": equipped, "lastUpdatedAt": now}
 
 
 def _cleared(state: State, payload: dict[str, Any], now: int) -> State | None:
@@ -254,10 +352,14 @@ def _selection(state: State, payload: dict[str, Any], now: int) -> State | None:
     }
 
 
-_REDUCERS: dict[str, Callable[[State, dict[str, Any], int], State | None]] = {
+_SLICE_REDUCERS: dict[str, Callable[[InventorySlice, State, dict[str, Any], int], State | None]] = {
     "INVENTORY_ITEM_ADDED": _item_added,
     "INVENTORY_ITEM_UPDATED": _item_updated,
     "INVENTORY_ITEM_REMOVED": _item_removed,
+}
+"""Reducers that write the items list through the slice's transients (bound per slice)."""
+
+_REDUCERS: dict[str, Callable[[State, dict[str, Any], int], State | None]] = {
     "INVENTORY_CLEAR": _cleared,
     "INVENTORY_EQUIPPED": _equipped,
     "INVENTORY_SELECTION_CHANGED": _selection,
@@ -272,18 +374,28 @@ def _hydrated_item(entry: Mapping[str, Any], fallback_seen: Any) -> dict[str, An
     return {**base, **extras}
 
 
-class InventorySlice:
-    """Items, equipment and selection (snapshot section ``inventory``)."""
+class InventorySlice(InPlaceWrites):
+    """Items, equipment and selection (snapshot section ``inventory``).
+
+    The items list is written in place while nobody has seen it (see ``Transients``), and
+    items are found through an index of their positions, so an event costs the same with 100
+    items as with 10,000.
+    """
 
     key = "inventory"
     snapshot_key = "inventory"
     domain = DOMAIN
     snapshot_schema = InventorySnapshot
-    type_reducers: Mapping[str, Any] = _REDUCERS
+    type_reducers: Mapping[str, Any]
     """Action type -> reducer, run by :func:`reduce_by_type` (and by the store directly)."""
 
     def __init__(self) -> None:
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
+        self.positions = _Positions()
+        reducers: dict[str, Any] = {
+            name: partial(reducer, self) for name, reducer in _SLICE_REDUCERS.items()
+        }
+        self.type_reducers = {**reducers, **_REDUCERS}
 
     def initial_state(self) -> State:
         """Nothing carried, nothing equipped, nothing selected."""

@@ -2,8 +2,10 @@
 
 Every prompt-history snapshot is taken from the state *after* the action that caused it.
 Snapshots share the (immutable) prompt dicts and lists of the state they were taken from instead
-of deep-cloning them, so recording one costs a few small allocations whatever the history size;
-they become independent copies only when the store serialises a snapshot.
+of deep-cloning them, and show ``completedSteps``, ``completedTimeline`` and ``stepDurations``
+through views of their first entries (``_prefix``): those only grow at their end, in place while
+nobody has seen them, so completing a step costs the same after 10 steps as after 10,000.  The
+views become plain lists and dicts when the slice is serialised or a selector clones a snapshot.
 
 The limits belong to each slice instance (the reference kept them in module globals), and a
 hydrated snapshot's own limits win over the instance's, as in the reference.
@@ -12,6 +14,7 @@ hydrated snapshot's own limits win over the instance's, as in the reference.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -20,8 +23,10 @@ import msgspec
 from worldstate._js import coalesce2, is_number, truthy
 from worldstate.store._selectors import create_selector
 from worldstate.store._slice import Action, ActionBuilder, State
+from worldstate.store._transients import InPlaceWrites, Transients
 
 from ._payload import append_bounded, copy_json, reduce_by_type
+from ._prefix import DictPrefix, ListPrefix, plain
 
 __all__ = [
     "TutorialSlice",
@@ -139,7 +144,10 @@ EVENTS: Mapping[str, ActionBuilder] = MappingProxyType(
 
 
 def _object_or_none(value: Any) -> Any:
-    return None if value is None else copy_json(value) if truthy(value) else None
+    if value is None:
+        return None
+    # A dict is truthy in JavaScript: tested first, as truthy() reaches it last.
+    return copy_json(value) if value.__class__ is dict or truthy(value) else None
 
 
 def clone_control_hint(hint: Any) -> dict[str, Any] | None:
@@ -180,6 +188,8 @@ def _clone_prompts(prompts: Any) -> list[dict[str, Any] | None]:
 
 def _clone_prompt_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """A normalised deep copy of a prompt-history snapshot (missing parts get their defaults)."""
+    if snapshot.get("completedSteps").__class__ is ListPrefix:
+        snapshot = _plain_snapshot(snapshot)
     analytics = snapshot.get("analytics") or {}
     steps = snapshot.get("completedSteps")
     return {
@@ -199,6 +209,18 @@ def _clone_prompt_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _plain_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded snapshot (every key present) with its views as plain lists and dicts."""
+    analytics = snapshot["analytics"]
+    metadata = snapshot["metadata"]
+    return {
+        **snapshot,
+        "completedSteps": plain(snapshot["completedSteps"]),
+        "analytics": {key: plain(value) for key, value in analytics.items()},
+        "metadata": {key: plain(value) for key, value in metadata.items()},
+    }
+
+
 def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]) -> None:
     """Append a snapshot of ``state`` (a new, unpublished dict) to its own snapshot list."""
     snapshot = {
@@ -207,12 +229,12 @@ def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]
         "stepId": state["currentStep"],
         "stepIndex": state["currentStepIndex"],
         "totalSteps": state["totalSteps"],
-        "completedSteps": state["completedSteps"],
+        "completedSteps": ListPrefix(state["completedSteps"]),
         "currentPrompt": state["currentPrompt"],
         "promptHistory": state["promptHistory"],
         "analytics": {
-            "completedTimeline": state["completedTimeline"],
-            "stepDurations": state["stepDurations"],
+            "completedTimeline": DictPrefix(state["completedTimeline"]),
+            "stepDurations": DictPrefix(state["stepDurations"]),
         },
         "metadata": metadata,
     }
@@ -224,8 +246,45 @@ def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]
 Reducer = Callable[[State, Mapping[str, Any], int], State]
 
 
-class TutorialSlice:
+_SCANNED = 16
+"""``completedSteps`` lists up to this long are scanned rather than looked up in the index."""
+
+
+class _CompletedIndex:
+    """Whether a ``completedSteps`` list holds a step, without scanning it.
+
+    Keeps the string steps of the list last asked about (and follows it when it is appended to
+    or copied and appended to: the lists only grow at their end); another list is indexed
+    afresh.
+    """
+
+    __slots__ = ("_steps", "_strings")
+
+    def __init__(self) -> None:
+        self._steps: list[Any] | None = None
+        self._strings: set[str] = set()
+
+    def holds(self, steps: list[Any], step_id: Any) -> bool:
+        if not isinstance(step_id, str):
+            return step_id in steps
+        if steps is not self._steps:
+            self._strings = {step for step in steps if isinstance(step, str)}
+            self._steps = steps
+        return step_id in self._strings
+
+    def appended(self, source: list[Any], steps: list[Any], step_id: Any) -> None:
+        """``steps`` is ``source`` (or its copy) with ``step_id`` appended."""
+        if source is self._steps:
+            self._steps = steps
+            if isinstance(step_id, str):
+                self._strings.add(step_id)
+
+
+class TutorialSlice(InPlaceWrites):
     """Tutorial progress, the current prompt, recent prompts and snapshots of them.
+
+    ``completedSteps``, ``completedTimeline`` and ``stepDurations`` are appended in place
+    while nobody has seen them (see ``Transients``); snapshots show them through views.
 
     Args:
         prompt_history_limit: prompts kept in ``promptHistory`` (reference: 5).
@@ -253,11 +312,12 @@ class TutorialSlice:
             )
         self.prompt_history_limit = int(prompt_history_limit)
         self.prompt_snapshot_limit = int(prompt_snapshot_limit)
+        self.completed_index = _CompletedIndex()
         self.type_reducers: Mapping[str, Reducer] = {
             "TUTORIAL_STARTED": _reduce_started,
             "TUTORIAL_STEP_STARTED": _reduce_step_started,
             "TUTORIAL_CONTROL_HINT_UPDATED": _reduce_control_hint,
-            "TUTORIAL_STEP_COMPLETED": _reduce_step_completed,
+            "TUTORIAL_STEP_COMPLETED": partial(_reduce_step_completed, self),
             "TUTORIAL_COMPLETED": _reduce_completed,
             "TUTORIAL_SKIPPED": _reduce_skipped,
         }
@@ -289,8 +349,10 @@ class TutorialSlice:
         return reduce_by_type(self.type_reducers, DOMAIN, state, action)
 
     def serialize(self, state: State) -> Any:
-        """The ``tutorial`` section: the whole state (the store copies it)."""
-        return state
+        """The ``tutorial`` section: the state, its snapshots' views made plain (the store
+        copies it)."""
+        snapshots = [_plain_snapshot(s) for s in state["promptHistorySnapshots"]]
+        return {**state, "promptHistorySnapshots": snapshots}
 
     def hydrate(self, data: Any) -> State:
         """Rebuild the state from a (validated, privately owned) ``tutorial`` section."""
@@ -353,6 +415,7 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
     title = get("title")
     description = get("description")
     hint = get("controlHint")
+    can_skip = get("canSkip")
     prompt = {
         "title": title if isinstance(title, str) else copy_json(title),
         "description": description if isinstance(description, str) else copy_json(description),
@@ -361,7 +424,7 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
         "totalSteps": total_steps,
         "highlight": _object_or_none(get("highlight")),
         "position": _object_or_none(get("position")),
-        "canSkip": truthy(get("canSkip")),
+        "canSkip": can_skip if can_skip.__class__ is bool else truthy(can_skip),
         "startedAt": ts,
         "controlHint": None if hint is None else clone_control_hint(hint),
     }
@@ -406,21 +469,41 @@ def _reduce_control_hint(state: State, p: Mapping[str, Any], ts: int) -> State:
     return next_state
 
 
-def _reduce_step_completed(state: State, p: Mapping[str, Any], ts: int) -> State:
+def _reduce_step_completed(
+    slice_: TutorialSlice, state: State, p: Mapping[str, Any], ts: int
+) -> State:
     step_id = p.get("stepId")
-    if not truthy(step_id) or step_id in state["completedSteps"]:
+    if not truthy(step_id):
+        return state
+    steps = state["completedSteps"]
+    # A short list is scanned here: cheaper than the index, and than calling it.
+    if step_id in steps if len(steps) <= _SCANNED else slice_.completed_index.holds(steps, step_id):
         return state  # the reference discards this action's snapshot too
-    changes: dict[str, Any] = {
-        "completedSteps": [*state["completedSteps"], step_id],
-        "completedTimeline": {**state["completedTimeline"], step_id: ts},
-    }
     started = state["stepStartedAt"]
-    if truthy(started):
-        changes["stepDurations"] = {**state["stepDurations"], step_id: ts - started}
+    duration = ts - started if truthy(started) else None  # before anything is written
+    writes = slice_.transients
+    timeline = _with_entry(writes, state["completedTimeline"], step_id, ts)
+    changes: dict[str, Any] = {"completedTimeline": timeline}
+    if duration is not None:
+        changes["stepDurations"] = _with_entry(writes, state["stepDurations"], step_id, duration)
+    written = writes.writable_list(steps)
+    written.append(step_id)
+    slice_.completed_index.appended(steps, written, step_id)
+    changes["completedSteps"] = written
     next_state = _changed(state, ts, **changes)
     metadata = {"stepId": coalesce2(step_id, state["currentStep"]), "completedAt": ts}
     _record_snapshot(next_state, "step_completed", ts, metadata)
     return next_state
+
+
+def _with_entry(
+    writes: Transients, entries: dict[Any, Any], key: Any, value: Any
+) -> dict[Any, Any]:
+    """``entries`` with ``key: value``: added at the end, in place while nobody has seen the
+    dict; a key already there is changed in a copy (snapshots' views must not see it)."""
+    entries = dict(entries) if key in entries else writes.writable_dict(entries)
+    entries[key] = value
+    return entries
 
 
 _ENDED = {
@@ -435,7 +518,7 @@ _ENDED = {
 def _reduce_completed(state: State, p: Mapping[str, Any], ts: int) -> State:
     next_state = _changed(state, ts, completed=True, **_ENDED)
     steps = p.get("completedSteps")
-    completed = copy_json(steps) if isinstance(steps, list) else state["completedSteps"]
+    completed = copy_json(steps) if isinstance(steps, list) else ListPrefix(state["completedSteps"])
     _record_snapshot(next_state, "tutorial_completed", ts, {"completedSteps": completed})
     return next_state
 
