@@ -3,11 +3,13 @@ place while nobody has seen them; whatever was handed out never changes."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from worldstate.events import EventBus
 from worldstate.store import WorldStore
 from worldstate.store.slices import tutorial
+from worldstate.store.slices._prefix import ListPrefix
 from worldstate.store.slices.dialogue import DialogueSlice
 from worldstate.store.slices.inventory import InventorySlice
 
@@ -150,10 +152,44 @@ class TestTutorialProgress:
     def test_views_read_like_the_lists_and_dicts_they_show(self) -> None:
         world = Harness()
         _complete(world, "a", 20)
-        snapshot = world.store.state["tutorial"]["promptHistorySnapshots"][-1]
+        _complete(world, "b", 30)
+        snapshot = _unpublished(world, "tutorial")["promptHistorySnapshots"][0]
+        assert snapshot["completedSteps"].__class__ is ListPrefix
         assert snapshot["completedSteps"] == ["a"] and list(snapshot["completedSteps"]) == ["a"]
         assert snapshot["completedSteps"][0] == "a" and len(snapshot["completedSteps"]) == 1
         assert dict(snapshot["analytics"]["completedTimeline"]) == {"a": 20}
+
+    def test_readers_of_the_state_only_ever_meet_plain_json(self) -> None:
+        """Views stay inside the store: the state handed out (``store.state``, listeners) is
+        plain lists and dicts that ``json.dumps`` takes, each snapshot showing its moment."""
+        world = Harness()
+        for step, at in (("a", 20), ("b", 30), ("c", 40)):
+            _complete(world, step, at)
+        world.emit("tutorial:completed", {}, at=50)
+        state = world.store.state["tutorial"]
+        text = json.dumps(state)
+        moments = [s["completedSteps"] for s in state["promptHistorySnapshots"]]
+        assert moments == [["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c"]]
+        last = state["promptHistorySnapshots"][-1]
+        assert type(last["metadata"]["completedSteps"]) is list
+        assert type(last["analytics"]["completedTimeline"]) is dict
+        _complete(world, "d", 60)
+        assert json.dumps(state) == text  # what was handed out never changes
+
+    def test_an_update_listener_gets_plain_json_too(self) -> None:
+        world = Harness()
+        dumped: list[str] = []
+        world.store.on_update(lambda state, action: dumped.append(json.dumps(state["tutorial"])))
+        _complete(world, "a", 20)
+        _complete(world, "b", 30)
+        assert len(dumped) == 2 and '"completedSteps": ["a"]' in dumped[1]
+
+    def test_a_slice_shared_by_two_stores_makes_its_views_plain_at_once(self) -> None:
+        shared = tutorial.TutorialSlice()
+        stores = [WorldStore(EventBus(), slices=[shared]) for _ in range(2)]
+        stores[0].bus.emit("tutorial:step_completed", {"stepId": "a"})
+        snapshot = stores[0]._state["tutorial"]["promptHistorySnapshots"][-1]
+        assert type(snapshot["completedSteps"]) is list and snapshot["completedSteps"] == ["a"]
 
 
 def _add(world: Harness, item_id: str, **fields: Any) -> None:

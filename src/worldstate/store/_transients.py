@@ -21,6 +21,7 @@ everything that can raise), and never store a writable container in a second pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["ALWAYS_COPY", "InPlaceWrites", "Transients"]
@@ -29,11 +30,12 @@ __all__ = ["ALWAYS_COPY", "InPlaceWrites", "Transients"]
 class Transients:
     """The containers of one store's unpublished state that a dispatch may change in place."""
 
-    __slots__ = ("_owned",)
+    __slots__ = ("_at_publish", "_owned")
 
     def __init__(self) -> None:
         # id -> container: holding the container keeps its id from being reused meanwhile.
         self._owned: dict[int, object] = {}
+        self._at_publish: list[Callable[[], None]] = []
 
     def writable_dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
         """``value`` itself if it may be changed in place, else a copy that may."""
@@ -53,8 +55,21 @@ class Transients:
         owned[id(copy)] = copy
         return copy
 
+    def at_publish(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once, when the state is next handed out (before anyone sees it).
+
+        For a slice whose unpublished state holds something only the store may see (the
+        tutorial's views of its growing lists): the callback makes it plain, in place, while
+        it is still nobody else's.
+        """
+        self._at_publish.append(callback)
+
     def publish(self) -> None:
         """The state has been handed out: from now on every container is shared."""
+        if self._at_publish:
+            callbacks, self._at_publish = self._at_publish, []
+            for callback in callbacks:
+                callback()
         if self._owned:
             self._owned.clear()
 
@@ -69,6 +84,9 @@ class _AlwaysCopy(Transients):
 
     def writable_list(self, value: list[Any]) -> list[Any]:
         return list(value)
+
+    def at_publish(self, callback: Callable[[], None]) -> None:
+        callback()  # no store vouches for the readers: now
 
 
 ALWAYS_COPY: Transients = _AlwaysCopy()

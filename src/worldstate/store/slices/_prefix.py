@@ -4,8 +4,9 @@ The tutorial's prompt-history snapshots show ``completedSteps``, ``completedTime
 ``stepDurations`` as they were at their moment.  Copying them for each snapshot costs as much
 as the tutorial is long; a view records the container and its length instead, and stays true
 because the tutorial only appends to them (in place while nobody has seen them, see
-``Transients``) and copies a container before changing anything else in it.  The views are
-turned into plain lists and dicts when the slice is serialised or a selector clones a snapshot.
+``Transients``) and copies a container before changing anything else in it.  The views never
+leave the store: they are turned into plain lists and dicts when the state is handed out
+(``TutorialSlice.plain_when_published``) and when the slice is serialised.
 """
 
 from __future__ import annotations

@@ -188,8 +188,6 @@ def _clone_prompts(prompts: Any) -> list[dict[str, Any] | None]:
 
 def _clone_prompt_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """A normalised deep copy of a prompt-history snapshot (missing parts get their defaults)."""
-    if snapshot.get("completedSteps").__class__ is ListPrefix:
-        snapshot = _plain_snapshot(snapshot)
     analytics = snapshot.get("analytics") or {}
     steps = snapshot.get("completedSteps")
     return {
@@ -221,8 +219,11 @@ def _plain_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]) -> None:
-    """Append a snapshot of ``state`` (a new, unpublished dict) to its own snapshot list."""
+def _record_snapshot(
+    slice_: TutorialSlice, state: State, event: str, ts: int, metadata: dict[str, Any]
+) -> None:
+    """Append a snapshot of ``state`` (a new, unpublished dict) to its own snapshot list; its
+    views are made plain before anyone outside the store can see them."""
     snapshot = {
         "event": event,
         "timestamp": ts,
@@ -238,9 +239,11 @@ def _record_snapshot(state: State, event: str, ts: int, metadata: dict[str, Any]
         },
         "metadata": metadata,
     }
-    state["promptHistorySnapshots"] = append_bounded(
+    snapshots = append_bounded(
         state["promptHistorySnapshots"], snapshot, state["promptHistorySnapshotLimit"]
     )
+    state["promptHistorySnapshots"] = snapshots
+    slice_.plain_when_published(snapshots)
 
 
 Reducer = Callable[[State, Mapping[str, Any], int], State]
@@ -316,11 +319,29 @@ class TutorialSlice(InPlaceWrites):
         self.type_reducers: Mapping[str, Reducer] = {
             "TUTORIAL_STARTED": _reduce_started,
             "TUTORIAL_STEP_STARTED": _reduce_step_started,
-            "TUTORIAL_CONTROL_HINT_UPDATED": _reduce_control_hint,
+            "TUTORIAL_CONTROL_HINT_UPDATED": partial(_reduce_control_hint, self),
             "TUTORIAL_STEP_COMPLETED": partial(_reduce_step_completed, self),
-            "TUTORIAL_COMPLETED": _reduce_completed,
-            "TUTORIAL_SKIPPED": _reduce_skipped,
+            "TUTORIAL_COMPLETED": partial(_reduce_completed, self),
+            "TUTORIAL_SKIPPED": partial(_reduce_skipped, self),
         }
+        self._viewed: list[Any] | None = None
+
+    def plain_when_published(self, snapshots: list[Any]) -> None:
+        """``snapshots`` (the unpublished snapshot list just written) holds views: make them
+        plain lists and dicts when the state is next handed out, so that whoever reads the
+        state (``store.state``, a listener, a selector) only ever meets JSON-shaped data."""
+        waiting = self._viewed is not None
+        self._viewed = snapshots
+        if not waiting:
+            self.transients.at_publish(self._make_views_plain)
+
+    def _make_views_plain(self) -> None:
+        snapshots, self._viewed = self._viewed, None
+        if snapshots is None:
+            return
+        for index, snapshot in enumerate(snapshots):
+            if snapshot["completedSteps"].__class__ is ListPrefix:
+                snapshots[index] = _plain_snapshot(snapshot)
 
     def initial_state(self) -> State:
         """Tutorial not started, with this instance's limits."""
@@ -443,7 +464,9 @@ def _reduce_step_started(state: State, p: Mapping[str, Any], ts: int) -> State:
     return next_state
 
 
-def _reduce_control_hint(state: State, p: Mapping[str, Any], ts: int) -> State:
+def _reduce_control_hint(
+    slice_: TutorialSlice, state: State, p: Mapping[str, Any], ts: int
+) -> State:
     step_id = coalesce2(p.get("stepId"), state["currentStep"])
     hint = clone_control_hint(p.get("controlHint"))
     if not truthy(step_id) or hint is None:
@@ -465,7 +488,7 @@ def _reduce_control_hint(state: State, p: Mapping[str, Any], ts: int) -> State:
     if not changes:
         return state
     next_state = _changed(state, ts, **changes)
-    _record_snapshot(next_state, "control_hint_updated", ts, {"stepId": step_id})
+    _record_snapshot(slice_, next_state, "control_hint_updated", ts, {"stepId": step_id})
     return next_state
 
 
@@ -492,7 +515,7 @@ def _reduce_step_completed(
     changes["completedSteps"] = written
     next_state = _changed(state, ts, **changes)
     metadata = {"stepId": coalesce2(step_id, state["currentStep"]), "completedAt": ts}
-    _record_snapshot(next_state, "step_completed", ts, metadata)
+    _record_snapshot(slice_, next_state, "step_completed", ts, metadata)
     return next_state
 
 
@@ -515,18 +538,18 @@ _ENDED = {
 }
 
 
-def _reduce_completed(state: State, p: Mapping[str, Any], ts: int) -> State:
+def _reduce_completed(slice_: TutorialSlice, state: State, p: Mapping[str, Any], ts: int) -> State:
     next_state = _changed(state, ts, completed=True, **_ENDED)
     steps = p.get("completedSteps")
     completed = copy_json(steps) if isinstance(steps, list) else ListPrefix(state["completedSteps"])
-    _record_snapshot(next_state, "tutorial_completed", ts, {"completedSteps": completed})
+    _record_snapshot(slice_, next_state, "tutorial_completed", ts, {"completedSteps": completed})
     return next_state
 
 
-def _reduce_skipped(state: State, p: Mapping[str, Any], ts: int) -> State:
+def _reduce_skipped(slice_: TutorialSlice, state: State, p: Mapping[str, Any], ts: int) -> State:
     next_state = _changed(state, ts, skipped=True, **_ENDED)
     metadata = {"reason": copy_json(coalesce2(p.get("reason"), "skipped"))}
-    _record_snapshot(next_state, "tutorial_skipped", ts, metadata)
+    _record_snapshot(slice_, next_state, "tutorial_skipped", ts, metadata)
     return next_state
 
 
