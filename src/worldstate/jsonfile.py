@@ -238,11 +238,14 @@ def _brackets_outside_strings(data: bytes) -> bytes:
 
     Split chunk by chunk (a string may span two), never the whole document at once: a list of
     every piece between two quotes would cost ~50 bytes a quote, several times the document.
+    Two adjacent quotes enclose nothing structural (an empty stretch inside or outside a
+    string), so removing them first, in one fast pass, leaves only the few strings holding a
+    bracket to split, and keeps every quote's parity.
     """
     pieces: list[bytes] = []
     inside = False
     for chunk in _escape_safe_chunks(data):
-        parts = _structure(chunk).split(b'"')
+        parts = _structure(chunk).replace(b'""', b"").split(b'"')
         pieces.append(b"".join(parts[1 if inside else 0 :: 2]))
         inside ^= len(parts) % 2 == 0  # an odd number of quotes flips inside/outside
     return b"".join(pieces).translate(_CURLY_TO_SQUARE)
