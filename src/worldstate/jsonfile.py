@@ -223,8 +223,8 @@ def _nests_deeper(data: bytes, max_depth: int) -> bool:
     Only the brackets outside strings are kept; each round of removing every empty ``[]``
     peels one level off every innermost container, so the rounds needed are the depth.
     """
-    if data.count(b"[") + data.count(b"{") <= max_depth:
-        return False
+    if len(data) < 2 * (max_depth + 1):
+        return False  # each level takes two bytes (counting the brackets costs more)
     brackets = _brackets_outside_strings(data)
     for _ in range(max_depth):
         if not brackets:
