@@ -210,7 +210,7 @@ def _in_shape(record: dict[str, Any]) -> bool:
         and None not in interactions.values()
         and _flag_in_shape(record.get("suspicion"))
         and _flag_in_shape(record.get("alert"))
-        and (crime is None or truthy(crime))
+        and (crime is None or type(crime) is dict or truthy(crime))
         and type(record.get("history")) is list
         and type(record.get("tags")) is list
     )
@@ -375,7 +375,7 @@ class NpcSlice(InPlaceWrites):
         change_log = section.get("changeLog")
         return {
             "byId": {
-                npc_id: _normalise_record(as_mapping(record))
+                npc_id: _normalise_record(record if type(record) is dict else as_mapping(record))
                 for npc_id, record in as_mapping(section.get("byId")).items()
             },
             "changeLog": change_log[-CHANGE_LOG_LIMIT:] if isinstance(change_log, list) else [],
