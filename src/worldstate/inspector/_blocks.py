@@ -172,27 +172,44 @@ def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
     """NPCs on alert and under suspicion (newest first, 10 each) and metrics over all NPCs."""
     block = empty_npc_block()
     block["lastUpdatedAt"] = coalesce(get(root, "lastUpdatedAt"), None)
-    records = [r for r in summaries if isinstance(r, Mapping)]
+    records = [r for r in summaries if type(r) is dict or isinstance(r, Mapping)]
     alerts: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
     suspicious: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
     witnessed_total: float = 0
+    knows_player = 0
     for npc in records:
-        witnessed = coalesce(
-            get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes")
-        )
-        witnessed_total += max(0, witnessed) if is_finite_number(witnessed) else 0
+        witnessed_total += _witnessed(npc)
         alert, suspicion = get(npc, "alert"), get(npc, "suspicion")
-        if truthy(get(alert, "active")):
+        if _active(alert):
             alerts.append((npc, alert))
-        if truthy(get(suspicion, "active")):
+        if _active(suspicion):
             suspicious.append((npc, suspicion))
+        knows = npc.get("knowsPlayer")
+        knows_player += knows is True or (knows is not False and truthy(knows))
     block["alerts"] = _newest_first(alerts)
     block["suspicious"] = _newest_first(suspicious)
     block["metrics"] = {
         "total": len(records),
         "alerts": len(alerts),
         "suspicious": len(suspicious),
-        "knowsPlayer": sum(1 for npc in records if truthy(get(npc, "knowsPlayer"))),
+        "knowsPlayer": knows_player,
         "witnessedCrimes": witnessed_total,
     }
     return block
+
+
+def _witnessed(npc: Mapping[str, Any]) -> float:
+    """The NPC's crimes witnessed (its own count, else its interactions'), 0 if not a count."""
+    witnessed = npc.get("witnessedCrimes")
+    if type(witnessed) is not int:  # the summaries' own case, exact and finite
+        witnessed = coalesce(
+            get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes")
+        )
+        if not is_finite_number(witnessed):
+            return 0
+    return max(0, witnessed)
+
+
+def _active(flag: object) -> bool:
+    active = flag.get("active") if type(flag) is dict else get(flag, "active")
+    return active is True or (active is not False and truthy(active))
