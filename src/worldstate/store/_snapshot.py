@@ -160,10 +160,11 @@ def _passes(data: object, schema: Any) -> bool:
 # ``dict[str, Any]`` a copy of the dict, for a TypedDict a dict of its fields.  On decoded JSON
 # (object keys are always strings) an empty Struct accepts exactly the objects ``dict[str, Any]``
 # accepts, and a Struct with a TypedDict's fields (those typed ``Any`` left out) exactly what
-# the TypedDict accepts, building far less.  The lean schema is only ever asked yes or no.
+# the TypedDict accepts, building far less (untracked by the collector: the values it builds
+# are dropped at once).  The lean schema is only ever asked yes or no.
 
 
-class _AnyObject(msgspec.Struct):
+class _AnyObject(msgspec.Struct, gc=False):
     """Any JSON object (nothing of it is kept)."""
 
 
@@ -171,7 +172,7 @@ class _AnyObject(msgspec.Struct):
 def _lean_schema(schema: type[msgspec.Struct]) -> type[msgspec.Struct]:
     """``schema`` (a snapshot schema) with its sections' dicts and TypedDicts made lean."""
     fields = [(f.name, _lean(f.type), f.default) for f in msgspec.structs.fields(schema)]
-    return msgspec.defstruct(f"Lean{schema.__name__}", fields, kw_only=True)
+    return msgspec.defstruct(f"Lean{schema.__name__}", fields, kw_only=True, gc=False)
 
 
 def _lean(annotation: Any) -> Any:
@@ -198,7 +199,7 @@ def _lean_typed_dict(typed_dict: type) -> type[msgspec.Struct]:
         for name, annotation in hints.items()
         if annotation is not Any
     ]
-    return msgspec.defstruct(f"Lean{typed_dict.__name__}", fields, kw_only=True)
+    return msgspec.defstruct(f"Lean{typed_dict.__name__}", fields, kw_only=True, gc=False)
 
 
 _SUMMARY_MARKS = frozenset({"generatedAt", "generatedIso", "engine", "controlBindings"})
