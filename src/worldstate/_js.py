@@ -461,6 +461,25 @@ def _msgspec_ready(value: object) -> object:
         return _UNSUITED
 
 
+_TEXTUAL: Final = frozenset({str, bool, type(None)})
+_STRING_KEYS: Final = frozenset({str})
+
+
+def _is_flat(container: Any) -> bool:
+    """Whether ``container`` (a dict, list or tuple) holds only values msgspec writes as
+    JavaScript does: strings, booleans, ``None``, or only safe integers (string keys).
+
+    Such leaves (step lists, timelines) are most of a large summary: checked and copied in C.
+    """
+    values = container.values() if container.__class__ is dict else container
+    if container.__class__ is dict and not _STRING_KEYS.issuperset(map(type, container)):
+        return False
+    kinds = set(map(type, values))
+    if kinds <= _TEXTUAL:
+        return True
+    return kinds == {int} and min(values) >= -_SAFE_INTEGER and max(values) <= _SAFE_INTEGER
+
+
 def _ready(value: object) -> object:
     cls = value.__class__
     if cls is str or cls is bool or value is None:
@@ -478,6 +497,8 @@ def _ready(value: object) -> object:
         if math.isfinite(number) and abs(number) >= 1e-5:  # non-integral, so below 2**52
             return number
         raise _Unsuited
+    if (cls is dict or cls is list or cls is tuple) and _is_flat(value):
+        return dict(value) if cls is dict else list(value)  # type: ignore[call-overload]
     if cls is dict:
         ready: dict[str, object] = {}
         for key, item in value.items():  # type: ignore[attr-defined]

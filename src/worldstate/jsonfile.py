@@ -208,13 +208,18 @@ def _may_have_long_string(data: bytes, max_chars: int) -> bool:
     """
     if max_chars < 4:
         return True  # pieces this small cannot bound anything: let the careful path measure
-    pieces = _escape_safe_chunks(data, max_chars // 2 - 1)
-    piece = next(pieces, b"")
-    for following in pieces:  # every piece but the last
-        if b'"' not in (_ESCAPE.sub(b"ee", piece) if b"\\" in piece else piece):
+    for start, end in _escape_safe_bounds(data, max_chars // 2 - 1):
+        if end < len(data) and not _has_unescaped_quote(data, start, end):
             return True
-        piece = following
     return False
+
+
+def _has_unescaped_quote(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` (cut outside escapes) holds a quote that is not escaped;
+    without a backslash in it, found in place (no copy of the piece)."""
+    if data.find(b"\\", start, end) < 0:
+        return data.find(b'"', start, end) >= 0
+    return b'"' in _ESCAPE.sub(b"ee", data[start:end])
 
 
 def _nests_deeper(data: bytes, max_depth: int) -> bool:
@@ -223,8 +228,8 @@ def _nests_deeper(data: bytes, max_depth: int) -> bool:
     Only the brackets outside strings are kept; each round of removing every empty ``[]``
     peels one level off every innermost container, so the rounds needed are the depth.
     """
-    if data.count(b"[") + data.count(b"{") <= max_depth:
-        return False
+    if len(data) < 2 * (max_depth + 1):
+        return False  # each level takes two bytes (counting the brackets costs more)
     brackets = _brackets_outside_strings(data)
     for _ in range(max_depth):
         if not brackets:
@@ -238,11 +243,14 @@ def _brackets_outside_strings(data: bytes) -> bytes:
 
     Split chunk by chunk (a string may span two), never the whole document at once: a list of
     every piece between two quotes would cost ~50 bytes a quote, several times the document.
+    Two adjacent quotes enclose nothing structural (an empty stretch inside or outside a
+    string), so removing them first, in one fast pass, leaves only the few strings holding a
+    bracket to split, and keeps every quote's parity.
     """
     pieces: list[bytes] = []
     inside = False
     for chunk in _escape_safe_chunks(data):
-        parts = _structure(chunk).split(b'"')
+        parts = _structure(chunk).replace(b'""', b"").split(b'"')
         pieces.append(b"".join(parts[1 if inside else 0 :: 2]))
         inside ^= len(parts) % 2 == 0  # an odd number of quotes flips inside/outside
     return b"".join(pieces).translate(_CURLY_TO_SQUARE)
@@ -258,15 +266,27 @@ def _structure(chunk: bytes) -> bytes:
 def _escape_safe_chunks(data: bytes, size: int | None = None) -> Iterator[bytes]:
     """``data`` in pieces of ``size`` (default :data:`_SCAN_CHUNK`) or ``size + 1`` bytes, the
     last maybe shorter, never cut inside an escape."""
+    return (data[start:end] for start, end in _escape_safe_bounds(data, size))
+
+
+def _escape_safe_bounds(data: bytes, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """The ``(start, end)`` of each piece :func:`_escape_safe_chunks` cuts ``data`` into."""
     size = _SCAN_CHUNK if size is None else size
     start = 0
     while start < len(data):
         end = min(start + size, len(data))
-        piece = data[start:end]
-        backslashes = len(piece) - len(piece.rstrip(b"\\"))
-        end += backslashes % 2  # an odd run of backslashes ends with an escape's first half
-        yield data[start:end]
+        end += _trailing_backslashes(data, start, end) % 2  # an odd run ends mid-escape
+        yield start, end
         start = end
+
+
+def _trailing_backslashes(data: bytes, start: int, end: int) -> int:
+    """How many backslashes ``data[start:end]`` ends with (the piece is copied only when it
+    ends with one)."""
+    if data[end - 1] != 0x5C:
+        return 0
+    piece = data[start:end]
+    return len(piece) - len(piece.rstrip(b"\\"))
 
 
 @functools.cache

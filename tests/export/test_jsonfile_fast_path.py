@@ -65,6 +65,9 @@ def test_depth_is_measured_outside_strings() -> None:
     assert jsonfile._nests_deeper(b'[[[["\\"[["]]]]', 3) is True
     assert jsonfile._nests_deeper(b'{"a":[{"b":[]}]}', 4) is False
     assert jsonfile._nests_deeper(b'{"a":[{"b":[{}]}]}', 4) is True
+    # Empty strings and keys next to strings holding brackets (the adjacent quotes go first).
+    assert jsonfile._nests_deeper(b'[["", "]]", "", "[[", {"": ""}]]', 3) is False
+    assert jsonfile._nests_deeper(b'[["", "]]", "", "[[", {"": [""]}]]', 3) is True
 
 
 def test_documents_larger_than_the_string_limit_take_the_fast_path() -> None:

@@ -213,6 +213,15 @@ class TestFastEncoder:
             assert dumps_compact([value]) == f"[{text}]"
         assert dumps_compact({"s": "\udc00"}) == '{"s":"\\udc00"}'
 
+    def test_flat_containers_are_written_whole_only_when_msgspec_agrees(self) -> None:
+        """Scalar-only lists and dicts (a large summary's leaves) go to msgspec in one piece."""
+        assert dumps_compact([2**53, -(2**53), 0]) == "[9007199254740992,-9007199254740992,0]"
+        assert dumps_compact([2**53 + 1, 1]) == "[9007199254740992,1]"  # as a JS number
+        assert dumps_compact({"a": 1, "b": 2**60}) == '{"a":1,"b":1152921504606847000}'
+        assert dumps_compact(("x", True, None)) == '["x",true,null]'
+        assert dumps_compact({"a": "x", "b": None, "c": False}) == '{"a":"x","b":null,"c":false}'
+        assert dumps_compact({1: "x"}) == _general_compact({1: "x"})
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),

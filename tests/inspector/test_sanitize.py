@@ -177,3 +177,30 @@ def test_missing_summary_uses_now() -> None:
     payload = sanitize_summary(None, now=NOW)
     assert (payload.generated_at, payload.source) == (NOW, "unavailable")
     assert payload.body["generatedIso"] == "2025-10-30T17:00:00.000Z"
+
+
+def test_json_clone_copies_flat_leaves_and_normalises_the_rest() -> None:
+    from worldstate._js import ABSENT
+    from worldstate.inspector._sanitize import json_clone
+
+    steps = ["a", 1, 2.5, True, None]
+    timeline = {"a": 1, "b": None}
+    value = {
+        "steps": steps,
+        "timeline": timeline,
+        "pair": ("x", 1),
+        "sparse": [1, ABSENT, 2],
+        "keys": {1: "one", "two": ABSENT},
+        "nested": [steps, {"t": timeline}],
+    }
+    clone = json_clone(value)
+    assert clone == {
+        "steps": steps,
+        "timeline": timeline,
+        "pair": ["x", 1],
+        "sparse": [1, None, 2],  # an absent item reads as null
+        "keys": {"1": "one"},
+        "nested": [steps, {"t": timeline}],
+    }
+    assert clone["steps"] is not steps and clone["nested"][0] is not steps
+    assert clone["timeline"] is not timeline and clone["nested"][1]["t"] is not timeline

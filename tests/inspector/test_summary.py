@@ -200,3 +200,29 @@ def test_npc_block_lists_the_ten_newest_flags_ties_in_order() -> None:
         (e["id"], e["updatedAt"]) for e in expected
     ]
     assert block["metrics"]["alerts"] == len(times)
+
+
+def test_npc_block_metrics_follow_javascript_rules_for_odd_summaries() -> None:
+    """Counts come from the summary, else its interactions; flags and knowsPlayer are truthy."""
+    from types import MappingProxyType
+
+    from worldstate.inspector._blocks import npc_block
+
+    summaries: list[object] = [
+        {"witnessedCrimes": 2, "knowsPlayer": True, "alert": {"active": True}},
+        {"witnessedCrimes": None, "interactions": {"witnessedCrimes": 3}, "knowsPlayer": 1},
+        {"interactions": {"witnessedCrimes": 1.5}, "knowsPlayer": "", "suspicion": {"active": 1}},
+        {"witnessedCrimes": -4, "knowsPlayer": "yes", "alert": {"active": 0}},
+        {"witnessedCrimes": True, "suspicion": MappingProxyType({"active": "x"})},
+        {"witnessedCrimes": "7", "knowsPlayer": False, "alert": "on"},
+        MappingProxyType({"witnessedCrimes": 5, "knowsPlayer": [], "alert": {"active": []}}),
+        "not an npc",
+    ]
+    metrics = npc_block({}, summaries)["metrics"]
+    assert metrics == {
+        "total": 7,
+        "alerts": 2,
+        "suspicious": 2,
+        "knowsPlayer": 4,
+        "witnessedCrimes": 2 + 3 + 1.5 + 5,
+    }

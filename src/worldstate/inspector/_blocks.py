@@ -57,13 +57,25 @@ def _max_finite(values: Sequence[object]) -> float | None:
     return max(finite) if finite else None
 
 
-def _restricted_entry(record: Mapping[str, Any], active: list[Any]) -> dict[str, Any]:
-    access = coalesce(get(record, "access"), {})
-    routes = [r for r in _list(get(record, "infiltrationRoutes"))]
+def _tally(record: Mapping[str, Any], access: object) -> dict[str, Any]:
+    """What every district adds to the metrics (also part of a restricted entry)."""
+    routes = _list(get(record, "infiltrationRoutes"))
     unlocked = sum(1 for r in routes if truthy(get(r, "unlocked")))
     analytics = coalesce(get(record, "analytics"), {})
     lockdowns = get(analytics, "lockdownsTriggered")
     last_lockdown = get(analytics, "lastLockdownAt")
+    return {
+        "fastTravelEnabled": truthy(get(access, "fastTravelEnabled")),
+        "infiltrationLocked": len(routes) - unlocked,
+        "infiltrationUnlocked": unlocked,
+        "lockdownsTriggered": max(0, math.floor(lockdowns)) if is_finite_number(lockdowns) else 0,
+        "lastLockdownAt": last_lockdown if is_finite_number(last_lockdown) else None,
+    }
+
+
+def _restricted_entry(
+    record: Mapping[str, Any], access: object, active: list[Any], tally: dict[str, Any]
+) -> dict[str, Any]:
     stability = get(record, "stability")
     current = get(stability, "current")
     change_at = _max_finite([get(r, "lastChangedAt") for r in active])
@@ -81,7 +93,7 @@ def _restricted_entry(record: Mapping[str, Any], active: list[Any]) -> dict[str,
             "value": current if is_finite_number(current) else None,
             "lastChangedAt": coalesce(get(stability, "lastChangedAt"), None),
         },
-        "fastTravelEnabled": truthy(get(access, "fastTravelEnabled")),
+        "fastTravelEnabled": tally["fastTravelEnabled"],
         "activeRestrictionCount": len(active),
         "lastRestrictionChangeAt": change_at,
         "restrictions": [
@@ -93,10 +105,10 @@ def _restricted_entry(record: Mapping[str, Any], active: list[Any]) -> dict[str,
             }
             for r in active
         ],
-        "infiltrationLocked": len(routes) - unlocked,
-        "infiltrationUnlocked": unlocked,
-        "lockdownsTriggered": max(0, math.floor(lockdowns)) if is_finite_number(lockdowns) else 0,
-        "lastLockdownAt": last_lockdown if is_finite_number(last_lockdown) else None,
+        "infiltrationLocked": tally["infiltrationLocked"],
+        "infiltrationUnlocked": tally["infiltrationUnlocked"],
+        "lockdownsTriggered": tally["lockdownsTriggered"],
+        "lastLockdownAt": tally["lastLockdownAt"],
     }
 
 
@@ -111,14 +123,14 @@ def district_block(root: object, districts: Sequence[object]) -> dict[str, Any]:
     for record in records:
         access = coalesce(get(record, "access"), {})
         active = [r for r in _list(get(access, "restrictions")) if truthy(get(r, "active"))]
-        entry = _restricted_entry(record, active)
-        metrics["fastTravelDisabled"] += 0 if entry["fastTravelEnabled"] else 1
-        metrics["infiltrationLocked"] += entry["infiltrationLocked"]
-        metrics["infiltrationUnlocked"] += entry["infiltrationUnlocked"]
-        metrics["lockdownEvents"] += entry["lockdownsTriggered"]
-        lockdown_times.append(entry["lastLockdownAt"])
-        if active:
-            restricted.append(entry)
+        tally = _tally(record, access)
+        metrics["fastTravelDisabled"] += 0 if tally["fastTravelEnabled"] else 1
+        metrics["infiltrationLocked"] += tally["infiltrationLocked"]
+        metrics["infiltrationUnlocked"] += tally["infiltrationUnlocked"]
+        metrics["lockdownEvents"] += tally["lockdownsTriggered"]
+        lockdown_times.append(tally["lastLockdownAt"])
+        if active:  # only these are listed: the others' entries would be thrown away
+            restricted.append(_restricted_entry(record, access, active, tally))
     restricted.sort(
         key=lambda e: (-e["activeRestrictionCount"], -(e["lastRestrictionChangeAt"] or 0))
     )
@@ -172,27 +184,44 @@ def npc_block(root: object, summaries: Sequence[object]) -> dict[str, Any]:
     """NPCs on alert and under suspicion (newest first, 10 each) and metrics over all NPCs."""
     block = empty_npc_block()
     block["lastUpdatedAt"] = coalesce(get(root, "lastUpdatedAt"), None)
-    records = [r for r in summaries if isinstance(r, Mapping)]
+    records = [r for r in summaries if type(r) is dict or isinstance(r, Mapping)]
     alerts: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
     suspicious: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
     witnessed_total: float = 0
+    knows_player = 0
     for npc in records:
-        witnessed = coalesce(
-            get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes")
-        )
-        witnessed_total += max(0, witnessed) if is_finite_number(witnessed) else 0
+        witnessed_total += _witnessed(npc)
         alert, suspicion = get(npc, "alert"), get(npc, "suspicion")
-        if truthy(get(alert, "active")):
+        if _active(alert):
             alerts.append((npc, alert))
-        if truthy(get(suspicion, "active")):
+        if _active(suspicion):
             suspicious.append((npc, suspicion))
+        knows = npc.get("knowsPlayer")
+        knows_player += knows is True or (knows is not False and truthy(knows))
     block["alerts"] = _newest_first(alerts)
     block["suspicious"] = _newest_first(suspicious)
     block["metrics"] = {
         "total": len(records),
         "alerts": len(alerts),
         "suspicious": len(suspicious),
-        "knowsPlayer": sum(1 for npc in records if truthy(get(npc, "knowsPlayer"))),
+        "knowsPlayer": knows_player,
         "witnessedCrimes": witnessed_total,
     }
     return block
+
+
+def _witnessed(npc: Mapping[str, Any]) -> float:
+    """The NPC's crimes witnessed (its own count, else its interactions'), 0 if not a count."""
+    witnessed = npc.get("witnessedCrimes")
+    if type(witnessed) is not int:  # the summaries' own case, exact and finite
+        witnessed = coalesce(
+            get(npc, "witnessedCrimes"), get(get(npc, "interactions"), "witnessedCrimes")
+        )
+        if not is_finite_number(witnessed):
+            return 0
+    return max(0, witnessed)
+
+
+def _active(flag: object) -> bool:
+    active = flag.get("active") if type(flag) is dict else get(flag, "active")
+    return active is True or (active is not False and truthy(active))

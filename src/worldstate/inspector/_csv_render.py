@@ -90,9 +90,14 @@ def _iso_if_truthy(value: object) -> str:
     return iso_from_ms(to_number(value)) if truthy(value) else ""
 
 
+_ONLY_STR: Final = frozenset({str})
+
+
 def _joined(values: object, separator: str = "|") -> str:
     if not isinstance(values, list | tuple):
         return ""
+    if _ONLY_STR.issuperset(map(type, values)):  # step ids, tags: nothing to convert
+        return separator.join(values)
     return separator.join("" if v is None or v is ABSENT else js_string(v) for v in values)
 
 

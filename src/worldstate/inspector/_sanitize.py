@@ -96,7 +96,10 @@ def json_clone(value: object) -> Any:
     pending: list[tuple[Any, Any, object]] = [(root, 0, value)]
     while pending:
         parent, key, item = pending.pop()
-        if isinstance(item, Mapping):
+        flat = _flat_copy(item)
+        if flat is not None:
+            parent[key] = flat
+        elif isinstance(item, Mapping):
             copy: dict[str, Any] = {}
             children = [(copy, str(k), v) for k, v in item.items() if v is not ABSENT]
             for _, name, _ in children:
@@ -110,6 +113,27 @@ def json_clone(value: object) -> Any:
         else:
             parent[key] = item
     return root[0]
+
+
+_PLAIN_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+_STRING: Final = frozenset({str})
+
+
+def _flat_copy(item: object) -> Any:
+    """A copy of a dict or list holding plain scalars only (string keys), else ``None``.
+
+    Most of a large summary is such leaves (step lists, timelines): copied in one call, not
+    an entry at a time.
+    """
+    if type(item) is list and _PLAIN_SCALARS.issuperset(map(type, item)):
+        return list(item)
+    if (
+        type(item) is dict
+        and _PLAIN_SCALARS.issuperset(map(type, item.values()))
+        and _STRING.issuperset(map(type, item))
+    ):
+        return dict(item)
+    return None
 
 
 def _list(value: object) -> list[Any]:

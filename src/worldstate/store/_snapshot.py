@@ -10,7 +10,10 @@ e.g. ``$.factions.byId.harbor_union.fame``.
 from __future__ import annotations
 
 import functools
+import operator
 import re
+import types
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -116,9 +119,13 @@ def validate_snapshot(
 
 
 def _check(
-    data: object, source: str | None, slices: Sequence[Slice] | None
+    data: object, source: str | None, slices: Sequence[Slice] | None, *, decoded: bool = False
 ) -> type[msgspec.Struct]:
-    """Validate ``data``; returns the schema it passed."""
+    """Validate ``data``; returns the schema it passed.
+
+    ``decoded`` (``data`` is freshly decoded JSON) lets :func:`_lean_schema` decide first;
+    only a document it refuses is converted again, for the exact message and path.
+    """
     if slices is None:
         from worldstate.store.slices import default_slices
 
@@ -129,6 +136,8 @@ def _check(
         )
     _check_has_a_section(data, slices, source)
     schema = snapshot_schema(slices)
+    if decoded and _passes(data, _lean_schema(schema)):
+        return schema
     try:
         msgspec.convert(data, schema)
     except msgspec.ValidationError as exc:
@@ -136,6 +145,61 @@ def _check(
         path = _locate(data, schema, raw_path)
         raise SnapshotError(message, source=source, path=path) from exc
     return schema
+
+
+def _passes(data: object, schema: Any) -> bool:
+    try:
+        msgspec.convert(data, schema)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+# -- the lean schema ---------------------------------------------------------------------------
+# msgspec.convert builds the typed value it validates against, a throwaway here: for
+# ``dict[str, Any]`` a copy of the dict, for a TypedDict a dict of its fields.  On decoded JSON
+# (object keys are always strings) an empty Struct accepts exactly the objects ``dict[str, Any]``
+# accepts, and a Struct with a TypedDict's fields (those typed ``Any`` left out) exactly what
+# the TypedDict accepts, building far less (untracked by the collector: the values it builds
+# are dropped at once).  The lean schema is only ever asked yes or no.
+
+
+class _AnyObject(msgspec.Struct, gc=False):
+    """Any JSON object (nothing of it is kept)."""
+
+
+@functools.lru_cache(maxsize=32)
+def _lean_schema(schema: type[msgspec.Struct]) -> type[msgspec.Struct]:
+    """``schema`` (a snapshot schema) with its sections' dicts and TypedDicts made lean."""
+    fields = [(f.name, _lean(f.type), f.default) for f in msgspec.structs.fields(schema)]
+    return msgspec.defstruct(f"Lean{schema.__name__}", fields, kw_only=True, gc=False)
+
+
+def _lean(annotation: Any) -> Any:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation == dict[str, Any]:
+        return _AnyObject
+    if typing.is_typeddict(annotation):
+        return _lean_typed_dict(annotation)
+    if origin is list:
+        return types.GenericAlias(list, (_lean(args[0]),))
+    if origin is dict:
+        return types.GenericAlias(dict, (args[0], _lean(args[1])))
+    if origin in (typing.Union, types.UnionType):
+        return functools.reduce(operator.or_, map(_lean, args))
+    return annotation
+
+
+@functools.cache
+def _lean_typed_dict(typed_dict: type) -> type[msgspec.Struct]:
+    hints = typing.get_type_hints(typed_dict, include_extras=True)
+    required: frozenset[str] = getattr(typed_dict, "__required_keys__", frozenset())
+    fields: list[Any] = [
+        (name, _lean(annotation)) if name in required else (name, _lean(annotation), None)
+        for name, annotation in hints.items()
+        if annotation is not Any
+    ]
+    return msgspec.defstruct(f"Lean{typed_dict.__name__}", fields, kw_only=True, gc=False)
 
 
 _SUMMARY_MARKS = frozenset({"generatedAt", "generatedIso", "engine", "controlBindings"})
@@ -177,7 +241,7 @@ def adopt_snapshot(
     Raises:
         SnapshotError: as :func:`validate_snapshot`.
     """
-    schema = _check(data, source, slices)  # refuses anything but a dict
+    schema = _check(data, source, slices, decoded=True)  # refuses anything but a dict
     return ValidatedSnapshot(cast("dict[str, Any]", data), schema)
 
 

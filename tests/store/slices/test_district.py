@@ -459,6 +459,16 @@ class TestSnapshot:
         assert state["lastUpdatedAt"] == 9
         assert slice_.hydrate(None) == slice_.initial_state()
 
+    def test_hydrate_keeps_key_order_and_copies_every_entry(self) -> None:
+        """Unknown entries keep their place among the rebuilt parts and are copied, not shared."""
+        extra = {"notes": ["a"]}
+        record = {"lore": extra, "stability": {"current": 5}, "id": "docks", "tier": "x"}
+        hydrated = DistrictSlice().hydrate({"byId": {"docks": record}})["byId"]["docks"]
+        assert list(hydrated)[:4] == ["lore", "stability", "id", "tier"]
+        assert hydrated["lore"] == extra and hydrated["lore"] is not extra
+        assert hydrated["lore"]["notes"] is not extra["notes"]
+        assert hydrated["stability"]["current"] == 5
+
     def test_schema_rejects_wrong_types(self) -> None:
         """A byId that is not an object is rejected with its JSON path."""
         slice_ = DistrictSlice()

@@ -179,6 +179,28 @@ class TestNpcSnapshot:
         assert len(partial["changeLog"]) == CHANGE_LOG_LIMIT
         assert npcs.hydrate(None) == npcs.initial_state()
 
+    def test_hydrate_takes_a_stored_record_over_and_normalises_the_others(
+        self, npcs: NpcSlice
+    ) -> None:
+        state = reduce_event(npcs, npcs.initial_state(), "npc:became_suspicious", {"npcId": "n"}, 4)
+        section = json.loads(json.dumps(npcs.serialize(state)))
+        stored = section["byId"]["n"]
+        assert npcs.hydrate(section)["byId"]["n"] is stored
+        flag = {"active": 1, "reason": None, "updatedAt": None}  # truthy, not yet a bool
+        odd = [
+            {**stored, "interactions": {**stored["interactions"], "interviews": None}},
+            {**stored, "interactions": {"witnessedCrimes": 1, "interviews": 0, "recognitions": 0}},
+            {**stored, "alert": flag},
+            {**stored, "suspicion": {"reason": None, "active": True, "updatedAt": 3}},
+            {**stored, "lastCrimeWitnessed": 0},
+            {k: v for k, v in stored.items() if k != "tags"},
+        ]
+        for record in odd:
+            hydrated = npcs.hydrate({"byId": {"n": record}})["byId"]["n"]
+            assert hydrated is not record
+            assert npcs.hydrate({"byId": {"n": hydrated}})["byId"]["n"] is hydrated, record
+        assert npcs.hydrate({"byId": {"n": odd[2]}})["byId"]["n"]["alert"]["active"] is True
+
     def test_schema_rejects_wrong_types(self, npcs: NpcSlice) -> None:
         """A byId that is not an object, or a non-list history, is rejected with its path."""
         with pytest.raises(msgspec.ValidationError) as caught:

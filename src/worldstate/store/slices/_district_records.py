@@ -87,6 +87,32 @@ def _narrative_hooks(value: Any) -> list[dict[str, Any]]:
     ]
 
 
+_NORMALISED_PARTS = frozenset(
+    {
+        "controllingFaction",
+        "influence",
+        "stability",
+        "security",
+        "access",
+        "infiltrationRoutes",
+        "environment",
+        "pointsOfInterest",
+        "narrativeHooks",
+        "proceduralModifiers",
+        "analytics",
+    }
+)
+"""The parts :func:`_normalise_record` rebuilds (each from a copy of its own)."""
+
+
+def _other_parts(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Copies of the record's other entries, in its key order; the rebuilt parts hold their
+    place (``None``) without being copied twice."""
+    return {
+        key: None if key in _NORMALISED_PARTS else copy_json(value) for key, value in record.items()
+    }
+
+
 def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy of a record with every nested part in canonical shape and key order."""
     control = as_mapping(record.get("controllingFaction"))
@@ -98,7 +124,7 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
     routes = record.get("infiltrationRoutes")
     restrictions = access.get("restrictions")
     return {
-        **copy_json(record),
+        **_other_parts(record),
         "controllingFaction": {
             key: control.get(key) for key in ("base", "current", "previous", "lastChangedAt")
         },

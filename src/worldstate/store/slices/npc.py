@@ -169,12 +169,19 @@ def _flag(value: Any) -> dict[str, Any]:
     }
 
 
+_INTERACTION_KEYS = ("interviews", "recognitions", "witnessedCrimes")
+_FLAG_KEYS = ("active", "reason", "updatedAt")
+
+
 def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A stored record with its nested parts filled in.
 
     Whatever is already in shape is taken over, not copied: :meth:`NpcSlice.hydrate` is handed
-    a section it owns, and state is never changed in place once published.
+    a section it owns, and state is never changed in place once published.  A record written
+    by a store (every part in shape) is taken over whole.
     """
+    if type(record) is dict and _in_shape(record):
+        return record
     interactions = as_mapping(record.get("interactions"))
     crime = record.get("lastCrimeWitnessed")
     history = record.get("history")
@@ -191,6 +198,26 @@ def _normalise_record(record: Mapping[str, Any]) -> dict[str, Any]:
         "history": history if isinstance(history, list) else [],
         "tags": tags if isinstance(tags, list) else [],
     }
+
+
+def _in_shape(record: dict[str, Any]) -> bool:
+    """Whether :func:`_normalise_record` would give ``record`` back unchanged."""
+    interactions = record.get("interactions")
+    crime = record.get("lastCrimeWitnessed", 0)
+    return (
+        type(interactions) is dict
+        and tuple(interactions) == _INTERACTION_KEYS
+        and None not in interactions.values()
+        and _flag_in_shape(record.get("suspicion"))
+        and _flag_in_shape(record.get("alert"))
+        and (crime is None or type(crime) is dict or truthy(crime))
+        and type(record.get("history")) is list
+        and type(record.get("tags")) is list
+    )
+
+
+def _flag_in_shape(flag: object) -> bool:
+    return type(flag) is dict and tuple(flag) == _FLAG_KEYS and type(flag["active"]) is bool
 
 
 def _touch(
@@ -348,7 +375,7 @@ class NpcSlice(InPlaceWrites):
         change_log = section.get("changeLog")
         return {
             "byId": {
-                npc_id: _normalise_record(as_mapping(record))
+                npc_id: _normalise_record(record if type(record) is dict else as_mapping(record))
                 for npc_id, record in as_mapping(section.get("byId")).items()
             },
             "changeLog": change_log[-CHANGE_LOG_LIMIT:] if isinstance(change_log, list) else [],
