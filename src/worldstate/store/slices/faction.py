@@ -141,6 +141,12 @@ def _initial_state() -> State:
     }
 
 
+def _names_a_faction(faction_id: Any) -> bool:
+    """Whether an event's ``factionId`` names a faction: a non-empty string (answered without
+    the generic truthiness rules), else any truthy value."""
+    return faction_id != "" if faction_id.__class__ is str else truthy(faction_id)
+
+
 def _new_record(faction_id: str) -> State:
     """The record of a faction seen for the first time."""
     return {
@@ -200,10 +206,7 @@ class FactionSlice(InPlaceWrites):
         # Inlined as in ``_attitude_changed``: ``x if x is not None else y`` is ``coalesce``.
         get = p.get
         faction_id: Any = get("factionId")
-        if faction_id.__class__ is str:
-            if not faction_id:
-                return state
-        elif not truthy(faction_id):
+        if not _names_a_faction(faction_id):
             return state
         transients = self.transients
         by_id = state["byId"]
@@ -235,10 +238,7 @@ class FactionSlice(InPlaceWrites):
         # its cost.
         get = p.get
         faction_id: Any = get("factionId")
-        if faction_id.__class__ is str:
-            if not faction_id:
-                return state
-        elif not truthy(faction_id):
+        if not _names_a_faction(faction_id):
             return state
         transients = self.transients
         by_id = state["byId"]
