@@ -425,13 +425,15 @@ class InventorySlice(InPlaceWrites):
         section = as_mapping(data)
         state = self.initial_state()
         items: list[dict[str, Any]] = []
+        seen: set[str] = set()  # ids so far: a repeated id is rare, a scan per item is not
         for entry in section.get("items") or []:
             item = _hydrated_item(as_mapping(entry), section.get("lastUpdatedAt"))
             if item is None:
                 continue
-            if any(existing["id"] == item["id"] for existing in items):
+            if item["id"] in seen:
                 items = _upsert(items, item, item["lastSeenAt"])
             else:
+                seen.add(item["id"])
                 items.append(item)
         state["items"] = items
         state["equipped"] = {
