@@ -144,7 +144,9 @@ def _npc_availability(state: State, payload: dict[str, Any], now: int) -> State:
     return next_state
 
 
-def _release_npc_blocks(by_id: Mapping[str, Any], npc_id: str, recorded_at: Any) -> dict[str, Any]:
+def _release_npc_blocks(
+    by_id: Mapping[str, Any], npc_id: str, recorded_at: Any
+) -> Mapping[str, Any]:
     """Drop the blocked objectives held by ``npc_id``; returns ``by_id`` itself if none."""
     result: dict[str, Any] | None = None
     for quest_id, quest in by_id.items():
@@ -178,7 +180,7 @@ def _release_npc_blocks(by_id: Mapping[str, Any], npc_id: str, recorded_at: Any)
             }
             record["lastBlockedAt"] = when
         result[quest_id] = record
-    return dict(by_id) if result is None else result
+    return by_id if result is None else result
 
 
 def _newest(entries: list[Any]) -> Any:
