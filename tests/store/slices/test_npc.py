@@ -8,6 +8,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from worldstate.events import EventBus
+from worldstate.store import WorldStore
 from worldstate.store._selectors import SelectorCache
 from worldstate.store._slice import Action
 from worldstate.store.slices.npc import (
@@ -239,3 +241,53 @@ class TestNpcSelectors:
             }
         ]
         assert cache.run(select_npc_summaries, {"npc": state}, ()) is summaries
+
+
+class TestNpcSharedDefaults:
+    """New NPCs share their untouched parts; a change to one never shows in another."""
+
+    def _world(self) -> tuple[WorldStore, EventBus]:
+        bus = EventBus()
+        return WorldStore(bus, slices=[NpcSlice()]), bus
+
+    def test_untouched_npcs_share_their_default_parts(self) -> None:
+        store, bus = self._world()
+        for npc_id in ("a", "b"):
+            bus.emit("npc:registered", {"npcId": npc_id})
+        a, b = (store.state["npc"]["byId"][k] for k in ("a", "b"))
+        assert a is not b
+        for part in ("interactions", "suspicion", "alert", "history", "tags"):
+            assert a[part] is b[part]
+
+    def test_a_change_to_one_npc_leaves_the_others_and_what_was_seen(self) -> None:
+        store, bus = self._world()
+        for npc_id in ("a", "b", "c"):
+            bus.emit("npc:registered", {"npcId": npc_id})
+        seen = json.dumps(store.state["npc"])
+        bus.emit("npc:interviewed", {"npcId": "a", "dialogueId": "intro"})
+        bus.emit("npc:became_suspicious", {"npcId": "a", "reason": "x"})
+        bus.emit("npc:alerted", {"npcId": "b", "reason": "y"})
+        bus.emit("npc:witnessed_crime", {"npcId": "a", "crimeType": "theft"})
+        by_id = store.state["npc"]["byId"]
+        assert by_id["c"]["interactions"] == {
+            "interviews": 0,
+            "recognitions": 0,
+            "witnessedCrimes": 0,
+        }
+        assert (
+            by_id["c"]["suspicion"]
+            == by_id["c"]["alert"]
+            == {
+                "active": False,
+                "reason": None,
+                "updatedAt": None,
+            }
+        )
+        assert by_id["c"]["history"] == [] and by_id["c"]["tags"] == []
+        assert by_id["a"]["interactions"]["interviews"] == 1
+        assert len(by_id["a"]["history"]) == 3 and by_id["b"]["alert"]["active"] is True
+        assert json.loads(seen)["byId"]["a"]["history"] == []
+        assert json.dumps(store.state["npc"]["byId"]["c"]) == json.dumps(
+            json.loads(seen)["byId"]["c"]
+        )
+        store.close()

@@ -14,7 +14,7 @@ An alerted NPC stays ``alerted`` whatever happens next.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypedDict
+from typing import Any, Final, TypedDict
 
 from worldstate._js import coalesce2, truthy
 from worldstate.store._selectors import create_selector
@@ -142,6 +142,15 @@ _EVENTS: dict[str, ActionBuilder] = {
 # --- records -----------------------------------------------------------------------------------
 
 
+# The parts of a record nobody has changed yet: one shared copy for every NPC.  Records are
+# never changed in place (reducers copy or replace a part before writing it), so sharing is
+# invisible, and a world of mostly untouched NPCs keeps a fraction of the memory (which at
+# tens of thousands of NPCs is what each event's cache misses are about).
+_NO_INTERACTIONS: Final = {"interviews": 0, "recognitions": 0, "witnessedCrimes": 0}
+_FLAG_OFF: Final = {"active": False, "reason": None, "updatedAt": None}
+_NO_ENTRIES: Final[list[Any]] = []
+
+
 def _new_record(npc_id: Any) -> dict[str, Any]:
     return {
         "id": npc_id,
@@ -149,14 +158,14 @@ def _new_record(npc_id: Any) -> dict[str, Any]:
         "factionId": None,
         "status": "unknown",
         "knowsPlayer": False,
-        "interactions": {"interviews": 0, "recognitions": 0, "witnessedCrimes": 0},
-        "suspicion": {"active": False, "reason": None, "updatedAt": None},
-        "alert": {"active": False, "reason": None, "updatedAt": None},
+        "interactions": _NO_INTERACTIONS,
+        "suspicion": _FLAG_OFF,
+        "alert": _FLAG_OFF,
         "lastInteractionAt": None,
         "lastDialogueId": None,
         "lastCrimeWitnessed": None,
-        "history": [],
-        "tags": [],
+        "history": _NO_ENTRIES,
+        "tags": _NO_ENTRIES,
     }
 
 
