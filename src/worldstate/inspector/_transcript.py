@@ -115,13 +115,21 @@ _PLAIN_SCALARS: Final = frozenset({str, int, bool, type(None)})
 
 
 def _opt(payload: object, key: str) -> Any:
-    # _clone makes an absent key null and returns plain scalars as they are.
-    return _clone(payload.get(key) if payload.__class__ is dict else get(payload, key))
+    # _clone makes an absent key null; a plain scalar (most fields) is taken without the call.
+    value = payload.get(key) if payload.__class__ is dict else get(payload, key)
+    return value if value.__class__ in _PLAIN_SCALARS else _clone(value)
 
 
 def _opts(payload: object, *keys: str) -> dict[str, Any]:
     """``{key: _opt(payload, key)}`` for each key, in order."""
-    return {key: _opt(payload, key) for key in keys}
+    if payload.__class__ is not dict:
+        return {key: _opt(payload, key) for key in keys}
+    lookup = payload.get
+    result: dict[str, Any] = {}
+    for key in keys:  # spelt out: a comprehension of calls costs more on Python 3.11
+        value = lookup(key)
+        result[key] = value if value.__class__ in _PLAIN_SCALARS else _clone(value)
+    return result
 
 
 class _StepContext(msgspec.Struct, frozen=True):
@@ -280,9 +288,10 @@ class TutorialTranscriptRecorder:
         self._announce(entry)
 
     def _timestamp(self, payload: object) -> float:
+        plain = payload.__class__ is dict
         for key in _TIMESTAMP_KEYS:
-            value = get(payload, key)
-            if is_finite_number(value):
+            value = payload.get(key) if plain else get(payload, key)  # type: ignore[attr-defined]
+            if value is not None and is_finite_number(value):  # most keys are absent
                 return value
         return self._clock()
 
