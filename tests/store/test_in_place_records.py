@@ -8,6 +8,7 @@ from typing import Any
 
 from worldstate.events import EventBus
 from worldstate.store import WorldStore
+from worldstate.store._transients import OWNED_LIMIT, Transients
 from worldstate.store.slices import tutorial
 from worldstate.store.slices._prefix import ListPrefix
 from worldstate.store.slices.dialogue import DialogueSlice
@@ -264,3 +265,25 @@ class TestInventoryItems:
             ("b", 1),
         ]
         assert [i["id"] for i in second.state["inventory"]["items"]] == ["x", "a"]
+
+
+class TestOwnedLimit:
+    """A long replay nobody looks at holds a bounded number of lent-out containers."""
+
+    def test_the_record_of_lent_containers_stays_bounded(self) -> None:
+        writes = Transients()
+        lent = [writes.writable_dict({"n": n}) for n in range(OWNED_LIMIT * 2 + 5)]
+        assert len(writes._owned) <= OWNED_LIMIT
+        assert writes.writable_dict(lent[-1]) is lent[-1]  # lent since the last forgetting
+        again = writes.writable_dict(lent[0])  # forgotten: copied once more, never shared
+        assert again is not lent[0] and again == lent[0]
+
+    def test_a_long_unobserved_replay_keeps_its_memory_bounded(self) -> None:
+        world = Harness()
+        for n in range(OWNED_LIMIT + 500):
+            world.emit("reputation:changed", {"factionId": f"f{n % 50}", "newFame": n})
+            if n % 7 == 0:
+                world.emit("faction:reputation_reset", {"reason": "again"})
+        assert len(world.store._transients._owned) <= OWNED_LIMIT
+        by_id = world.store.state["faction"]["byId"]
+        assert by_id and all(record["fame"] >= 0 for record in by_id.values())

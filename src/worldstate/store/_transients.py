@@ -15,6 +15,11 @@ states are therefore never mutated, and the identity rules stay true for anyone 
 them: a slice state that changed is a new object (reducers still build a new slice-state dict,
 a handful of keys), and a reducer that changes nothing returns the same object.
 
+The containers it lends out are held (so that their ids are not reused while they count as
+unseen), so a long replay nobody looks at would keep every container it ever replaced alive:
+after :data:`OWNED_LIMIT` copies the record is started afresh (each container still in the
+state is copied once more on its next write), which bounds that memory.
+
 Rules for a reducer using it: write in place only through these methods, as the last step (after
 everything that can raise), and never store a writable container in a second place of the state.
 """
@@ -24,7 +29,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ALWAYS_COPY", "InPlaceWrites", "Transients"]
+__all__ = ["ALWAYS_COPY", "OWNED_LIMIT", "InPlaceWrites", "Transients"]
+
+OWNED_LIMIT = 1024
+"""How many lent-out containers :class:`Transients` holds before it forgets them all."""
 
 
 class Transients:
@@ -42,6 +50,8 @@ class Transients:
         owned = self._owned
         if id(value) in owned:
             return value
+        if len(owned) >= OWNED_LIMIT:
+            owned.clear()  # forgetting only costs a copy later; holding them costs memory
         copy = dict(value)
         owned[id(copy)] = copy
         return copy
@@ -51,6 +61,8 @@ class Transients:
         owned = self._owned
         if id(value) in owned:
             return value
+        if len(owned) >= OWNED_LIMIT:
+            owned.clear()  # forgetting only costs a copy later; holding them costs memory
         copy = list(value)
         owned[id(copy)] = copy
         return copy
