@@ -27,9 +27,11 @@ everything that can raise), and never store a writable container in a second pla
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["ALWAYS_COPY", "OWNED_LIMIT", "InPlaceWrites", "Transients"]
+
+_Container = TypeVar("_Container", dict[Any, Any], list[Any])
 
 OWNED_LIMIT = 1024
 """How many lent-out containers :class:`Transients` holds before it forgets them all."""
@@ -47,23 +49,21 @@ class Transients:
 
     def writable_dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
         """``value`` itself if it may be changed in place, else a copy that may."""
-        owned = self._owned
-        if id(value) in owned:
+        if id(value) in self._owned:
             return value
-        if len(owned) >= OWNED_LIMIT:
-            owned.clear()  # forgetting only costs a copy later; holding them costs memory
-        copy = dict(value)
-        owned[id(copy)] = copy
-        return copy
+        return self._lend(dict(value))
 
     def writable_list(self, value: list[Any]) -> list[Any]:
         """``value`` itself if it may be changed in place, else a copy that may."""
-        owned = self._owned
-        if id(value) in owned:
+        if id(value) in self._owned:
             return value
+        return self._lend(list(value))
+
+    def _lend(self, copy: _Container) -> _Container:
+        """Record ``copy`` (just made) as writable in place until the next publication."""
+        owned = self._owned
         if len(owned) >= OWNED_LIMIT:
             owned.clear()  # forgetting only costs a copy later; holding them costs memory
-        copy = list(value)
         owned[id(copy)] = copy
         return copy
 
