@@ -52,6 +52,25 @@ class TestQuestRecords:
         assert after["status"] == "completed"
 
 
+class TestRootState:
+    def test_an_unseen_root_is_updated_in_place(self) -> None:
+        world = Harness()
+        world.emit("story:flag:changed", {"flagId": "a", "value": True})
+        root = world.store._state  # peeked at without publishing
+        world.emit("story:flag:changed", {"flagId": "b", "value": True})
+        assert world.store._state is root
+
+    def test_a_root_handed_out_never_changes(self) -> None:
+        world = Harness()
+        world.emit("story:flag:changed", {"flagId": "a", "value": True})
+        seen = world.store.state
+        slices = dict(seen)
+        world.emit("story:flag:changed", {"flagId": "b", "value": True})
+        assert dict(seen) == slices and all(seen[k] is slices[k] for k in slices)
+        after = world.store.state
+        assert after is not seen and after["story"] is not seen["story"]
+
+
 class TestDialogueTranscripts:
     def test_an_unseen_transcript_is_appended_in_place_and_trimmed(self) -> None:
         world = Harness(slices=[DialogueSlice(history_limit=2)])

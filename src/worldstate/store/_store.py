@@ -278,7 +278,8 @@ class WorldStore:
                 self._history.append((action, ts))
             if after is before:
                 return False
-            next_state = state.copy()
+            # The root too is written in place while nobody has been handed it.
+            next_state = self._transients.writable_dict(state)
             next_state[key] = after
         else:
             action = _stamped(action, ts)
