@@ -8,16 +8,23 @@ blocks it held.  ``quest.py`` wires the builder and reducer into the slice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from worldstate._js import coalesce, coalesce2, is_finite_number, is_number, truthy
 from worldstate.store._slice import Action, State
+from worldstate.store._transients import Transients
 
 from ._payload import as_mapping, copy_json, prepend_bounded
-from ._quest_records import DOMAIN, _apply_definition, _ensure_quest, _valid_id
+from ._quest_records import DOMAIN, _apply_definition, _quest_record, _valid_id
 
-__all__ = ["NPC_AVAILABILITY_HISTORY_LIMIT", "_build_npc_availability", "_npc_availability"]
+__all__ = [
+    "NPC_AVAILABILITY_HISTORY_LIMIT",
+    "NpcBlockHolders",
+    "QuestWrites",
+    "_build_npc_availability",
+    "_npc_availability",
+]
 
 NPC_AVAILABILITY_HISTORY_LIMIT = 20
 """How many NPC availability changes the slice remembers (newest first)."""
@@ -88,14 +95,73 @@ def _normalise_npc_objective(entry: Any, fallback: Any) -> dict[str, Any] | None
     }
 
 
-def _npc_availability(state: State, payload: dict[str, Any], now: int) -> State:
+class NpcBlockHolders:
+    """Which quests may hold objectives blocked by each NPC, so that an NPC becoming available
+    again visits those quests only, not every quest of the world.
+
+    It describes one ``byId`` map (held here): the one the quest slice last wrote.  The sets
+    may name too many quests (a block lifted by objective progress stays listed) but never too
+    few, since only :func:`_npc_availability` makes blocks naming an NPC, and it records them
+    here.  Any other map (a hydrated state, another store's state) is indexed afresh by one
+    scan; so is a copy made after the state was handed out, which cost a pass over the map
+    already.
+    """
+
+    __slots__ = ("_by_id", "_holders")
+
+    def __init__(self) -> None:
+        self._by_id: Mapping[str, Any] | None = None
+        self._holders: dict[str, set[str]] = {}
+
+    def of(self, by_id: Mapping[str, Any], npc_id: str) -> set[str]:
+        """The quests of ``by_id`` that may hold blocks of ``npc_id`` (do not change the set);
+        from now on this index describes ``by_id``."""
+        if by_id is not self._by_id:
+            self._index(by_id)
+        return self._holders.get(npc_id, _NO_QUESTS)
+
+    def _index(self, by_id: Mapping[str, Any]) -> None:
+        holders: dict[str, set[str]] = {}
+        for quest_id, quest in by_id.items():
+            for entry in as_mapping(as_mapping(quest).get("blockedObjectives")).values():
+                npc = as_mapping(entry).get("npcId")
+                if isinstance(npc, str):  # only a string can equal the id being released
+                    holders.setdefault(npc, set()).add(quest_id)
+        self._by_id, self._holders = by_id, holders
+
+    def written(
+        self, by_id: Mapping[str, Any], npc_id: str, *, released: bool, blocked: Iterable[str]
+    ) -> None:
+        """The map described was written (in place, or into the copy ``by_id``): the blocks of
+        ``npc_id`` were all ``released``, or it now also blocks the quests ``blocked``."""
+        self._by_id = by_id
+        if released:
+            self._holders.pop(npc_id, None)
+        else:
+            self._holders.setdefault(npc_id, set()).update(blocked)
+
+
+class QuestWrites(Protocol):
+    """What the availability reducer needs of the quest slice."""
+
+    transients: Transients
+    npc_blocks: NpcBlockHolders
+
+
+_NO_QUESTS: set[str] = set()
+
+
+def _npc_availability(
+    slice_: QuestWrites, state: State, payload: dict[str, Any], now: int
+) -> State:
     npc_id = payload.get("npcId")
     if not _valid_id(npc_id):
         return state
     updated_at = payload.get("updatedAt")
     recorded_at = updated_at if is_finite_number(updated_at) and updated_at > 0 else now
     available = truthy(payload.get("available"))
-    previous = as_mapping(as_mapping(state.get("npcAvailability")).get(npc_id))
+    availability = state.get("npcAvailability")
+    previous = as_mapping(as_mapping(availability).get(npc_id))
     raw = payload.get("objectives")
     objectives = [
         normalised
@@ -130,34 +196,55 @@ def _npc_availability(state: State, payload: dict[str, Any], now: int) -> State:
         "tag": payload.get("tag"),
         "objectiveCount": len(objectives),
     }
+    by_id = state["byId"]
+    holders = slice_.npc_blocks
+    candidates = holders.of(by_id, npc_id)
+    if available:
+        quests = _released_npc_blocks(by_id, candidates, npc_id, recorded_at)
+    elif objectives:
+        quests = _blocked_for_npc(by_id, payload, objectives, recorded_at)
+    else:
+        quests = {}
+    # Nothing below raises: the maps are written in place while nobody has seen them.
+    writes = slice_.transients
     next_state: State = {
         **state,
-        "npcAvailability": {**as_mapping(state.get("npcAvailability")), npc_id: record},
+        "npcAvailability": _with_entry(writes, availability, npc_id, record),
         "npcAvailabilityHistory": prepend_bounded(
             state.get("npcAvailabilityHistory"), history_entry, NPC_AVAILABILITY_HISTORY_LIMIT
         ),
     }
-    if available:
-        next_state["byId"] = _release_npc_blocks(state["byId"], npc_id, recorded_at)
-    elif objectives:
-        next_state["byId"] = _block_for_npc(state["byId"], payload, objectives, recorded_at)
+    if quests:
+        by_id = writes.writable_dict(by_id)
+        by_id.update(quests)
+        next_state["byId"] = by_id
+    holders.written(by_id, npc_id, released=available, blocked=quests)
     return next_state
 
 
-def _release_npc_blocks(
-    by_id: Mapping[str, Any], npc_id: str, recorded_at: Any
-) -> Mapping[str, Any]:
-    """Drop the blocked objectives held by ``npc_id``; returns ``by_id`` itself if none."""
-    result: dict[str, Any] | None = None
-    for quest_id, quest in by_id.items():
+def _with_entry(writes: Transients, mapping: Any, key: str, value: Any) -> dict[str, Any]:
+    """``mapping`` (a dict, else empty) with ``key`` set: in place while nobody has seen it."""
+    result = writes.writable_dict(mapping) if type(mapping) is dict else dict(as_mapping(mapping))
+    result[key] = value
+    return result
+
+
+def _released_npc_blocks(
+    by_id: Mapping[str, Any], candidates: Iterable[str], npc_id: str, recorded_at: Any
+) -> dict[str, State]:
+    """The quests among ``candidates`` whose blocked objectives held by ``npc_id`` are
+    dropped, as new records (quest id -> record); the others are left out."""
+    changed: dict[str, State] = {}
+    for quest_id in candidates:
+        quest = by_id.get(quest_id)
+        if quest is None:
+            continue
         blocked = as_mapping(as_mapping(quest).get("blockedObjectives"))
         remaining = {
             key: entry for key, entry in blocked.items() if as_mapping(entry).get("npcId") != npc_id
         }
         if len(remaining) == len(blocked):
             continue
-        if result is None:
-            result = dict(by_id)
         record = _apply_definition(quest, {})
         record["blockedObjectives"] = remaining
         last = as_mapping(record.get("lastBlocked"))
@@ -179,8 +266,8 @@ def _release_npc_blocks(
                 "recordedAt": when,
             }
             record["lastBlockedAt"] = when
-        result[quest_id] = record
-    return by_id if result is None else result
+        changed[quest_id] = record
+    return changed
 
 
 def _newest(entries: list[Any]) -> Any:
@@ -191,24 +278,23 @@ def _newest(entries: list[Any]) -> Any:
     return max(entries, key=recorded)
 
 
-def _block_for_npc(
+def _blocked_for_npc(
     by_id: Mapping[str, Any],
     payload: Mapping[str, Any],
     objectives: list[dict[str, Any]],
     recorded_at: Any,
-) -> dict[str, Any]:
-    """Record each objective as blocked by the unavailable NPC."""
-    result = dict(by_id)
+) -> dict[str, State]:
+    """The quests with each objective recorded as blocked by the unavailable NPC, as new
+    records (quest id -> record; a quest named for the first time is created)."""
+    changed: dict[str, State] = {}
     npc_id = payload["npcId"]
     for objective in objectives:
-        quest = _ensure_quest(
-            result,
-            {
-                "questId": objective["questId"],
-                "title": objective["questTitle"],
-                "type": objective["questType"],
-            },
+        quest_id = objective["questId"]
+        quest = _quest_record(
+            changed if quest_id in changed else by_id,
+            {"questId": quest_id, "title": objective["questTitle"], "type": objective["questType"]},
         )
+        changed[quest_id] = quest
         blocked = dict(as_mapping(quest.get("blockedObjectives")))
         existing = as_mapping(blocked.get(objective["objectiveId"]))
         fallback_reason = payload["reason"] if truthy(payload.get("reason")) else None
@@ -241,4 +327,4 @@ def _block_for_npc(
             "message": objective["message"],
             "recordedAt": recorded_at,
         }
-    return result
+    return changed

@@ -1,6 +1,6 @@
 """Quest and objective records: how they are created on first mention and merged.
 
-Owns the record shape of the quest slice: a quest is created by :func:`_ensure_quest` (from any
+Owns the record shape of the quest slice: a quest is created by :func:`_quest_record` (from any
 event naming it) and overlaid with the definition fields an event carries; objectives from a
 definition are merged into the existing ones, keeping key order.  Also owns the quest domain
 name, the status id lists (``activeIds``, ``completedIds``, ``failedIds``) and the small guards
@@ -22,7 +22,6 @@ __all__ = [
     "DOMAIN",
     "_adopted",
     "_apply_definition",
-    "_ensure_quest",
     "_merge_objective",
     "_merge_objective_into",
     "_move_to_status_list",
@@ -208,13 +207,6 @@ def _adopted(writes: Transients, fresh: dict[str, Any]) -> dict[str, Any]:
     """``fresh`` (a dict just made) as one that later events may change in place while nobody
     has seen it: ``Transients`` only lends out the copies it makes, so this is one."""
     return writes.writable_dict(fresh)
-
-
-def _ensure_quest(by_id: dict[str, Any], payload: Mapping[str, Any]) -> State:
-    """Create or update the quest ``payload["questId"]`` in ``by_id`` (a fresh copy); return it."""
-    record = _quest_record(by_id, payload)
-    by_id[payload["questId"]] = record
-    return record
 
 
 def _store_quest(writes: Transients, state: State, quest_id: str, record: State) -> State:

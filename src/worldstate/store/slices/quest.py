@@ -23,7 +23,12 @@ from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
 
 from ._payload import Reducer, as_mapping, reduce_by_type, simple_action
-from ._quest_npc import NPC_AVAILABILITY_HISTORY_LIMIT, _build_npc_availability, _npc_availability
+from ._quest_npc import (
+    NPC_AVAILABILITY_HISTORY_LIMIT,
+    NpcBlockHolders,
+    _build_npc_availability,
+    _npc_availability,
+)
 from ._quest_records import DOMAIN
 from ._quest_reducers import (
     SliceReducer,
@@ -173,10 +178,11 @@ class QuestSlice(InPlaceWrites):
 
     def __init__(self) -> None:
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
+        self.npc_blocks = NpcBlockHolders()
         reducers: dict[str, Reducer] = {
             name: partial(reducer, self) for name, reducer in _SLICE_REDUCERS.items()
         }
-        reducers["QUEST_NPC_AVAILABILITY"] = _npc_availability
+        reducers["QUEST_NPC_AVAILABILITY"] = partial(_npc_availability, self)
         self.type_reducers = reducers
 
     def initial_state(self) -> State:
