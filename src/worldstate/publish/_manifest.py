@@ -18,6 +18,7 @@ from typing import Any, Final
 import msgspec
 
 from worldstate._js import iso_from_ms
+from worldstate._manifest_text import MANIFEST_FILENAME
 from worldstate.artifacts import Artifact
 from worldstate.errors import InputError
 from worldstate.publish._model import COMMAND_PROVIDER, UploadResult, UploadStatus
@@ -46,7 +47,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FILENAME: Final = "ci-artifacts.json"
 MANIFEST_SCHEMA_VERSION: Final = 1
 """Bumped when a field changes meaning or disappears (new fields do not bump it)."""
 

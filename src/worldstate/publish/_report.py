@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from worldstate._manifest_text import NO_PROVIDER_RESULTS, PROVIDERS_HEADING
 from worldstate.inspector import md_table
 from worldstate.publish._model import UploadResult, UploadStatus
 from worldstate.publish._workflow import STEP_SUMMARY_LIMIT
@@ -24,14 +25,9 @@ def _or_dash(value: object) -> object:
 
 def provider_markdown(attempts: Sequence[UploadResult]) -> str:
     """The "Telemetry Provider Uploads" section: counts, then one row per attempt."""
-    lines = ["## Telemetry Provider Uploads", ""]
+    lines = [PROVIDERS_HEADING, ""]
     if not attempts:
-        lines += [
-            "No provider results recorded in `ci-artifacts.json`.",
-            "",
-            "Ensure telemetry commands executed after export (e.g., GitHub uploads) and that "
-            "metrics persistence is enabled.",
-        ]
+        lines += NO_PROVIDER_RESULTS
         return "\n".join(lines)
     counts: dict[str, int] = {}
     for result in attempts:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from worldstate._manifest_text import MANIFEST_FILENAME
 from worldstate.errors import InputError
 from worldstate.jsonfile import read_json_file
 from worldstate.storage import expand_url, is_url, read_json
@@ -30,10 +31,10 @@ __all__ = [
     "default_metadata",
 ]
 
-MANIFEST_NAME: Final = "ci-artifacts.json"
+MANIFEST_NAME: Final = MANIFEST_FILENAME
 """The file a folder argument stands for (every one below the folder)."""
 
-DEFAULT_MANIFEST: Final = "telemetry-artifacts/ci-artifacts.json"
+DEFAULT_MANIFEST: Final = f"telemetry-artifacts/{MANIFEST_FILENAME}"
 """The manifest read when no argument and no ``CI_ARTIFACT_METADATA`` names one."""
 
 _GLOB_CHARACTERS: Final = frozenset("*?[")

@@ -20,6 +20,7 @@ from worldstate._js import (
     number_text,
     truthy,
 )
+from worldstate._manifest_text import NO_PROVIDER_RESULTS, PROVIDERS_HEADING
 from worldstate.inspector import md_table
 from worldstate.report._jsvalues import js_key_order
 
@@ -31,7 +32,6 @@ __all__ = [
     "render_providers_markdown",
 ]
 
-PROVIDERS_HEADING: Final = "## Telemetry Provider Uploads"
 MISSING: Final = "\u2014"
 """What an empty table cell shows (an em dash)."""
 
@@ -146,12 +146,7 @@ def render_providers_markdown(summary: ProviderSummary) -> str:
     """The report's Markdown (no trailing newline); table cells escape ``|`` and line breaks."""
     lines = [PROVIDERS_HEADING, ""]
     if summary.total == 0:
-        lines += [
-            "No provider results recorded in `ci-artifacts.json`.",
-            "",
-            "Ensure telemetry commands executed after export (e.g., GitHub uploads) and that "
-            "metrics persistence is enabled.",
-        ]
+        lines += NO_PROVIDER_RESULTS
         return "\n".join(lines)
     breakdown = ", ".join(
         f"`{status}`: {summary.status_counts[status]}"

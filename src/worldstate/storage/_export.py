@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from worldstate._manifest_text import MANIFEST_FILENAME
 from worldstate.storage._location import StorageLocation, parse_location
 from worldstate.storage._options import parse_storage_options, resolve_storage_options
 from worldstate.storage._writer import StorageWriter, open_writer
@@ -17,7 +18,6 @@ from worldstate.writers import Writer, check_filename
 __all__ = ["ExportDestinations", "MANIFEST_WRITER_ID"]
 
 MANIFEST_WRITER_ID = "manifest"
-_MANIFEST_FILENAME = "ci-artifacts.json"
 
 
 class ExportDestinations(msgspec.Struct, frozen=True):
@@ -62,7 +62,7 @@ class ExportDestinations(msgspec.Struct, frozen=True):
         manifest = (
             parse_location(metadata)
             if metadata is not None
-            else out_location.child(_MANIFEST_FILENAME)
+            else out_location.child(MANIFEST_FILENAME)
         )
         check_filename(manifest.name, what="--metadata file name")
         destinations = cls(
