@@ -155,12 +155,14 @@ def assert_done(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
 
 
-def assert_refused(result: subprocess.CompletedProcess[str], source: str, where: str) -> None:
+def assert_refused(
+    result: subprocess.CompletedProcess[str], source: str, where: str, limit: int = LIMIT
+) -> None:
     """Exit 2, naming the file and where in it, without a traceback."""
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
     assert f"{source}, {where}" in result.stderr, result.stderr
-    assert f"deeper than the limit of {LIMIT}" in result.stderr
+    assert f"deeper than the limit of {limit}" in result.stderr
 
 
 def json_artifact(out: Path) -> str:
@@ -178,11 +180,12 @@ def deep_summary(extra: int) -> dict[str, Any]:
 
 
 def test_a_summary_and_context_at_the_limit_export(tmp_path: Path) -> None:
-    """Exit 0; the JSON artifact holds the deep parts exactly, formatted as everywhere else."""
+    """Exit 0; the JSON artifact holds the deep parts exactly, formatted as everywhere else,
+    and the manifest (which holds the context one level down) can be read back."""
     source = tmp_path / "summary.json"
     summary = deep_summary(0)
     source.write_text(json.dumps(summary), "utf-8")
-    context = json.dumps({"deep": mixed(LIMIT - 1)})
+    context = json.dumps({"deep": mixed(LIMIT - 2)})
     result = worldstate(
         "export",
         "--summary",
@@ -203,8 +206,14 @@ def test_a_summary_and_context_at_the_limit_export(tmp_path: Path) -> None:
     assert body["tutorial"]["latestSnapshot"] == summary["tutorial"]["latestSnapshot"]
     assert body["factions"]["lastCascadeEvent"] == summary["factions"]["lastCascadeEvent"]
     assert text == _oracle(body, indent=2) + "\n"
-    manifest = json.loads((tmp_path / "out" / "ci-artifacts.json").read_text("utf-8"))
-    assert json.dumps(mixed(LIMIT - 1)) in json.dumps(manifest)
+    manifest_path = tmp_path / "out" / "ci-artifacts.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    assert depth_of(manifest) == LIMIT
+    assert json.dumps(mixed(LIMIT - 2)) in json.dumps(manifest)
+    report = worldstate(
+        "report", "providers", "--metadata", manifest_path, "--strict", "--json", cwd=tmp_path
+    )
+    assert report.returncode == 0, report.stderr
 
 
 def test_a_summary_one_level_deeper_is_refused(tmp_path: Path) -> None:
@@ -217,9 +226,11 @@ def test_a_summary_one_level_deeper_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_context_one_level_deeper_is_refused(tmp_path: Path) -> None:
-    context = json.dumps({"deep": mixed(LIMIT)})
+    """The context may nest one level less than the limit: the manifest holds it one down."""
+    context = json.dumps({"deep": mixed(LIMIT - 1)})
     result = worldstate("export", "--demo", "--out", "out", "--context", context, cwd=tmp_path)
-    assert_refused(result, "--context", f"line 1 column {_deepest_opener(context) + 1}")
+    column = _deepest_opener(context, LIMIT - 1) + 1
+    assert_refused(result, "--context", f"line 1 column {column}", LIMIT - 1)
     assert not (tmp_path / "out").exists()
 
 
@@ -340,10 +351,10 @@ def test_an_event_line_one_level_deeper_is_refused(tmp_path: Path, command: str)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.jsonl"]
 
 
-def _deepest_opener(text: str) -> int:
+def _deepest_opener(text: str, limit: int = LIMIT) -> int:
     depth = 0
     for index, char in enumerate(text):
         depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(char, 0)
-        if depth > LIMIT:
+        if depth > limit:
             return index
     raise AssertionError("not too deep")

@@ -11,7 +11,7 @@ import msgspec
 from worldstate._js import MAX_TIME_MS
 from worldstate.errors import ConfigurationError, InputError
 from worldstate.inspector import DEFAULT_FORMATS, SPATIAL_HISTORY_BUDGET_BYTES, resolve_formats
-from worldstate.jsonfile import loads_strict
+from worldstate.jsonfile import MAX_JSON_DEPTH, JsonLimits, loads_strict
 from worldstate.names import check_prefix
 from worldstate.publish import MANIFEST_FILENAME, ci_requested
 from worldstate.redact import Redactor
@@ -166,16 +166,22 @@ def split_formats(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()] or list(DEFAULT_FORMATS)
 
 
+_CONTEXT_LIMITS = JsonLimits(max_depth=MAX_JSON_DEPTH - 1)
+"""The manifest and the ``--json`` document hold the context one level down: a context as
+deep as the readers' limit would make a manifest no reader accepts."""
+
+
 def parse_context(text: str | None) -> dict[str, Any]:
-    """Parse ``--context``: a JSON object (``None`` -> ``{}``).
+    """Parse ``--context``: a JSON object (``None`` -> ``{}``), nesting at most one level less
+    than :data:`~worldstate.jsonfile.MAX_JSON_DEPTH`.
 
     Raises:
-        InputError: not JSON, or JSON that is not an object.
+        InputError: not JSON, nested too deeply, or JSON that is not an object.
         SnapshotError: ``NaN``/``Infinity`` or a lone surrogate (names the JSON path).
     """
     if text is None:
         return {}
-    value = loads_strict(text, source="--context", what="context")
+    value = loads_strict(text, source="--context", what="context", limits=_CONTEXT_LIMITS)
     if not isinstance(value, dict):
         # The value itself is not echoed: it may hold secrets.
         kind = "an array" if isinstance(value, list) else type(value).__name__
