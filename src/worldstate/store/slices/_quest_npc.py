@@ -9,19 +9,18 @@ blocks it held.  ``quest.py`` wires the builder and reducer into the slice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from worldstate._js import coalesce, coalesce2, is_finite_number, is_number, truthy
 from worldstate.store._slice import Action, State
 from worldstate.store._transients import Transients
 
 from ._payload import as_mapping, copy_json, prepend_bounded
+from ._quest_indexes import QuestWrites
 from ._quest_records import DOMAIN, _apply_definition, _quest_record, _valid_id
 
 __all__ = [
     "NPC_AVAILABILITY_HISTORY_LIMIT",
-    "NpcBlockHolders",
-    "QuestWrites",
     "_build_npc_availability",
     "_npc_availability",
 ]
@@ -93,62 +92,6 @@ def _normalise_npc_objective(entry: Any, fallback: Any) -> dict[str, Any] | None
         "message": source.get("message"),
         "recordedAt": recorded if is_finite_number(recorded) and recorded > 0 else fallback,
     }
-
-
-class NpcBlockHolders:
-    """Which quests may hold objectives blocked by each NPC, so that an NPC becoming available
-    again visits those quests only, not every quest of the world.
-
-    It describes one ``byId`` map (held here): the one the quest slice last wrote.  The sets
-    may name too many quests (a block lifted by objective progress stays listed) but never too
-    few, since only :func:`_npc_availability` makes blocks naming an NPC, and it records them
-    here.  Any other map (a hydrated state, another store's state) is indexed afresh by one
-    scan; so is a copy made after the state was handed out, which cost a pass over the map
-    already.
-    """
-
-    __slots__ = ("_by_id", "_holders")
-
-    def __init__(self) -> None:
-        self._by_id: Mapping[str, Any] | None = None
-        self._holders: dict[str, set[str]] = {}
-
-    def of(self, by_id: Mapping[str, Any], npc_id: str) -> set[str]:
-        """The quests of ``by_id`` that may hold blocks of ``npc_id`` (do not change the set);
-        from now on this index describes ``by_id``."""
-        if by_id is not self._by_id:
-            self._index(by_id)
-        return self._holders.get(npc_id, _NO_QUESTS)
-
-    def _index(self, by_id: Mapping[str, Any]) -> None:
-        holders: dict[str, set[str]] = {}
-        for quest_id, quest in by_id.items():
-            for entry in as_mapping(as_mapping(quest).get("blockedObjectives")).values():
-                npc = as_mapping(entry).get("npcId")
-                if isinstance(npc, str):  # only a string can equal the id being released
-                    holders.setdefault(npc, set()).add(quest_id)
-        self._by_id, self._holders = by_id, holders
-
-    def written(
-        self, by_id: Mapping[str, Any], npc_id: str, *, released: bool, blocked: Iterable[str]
-    ) -> None:
-        """The map described was written (in place, or into the copy ``by_id``): the blocks of
-        ``npc_id`` were all ``released``, or it now also blocks the quests ``blocked``."""
-        self._by_id = by_id
-        if released:
-            self._holders.pop(npc_id, None)
-        else:
-            self._holders.setdefault(npc_id, set()).update(blocked)
-
-
-class QuestWrites(Protocol):
-    """What the availability reducer needs of the quest slice."""
-
-    transients: Transients
-    npc_blocks: NpcBlockHolders
-
-
-_NO_QUESTS: set[str] = set()
 
 
 def _npc_availability(

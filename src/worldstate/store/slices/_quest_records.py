@@ -17,6 +17,7 @@ from worldstate.store._slice import State
 from worldstate.store._transients import ALWAYS_COPY, Transients
 
 from ._payload import as_mapping, copy_json
+from ._quest_indexes import StatusMembers
 
 __all__ = [
     "DOMAIN",
@@ -221,21 +222,31 @@ def _store_quest(writes: Transients, state: State, quest_id: str, record: State)
 _STATUS_LISTS = {"active": "activeIds", "completed": "completedIds", "failed": "failedIds"}
 
 
-def _move_to_status_list(state: State, quest_id: str, status: str, writes: Transients) -> None:
+def _move_to_status_list(
+    state: State, quest_id: str, status: str, writes: Transients, members: StatusMembers
+) -> None:
     """In ``state`` (a new, unpublished dict): put ``quest_id`` last in the id list of
     ``status`` and take it out of the others.  Lists that do not change are shared; those that
-    do are changed in place while nobody has seen them (``writes``).
+    do are changed in place while nobody has seen them (``writes``).  ``members`` tells how
+    often the id is in each list without scanning it, and is kept true for what is written.
     """
     target = _STATUS_LISTS[status]
     for key in _STATUS_LISTS.values():
         ids = state.get(key) or []
-        if quest_id in ids:
+        counts = members.counts(key, ids)
+        found = ids.count(quest_id) if counts is None else counts.get(quest_id, 0)
+        if found or key == target:
             ids = writes.writable_list(ids)
-            while quest_id in ids:
+            for _ in range(found):
                 ids.remove(quest_id)
-        if key == target:
-            ids = writes.writable_list(ids)
-            ids.append(quest_id)
+            if key == target:
+                ids.append(quest_id)
+            if counts is not None:
+                if key == target:
+                    counts[quest_id] = 1
+                else:
+                    del counts[quest_id]
+                members.written(key, ids, counts)
         state[key] = ids
 
 

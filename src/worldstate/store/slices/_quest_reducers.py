@@ -13,9 +13,10 @@ from typing import Any
 
 from worldstate._js import coalesce, coalesce2, truthy
 from worldstate.store._slice import State
-from worldstate.store._transients import InPlaceWrites, Transients
+from worldstate.store._transients import Transients
 
 from ._payload import as_mapping, copy_json
+from ._quest_indexes import QuestWrites
 from ._quest_records import (
     _adopted,
     _merge_objective_into,
@@ -26,7 +27,7 @@ from ._quest_records import (
     _valid_id,
 )
 
-SliceReducer = Callable[[InPlaceWrites, State, dict[str, Any], int], State]
+SliceReducer = Callable[[QuestWrites, State, dict[str, Any], int], State]
 """A quest reducer: the slice (whose ``transients`` the byId map and id lists are written
 through) is bound first, with ``functools.partial``, by the quest slice."""
 
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-def _registered(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
+def _registered(slice_: QuestWrites, state: State, payload: dict[str, Any], now: int) -> State:
     quest_id = payload.get("questId")
     if not _valid_id(quest_id) or quest_id in state["byId"]:
         return state
@@ -49,7 +50,7 @@ def _registered(slice_: InPlaceWrites, state: State, payload: dict[str, Any], no
 
 
 def _status_change(status: str, stamp_key: str) -> SliceReducer:
-    def reduce(slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int) -> State:
+    def reduce(slice_: QuestWrites, state: State, payload: dict[str, Any], now: int) -> State:
         quest_id = payload.get("questId")
         if not _valid_id(quest_id):
             return state
@@ -58,7 +59,7 @@ def _status_change(status: str, stamp_key: str) -> SliceReducer:
         quest["status"] = status
         quest[stamp_key] = coalesce2(payload.get("timestamp"), now)
         next_state = {**state}
-        _move_to_status_list(next_state, quest_id, status, writes)
+        _move_to_status_list(next_state, quest_id, status, writes, slice_.status_members)
         return _store_quest(writes, next_state, quest_id, quest)
 
     return reduce
@@ -133,7 +134,7 @@ def _unblock(quest: State, objective_id: str) -> None:
 
 
 def _objective_update_unblocking(
-    slice_: InPlaceWrites, state: State, payload: dict[str, Any], update: ObjectiveUpdate, now: int
+    slice_: QuestWrites, state: State, payload: dict[str, Any], update: ObjectiveUpdate, now: int
 ) -> State:
     """Update an objective (by its ``target``) and lift any block recorded for it."""
     writes = slice_.transients
@@ -164,7 +165,7 @@ def _progress_update(objective: State, payload: Mapping[str, Any], now: int) -> 
 
 
 def _objective_progress(
-    slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
+    slice_: QuestWrites, state: State, payload: dict[str, Any], now: int
 ) -> State:
     return _objective_update_unblocking(slice_, state, payload, _progress_update, now)
 
@@ -176,7 +177,7 @@ def _completed_update(objective: State, payload: Mapping[str, Any], now: int) ->
 
 
 def _objective_completed(
-    slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
+    slice_: QuestWrites, state: State, payload: dict[str, Any], now: int
 ) -> State:
     return _objective_update_unblocking(slice_, state, payload, _completed_update, now)
 
@@ -215,7 +216,7 @@ def _blocked_update(objective: State, payload: Mapping[str, Any], now: int) -> N
 
 
 def _objective_blocked(
-    slice_: InPlaceWrites, state: State, payload: dict[str, Any], now: int
+    slice_: QuestWrites, state: State, payload: dict[str, Any], now: int
 ) -> State:
     writes = slice_.transients
     result = _objective_update(writes, state, payload, _blocked_definition, _blocked_update, now)

@@ -23,12 +23,8 @@ from worldstate.store._slice import Action, ActionBuilder, State
 from worldstate.store._transients import InPlaceWrites
 
 from ._payload import Reducer, as_mapping, reduce_by_type, simple_action
-from ._quest_npc import (
-    NPC_AVAILABILITY_HISTORY_LIMIT,
-    NpcBlockHolders,
-    _build_npc_availability,
-    _npc_availability,
-)
+from ._quest_indexes import NpcBlockHolders, StatusMembers
+from ._quest_npc import NPC_AVAILABILITY_HISTORY_LIMIT, _build_npc_availability, _npc_availability
 from ._quest_records import DOMAIN
 from ._quest_reducers import (
     SliceReducer,
@@ -179,6 +175,7 @@ class QuestSlice(InPlaceWrites):
     def __init__(self) -> None:
         self.events: Mapping[str, ActionBuilder] = dict(_EVENTS)
         self.npc_blocks = NpcBlockHolders()
+        self.status_members = StatusMembers()
         reducers: dict[str, Reducer] = {
             name: partial(reducer, self) for name, reducer in _SLICE_REDUCERS.items()
         }

@@ -1,5 +1,7 @@
-"""An NPC becoming available visits only the quests it may have blocked (``NpcBlockHolders``),
-with the same outcome as a scan of every quest; whatever was handed out never changes."""
+"""The quest slice's indexes: an NPC becoming available visits only the quests it may have
+blocked (``NpcBlockHolders``), and a status change knows which status lists hold the quest
+without scanning them (``StatusMembers``); both give what a scan gives, and whatever was handed
+out never changes."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from worldstate.events import EventBus
 from worldstate.store import WorldStore, default_slices
-from worldstate.store.slices._quest_npc import NpcBlockHolders
+from worldstate.store.slices._quest_indexes import NpcBlockHolders, StatusMembers
 from worldstate.store.slices.quest import QuestSlice
 
 from ._helpers import Harness
@@ -120,7 +122,7 @@ class TestInPlace:
 class _ScanEveryTime(NpcBlockHolders):
     """The index as if it had never seen a map: every release scans all quests."""
 
-    def of(self, by_id: Mapping[str, Any], npc_id: str) -> set[str]:
+    def of(self, by_id: Mapping[str, Any], npc_id: str) -> set[str] | frozenset[str]:
         self._index(by_id)
         return super().of(by_id, npc_id)
 
@@ -166,3 +168,77 @@ def test_the_index_gives_what_a_scan_of_every_quest_gives(
     events: list[tuple[str, str, list[str]]],
 ) -> None:
     assert _play(events, scan=False) == _play(events, scan=True)
+
+
+class _CountEveryTime(StatusMembers):
+    """The counts as if no list had been seen before: every status change counts afresh."""
+
+    def counts(self, key: str, ids: list[Any]) -> dict[Any, int] | None:
+        self._lists.pop(key, None)
+        return super().counts(key, ids)
+
+
+_STATUS_EVENTS = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["quest:started", "quest:completed", "quest:failed"]), _QUESTS),
+        st.tuples(st.just("look"), st.just([])),
+        st.tuples(st.just("duplicates"), _QUESTS),
+    ),
+    max_size=40,
+)
+
+
+def _play_statuses(events: list[tuple[str, list[str]]], *, recount: bool) -> bytes:
+    world = Harness()
+    if recount:
+        _quest_slice(world.store).status_members = _CountEveryTime()
+    for kind, quests in events:
+        if kind == "look":
+            _ = world.store.state
+        elif kind == "duplicates":  # a snapshot may list an id twice
+            snapshot = world.store.snapshot()
+            snapshot["quests"]["activeIds"] = [*snapshot["quests"]["activeIds"], *quests, *quests]
+            world.store.hydrate(snapshot)
+        else:
+            for quest in quests:
+                world.emit(kind, {"questId": quest})
+    return world.store.snapshot_json()
+
+
+@settings(max_examples=150, deadline=None)
+@given(_STATUS_EVENTS)
+def test_the_status_counts_give_what_a_scan_gives(events: list[tuple[str, list[str]]]) -> None:
+    assert _play_statuses(events, recount=False) == _play_statuses(events, recount=True)
+
+
+class TestStatusLists:
+    def test_a_quest_moves_between_lists_and_duplicates_go(self) -> None:
+        world = Harness()
+        snapshot = {"quests": {"activeIds": ["q1", "q2", "q1"], "completedIds": ["q2"]}}
+        world.store.hydrate(snapshot)
+        world.emit("quest:completed", {"questId": "q1"})
+        quests = world.store.state["quest"]
+        assert (quests["activeIds"], quests["completedIds"]) == (["q2"], ["q2", "q1"])
+        world.emit("quest:started", {"questId": "q2"})
+        quests = world.store.state["quest"]
+        assert (quests["activeIds"], quests["completedIds"]) == (["q2"], ["q1"])
+
+    def test_unseen_lists_are_written_in_place_and_seen_ones_never_change(self) -> None:
+        world = Harness()
+        world.emit("quest:started", {"questId": "q1"})
+        active = world.store._state["quest"]["activeIds"]  # peeked at without publishing
+        world.emit("quest:started", {"questId": "q2"})
+        assert world.store._state["quest"]["activeIds"] is active
+        seen = world.store.state["quest"]["activeIds"]
+        world.emit("quest:completed", {"questId": "q1"})
+        assert seen == ["q1", "q2"]
+        assert world.store.state["quest"]["activeIds"] == ["q2"]
+
+    def test_a_list_holding_an_unhashable_entry_is_scanned(self) -> None:
+        """Only a state made by hand can hold one; it is still read correctly."""
+        slice_ = QuestSlice()
+        state = {**slice_.initial_state(), "activeIds": [["odd"], "q1", "q1"]}
+        action = slice_.events["quest:completed"]({"questId": "q1"}, 5)
+        assert action is not None
+        after = slice_.reduce(state, action)
+        assert after["activeIds"] == [["odd"]] and after["completedIds"] == ["q1"]
