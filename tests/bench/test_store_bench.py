@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from tests._paths import STORY_EVENTS, WORKLOADS
 
 from worldstate.bench._dispatch import load_workload
+from worldstate.bench._events import LEFT_OUT, probe_events, run_event_scale_bench, world_events
 from worldstate.bench._export import write_large_world
 from worldstate.bench._replay import (
     AUTO_REPEAT_EVENTS,
@@ -19,7 +20,10 @@ from worldstate.bench._replay import (
 )
 from worldstate.bench._stats import summarize_ns
 from worldstate.cli import cli
+from worldstate.clock import ManualClock
 from worldstate.errors import EventLogError
+from worldstate.events import EventBus
+from worldstate.store import WorldStore, default_slices
 from worldstate.store._snapshot import load_snapshot_file
 
 WORKLOAD = WORKLOADS / "store-dispatch"
@@ -186,3 +190,57 @@ class TestExportBench:
         figures = json.loads(result.output)
         assert figures["snapshot_bytes"] == path.stat().st_size
         assert 0 < figures["best_s"] <= figures["median_s"] and figures["peak_mb"] > 1
+
+
+class TestEventScale:
+    def test_every_event_of_the_default_store_is_probed_or_said_left_out(self) -> None:
+        """A new event type must be timed (or named in LEFT_OUT, with why)."""
+        listened = {event for s in default_slices() for event in s.events}
+        probed = [name for name, _ in probe_events(10, 0)]
+        assert len(probed) == len(set(probed))
+        assert set(probed) | set(LEFT_OUT) == listened
+        assert not set(probed) & set(LEFT_OUT)
+
+    def test_the_world_events_build_a_world_of_that_size(self) -> None:
+        store = WorldStore(EventBus(), clock=ManualClock(1))
+        for name, payload in world_events(7):
+            store.bus.emit(name, payload)
+        state = store.state
+        assert len(state["faction"]["byId"]) == len(state["npc"]["byId"]) == 7
+        assert len(state["quest"]["activeIds"]) == len(state["inventory"]["items"]) == 7
+        assert len(state["district"]["byId"]) == 7
+
+    def test_json_figures(self) -> None:
+        result = CliRunner().invoke(
+            cli, ["bench", "events", "--small", "3", "--large", "12", "--rounds", "3", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)
+        assert (figures["small"], figures["large"], figures["rounds"]) == (3, 12, 3)
+        assert [row["event"] for row in figures["events"]] == [
+            name for name, _ in probe_events(12, 0)
+        ]
+        for row in figures["events"]:
+            assert row["small_us"] > 0 and row["large_us"] > 0
+            assert row["growth"] == pytest.approx(row["large_us"] / row["small_us"])
+        assert figures["left_out"] == LEFT_OUT
+
+    def test_text_table(self) -> None:
+        result = CliRunner().invoke(
+            cli, ["bench", "events", "--small", "2", "--large", "4", "--rounds", "1"]
+        )
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert lines[0] == "=== Per-event cost, 2 vs 4 of everything ==="
+        assert lines[1].split() == ["event", "small", "us", "large", "us", "growth"]
+        assert lines[2].startswith("reputation:changed ") and lines[2].endswith("x")
+        assert lines[-1] == "Left out: inventory:cleared (empties the inventory)"
+
+    def test_a_large_world_no_larger_than_the_small_one_is_refused(self) -> None:
+        result = CliRunner().invoke(cli, ["bench", "events", "--small", "50", "--large", "50"])
+        assert result.exit_code == 2
+        assert "--large" in result.output and "must be larger than --small" in result.output
+        with pytest.raises(ValueError, match="small < large"):
+            run_event_scale_bench(10, 5)
+        with pytest.raises(ValueError, match="rounds >= 1"):
+            run_event_scale_bench(1, 5, rounds=0)

@@ -1,5 +1,5 @@
-"""Benchmarks behind ``worldstate bench``: dispatch, replay, export, saves, writers, uploads,
-and the pytest plugin's overhead.
+"""Benchmarks behind ``worldstate bench``: dispatch, replay, per-event cost at world scale,
+export, saves, writers, uploads, and the pytest plugin's overhead.
 
 Each benchmark lives in its own private module, imported on first use of one of its names so that
 one benchmark command does not pay for the others (httpx for uploads, SQLite for saves).
@@ -16,6 +16,14 @@ if typing.TYPE_CHECKING:
         WorkloadStep,
         load_workload,
         run_dispatch_bench,
+    )
+    from worldstate.bench._events import (
+        LEFT_OUT,
+        EventScale,
+        EventScaleReport,
+        probe_events,
+        run_event_scale_bench,
+        world_events,
     )
     from worldstate.bench._export import (
         ExportRun,
@@ -66,6 +74,12 @@ if typing.TYPE_CHECKING:
     )
 
 _LAZY = {
+    "EventScale": "worldstate.bench._events",
+    "EventScaleReport": "worldstate.bench._events",
+    "LEFT_OUT": "worldstate.bench._events",
+    "probe_events": "worldstate.bench._events",
+    "run_event_scale_bench": "worldstate.bench._events",
+    "world_events": "worldstate.bench._events",
     "ExportRun": "worldstate.bench._export",
     "FixedSnapshot": "worldstate.bench._saves",
     "LIST_TARGET_MS": "worldstate.bench._saves",
@@ -107,8 +121,11 @@ _LAZY = {
 }
 
 __all__ = [
+    "EventScale",
+    "EventScaleReport",
     "ExportRun",
     "FixedSnapshot",
+    "LEFT_OUT",
     "LIST_TARGET_MS",
     "LatencyStats",
     "NpcWorld",
@@ -133,8 +150,10 @@ __all__ = [
     "load_workload",
     "npc_world",
     "parse_size",
+    "probe_events",
     "render_export",
     "run_dispatch_bench",
+    "run_event_scale_bench",
     "run_export_bench",
     "run_pytest_bench",
     "run_replay_bench",
@@ -144,6 +163,7 @@ __all__ = [
     "run_upload_bench",
     "run_world_size_bench",
     "run_writer_bench",
+    "world_events",
     "write_large_world",
 ]
 

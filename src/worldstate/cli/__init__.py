@@ -69,6 +69,13 @@ lazy_group(bench).add_lazy_commands(
             "worldstate.cli._bench_store",
             "Measure replay throughput: parse, emit and dispatch, in events per second.",
         ),
+        "events": LazyCommand(
+            "worldstate.cli._bench_store",
+            (
+                "Time every event type on a small and a large world: an event whose cost grows "
+                "with the world shows as a growth well above 1."
+            ),
+        ),
         "saves": LazyCommand(
             "worldstate.cli._bench_saves",
             (

@@ -1,4 +1,4 @@
-"""``worldstate bench dispatch`` and ``worldstate bench replay``: store benchmarks."""
+"""``worldstate bench dispatch``, ``replay``, ``events`` and ``export``: store benchmarks."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import click
 import msgspec
 
 from worldstate.bench import (
+    LEFT_OUT,
+    EventScaleReport,
     WorldSizeBenchResult,
     load_workload,
     run_dispatch_bench,
+    run_event_scale_bench,
     run_export_bench,
     run_replay_bench,
     run_world_size_bench,
@@ -22,7 +25,7 @@ from worldstate.store import load_snapshot_file
 
 from ._app import bench
 
-__all__ = ["bench_dispatch", "bench_replay"]
+__all__ = ["bench_dispatch", "bench_events", "bench_export", "bench_replay"]
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -128,6 +131,45 @@ def _echo_world_size(result: WorldSizeBenchResult, as_json: bool) -> None:
     ]
     title = f"Store replay, {result.world_size:,} NPCs"
     _report(title, msgspec.structs.asdict(result), lines, as_json)
+
+
+@bench.command("events")
+@click.option(
+    "--small", type=click.IntRange(min=1), default=50, show_default=True,
+    help="Records of each kind in the small world.",
+)  # fmt: skip
+@click.option(
+    "--large", type=click.IntRange(min=2), default=5_000, show_default=True,
+    help="Records of each kind in the large world.",
+)  # fmt: skip
+@click.option(
+    "--rounds", type=click.IntRange(min=1), default=200, show_default=True,
+    help="Events of each type timed per world (the median is shown).",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def bench_events(small: int, large: int, rounds: int, as_json: bool) -> None:
+    """Time every event type on a small and a large world: an event whose cost grows with the
+    world shows as a growth well above 1."""
+    if large <= small:
+        raise click.BadParameter("must be larger than --small", param_hint="--large")
+    _echo_event_scale(run_event_scale_bench(small, large, rounds=rounds), as_json)
+
+
+def _echo_event_scale(report: EventScaleReport, as_json: bool) -> None:
+    if as_json:
+        rows = [{**msgspec.structs.asdict(row), "growth": row.growth} for row in report.events]
+        figures = {"small": report.small, "large": report.large, "rounds": report.rounds}
+        click.echo(json.dumps({**figures, "events": rows, "left_out": LEFT_OUT}))
+        return
+    click.echo(f"=== Per-event cost, {report.small:,} vs {report.large:,} of everything ===")
+    width = max(len(row.event) for row in report.events)
+    click.echo(f"{'event':<{width}}  {'small us':>9}  {'large us':>9}  growth")
+    for row in report.events:
+        click.echo(
+            f"{row.event:<{width}}  {row.small_us:9.2f}  {row.large_us:9.2f}  {row.growth:5.1f}x"
+        )
+    for event, why in LEFT_OUT.items():
+        click.echo(f"Left out: {event} ({why})")
 
 
 @bench.command("export")
