@@ -205,11 +205,16 @@ def test_a_summary_is_not_a_snapshot(tmp_path: Path) -> None:
     assert not campaign.failures, campaign.report()
 
 
-TOO_DEEP = f"deeper than the limit of {MAX_JSON_DEPTH}"
+CONTEXT_DEPTH = MAX_JSON_DEPTH - 1
+"""``--context`` nests one level less: the manifest holds it one level down."""
 
 
-def _near_the_limit(rng: random.Random) -> int:
-    return MAX_JSON_DEPTH + rng.choice((-40, -2, -1, 0, 0, 1, 1, 2, 300))
+def _depth_limit(kind: str) -> int:
+    return CONTEXT_DEPTH if kind == "context" else MAX_JSON_DEPTH
+
+
+def _near_the_limit(rng: random.Random, limit: int) -> int:
+    return limit + rng.choice((-40, -2, -1, 0, 0, 1, 1, 2, 300))
 
 
 def _deep_input(kind: str, rng: random.Random, depth: int, path: Path) -> list[str]:
@@ -234,15 +239,17 @@ def _deep_input(kind: str, rng: random.Random, depth: int, path: Path) -> list[s
 
 def test_deep_nesting(tmp_path: Path) -> None:
     """Summaries, snapshots, event lines and ``--context`` nesting around the limit (in a random
-    place): up to 512 levels are never refused for their depth, deeper ones always are (a
-    located exit 2), and nothing raises ``RecursionError`` (the harness fails any traceback)."""
+    place): up to 512 levels (511 for ``--context``) are never refused for their depth, deeper
+    ones always are (a located exit 2), and nothing raises ``RecursionError`` (the harness fails
+    any traceback)."""
     campaign = Campaign("deep", tmp_path)
     summary = tmp_path / "good.json"
     summary.write_text(json.dumps(SUMMARIES[0]), "utf-8")
     for seed in seeds(240, 60_000):
         rng = random.Random(seed)
-        depth = _near_the_limit(rng)
         kind = ("summary", "snapshot", "events", "context")[seed % 4]
+        limit = _depth_limit(kind)
+        depth = _near_the_limit(rng, limit)
         path = tmp_path / f"{kind}-{seed}.json"
         source = _deep_input(kind, rng, depth, path)
         if kind == "context":
@@ -253,8 +260,8 @@ def test_deep_nesting(tmp_path: Path) -> None:
             seed, args, where=source[-1] if kind != "context" else "--context", out=out,
             located=kind != "context",
         )  # fmt: skip
-        too_deep = TOO_DEEP in campaign.last_output
-        if too_deep != (depth > MAX_JSON_DEPTH) or (too_deep and code != 2):
+        too_deep = f"deeper than the limit of {limit}" in campaign.last_output
+        if too_deep != (depth > limit) or (too_deep and code != 2):
             problem = f"{depth} levels: exit {code}, refused as too deep: {too_deep}"
             campaign.note(seed, args, problem)
         path.unlink(missing_ok=True)
