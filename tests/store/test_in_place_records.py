@@ -53,13 +53,6 @@ class TestQuestRecords:
 
 
 class TestRootState:
-    def test_an_unseen_root_is_updated_in_place(self) -> None:
-        world = Harness()
-        world.emit("story:flag:changed", {"flagId": "a", "value": True})
-        root = world.store._state  # peeked at without publishing
-        world.emit("story:flag:changed", {"flagId": "b", "value": True})
-        assert world.store._state is root
-
     def test_a_root_handed_out_never_changes(self) -> None:
         world = Harness()
         world.emit("story:flag:changed", {"flagId": "a", "value": True})
