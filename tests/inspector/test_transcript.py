@@ -210,3 +210,45 @@ def test_no_update_payload_is_built_for_nobody() -> None:
     seen = capture_events(bus, "tutorial:transcript_updated")
     _step(bus, 3)
     assert bus.emitted[-1] == "tutorial:transcript_updated" and seen.payloads[0]["count"] == 4
+
+
+class TestEntriesBuiltWhenRead:
+    """Entries are built when read; what they show is the moment their event arrived."""
+
+    def test_a_payload_changed_after_its_event_changes_no_entry(self) -> None:
+        bus = EventBus()
+        recorder = TutorialTranscriptRecorder(bus, clock=ManualClock(0))
+        plain: dict[str, Any] = {"stepId": "s1", "title": "One", "stepIndex": 0}
+        nested: dict[str, Any] = {"stepId": "s2", "highlight": {"x": 1}, "stepIndex": 1}
+        bus.emit("tutorial:step_started", plain)
+        bus.emit("tutorial:step_started", nested)
+        plain.update(stepId="changed", title="Changed", stepIndex=7)
+        nested["highlight"]["x"] = 99
+        first, second = recorder.transcript()
+        assert (first.prompt_id, first.prompt_text, first.metadata["stepIndex"]) == ("s1", "One", 0)
+        assert second.metadata["highlight"] == {"x": 1}
+
+    def test_the_step_and_the_clock_are_those_of_the_event(self) -> None:
+        clock, bus = ManualClock(5), EventBus()
+        recorder = TutorialTranscriptRecorder(bus, clock=clock)
+        bus.emit("tutorial:step_started", {"stepId": "a", "title": "A"})
+        bus.emit("tutorial:step_completed", {})
+        clock.set(99)
+        bus.emit("tutorial:step_started", {"stepId": "b", "title": "B"})
+        completed = recorder.transcript()[1]
+        assert (completed.prompt_id, completed.prompt_text) == ("a", "A")
+        assert completed.timestamp == 5 and completed.metadata["completedAt"] == 5
+
+    def test_a_non_finite_number_is_read_as_null(self) -> None:
+        bus = EventBus()
+        recorder = TutorialTranscriptRecorder(bus, clock=ManualClock(0))
+        bus.emit("tutorial:step_started", {"stepId": "s", "stepIndex": float("nan")})
+        assert recorder.transcript()[0].metadata["stepIndex"] is None
+
+    def test_an_entry_is_built_once(self) -> None:
+        bus = EventBus()
+        recorder = TutorialTranscriptRecorder(bus, clock=ManualClock(0))
+        _step(bus, 1)
+        first = recorder.transcript()
+        assert recorder.transcript() == first
+        assert recorder._entries[0].__class__ is type(first[0])

@@ -11,6 +11,13 @@ an update event, coalesced without timers or threads:
   :meth:`flush` (emits now).
 
 ``coalesce_ms=0`` emits once per entry.
+
+Only the newest ``max_entries`` entries are ever read, so an entry is built when it is read
+(:meth:`TutorialTranscriptRecorder.transcript`, an update event somebody listens to), not
+when its event arrives: the recorder keeps a shallow copy of a payload of plain values (all
+it needs; nothing the caller does later can reach it) and the moment's timestamp and step.
+A payload holding containers is turned into its entry at once, since only a deep copy would
+keep it.
 """
 
 from __future__ import annotations
@@ -142,9 +149,6 @@ class _StepContext(msgspec.Struct, frozen=True):
 _NO_STEP: Final = _StepContext(None, None)
 
 
-_EntryParts = tuple[str, Any, Any, str, dict[str, Any]]
-
-
 class TutorialTranscriptRecorder:
     """Records the tutorial's bus events as a bounded transcript.
 
@@ -179,10 +183,10 @@ class TutorialTranscriptRecorder:
         self._max_entries = math.floor(max_entries)
         self._update_event = update_event
         self._coalesce_ms = coalesce_ms
-        self._entries: deque[TranscriptEntry] = deque(maxlen=self._max_entries)
+        self._entries: deque[TranscriptEntry | _Deferred] = deque(maxlen=self._max_entries)
         self._context: _StepContext | None = None
         self._last_emit_at: float | None = None
-        self._pending: TranscriptEntry | None = None
+        self._pending: TranscriptEntry | _Deferred | None = None
         self._unsubscribers: list[Unsubscribe] = [
             bus.on(name, self._on_event) for name in TUTORIAL_EVENTS
         ]
@@ -212,7 +216,11 @@ class TutorialTranscriptRecorder:
 
     def transcript(self) -> list[TranscriptEntry]:
         """The recorded entries, oldest first (copies: changing them changes nothing here)."""
-        return [msgspec.structs.replace(e, metadata=_clone(e.metadata)) for e in self._entries]
+        entries = self._entries
+        built = [_built(item) for item in entries]
+        entries.clear()
+        entries.extend(built)  # each is built once
+        return [msgspec.structs.replace(e, metadata=_clone(e.metadata)) for e in built]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -252,16 +260,16 @@ class TutorialTranscriptRecorder:
             return True
         return self._clock() - self._last_emit_at >= self._coalesce_ms
 
-    def _emit(self, entry: TranscriptEntry) -> None:
+    def _emit(self, entry: TranscriptEntry | _Deferred) -> None:
         self._pending = None
         self._last_emit_at = self._clock()
         event = self._update_event
         # The payload deep-copies the entry: build it only for somebody.
         if event is not None and self._bus.has_listeners(event):
-            payload = {"count": len(self._entries), "lastEntry": entry.to_dict()}
+            payload = {"count": len(self._entries), "lastEntry": _built(entry).to_dict()}
             self._bus.emit(event, payload)
 
-    def _announce(self, entry: TranscriptEntry) -> None:
+    def _announce(self, entry: TranscriptEntry | _Deferred) -> None:
         if self._coalesce_ms == 0 or self._window_passed():
             self._emit(entry)
         else:
@@ -274,16 +282,15 @@ class TutorialTranscriptRecorder:
         if build is None:
             return
         timestamp = self._timestamp(payload)
-        kind, prompt_id, prompt_text, action, metadata = build(self, payload, timestamp)
-        entry = TranscriptEntry(
-            event=kind,
-            prompt_id=prompt_id,
-            prompt_text=prompt_text,
-            action_taken=action,
-            timestamp=timestamp,
-            follow_up_narrative=_opt(payload, "followUpNarrative"),
-            metadata=metadata,
-        )
+        context = self._context
+        if build is _step_started:
+            self._context = _StepContext(_opt(payload, "stepId"), _opt(payload, "title"))
+        held = _plain_copy(payload)
+        entry: TranscriptEntry | _Deferred
+        if held is None:  # holds containers: only a deep copy now would keep it
+            entry = _entry(build, payload, timestamp, context)
+        else:
+            entry = _Deferred(build, held, timestamp, context)
         self._entries.append(entry)
         self._announce(entry)
 
@@ -295,53 +302,115 @@ class TutorialTranscriptRecorder:
                 return value
         return self._clock()
 
-    def _started(self, payload: object, timestamp: float) -> _EntryParts:
-        metadata = _opts(payload, "totalSteps", "startedAt")
-        return "tutorial_started", None, None, "started", metadata
 
-    def _step_started(self, payload: object, timestamp: float) -> _EntryParts:
-        step_id, title = _opt(payload, "stepId"), _opt(payload, "title")
-        self._context = _StepContext(step_id, title)
-        metadata = {
-            **_opts(payload, "stepIndex", "totalSteps", "description"),
-            **_opts(payload, "highlight", "position", "canSkip"),
-            "startedAt": coalesce(_opt(payload, "startedAt"), timestamp),
-        }
-        return "tutorial_step_started", step_id, title, "step_started", metadata
-
-    def _step_of(self, payload: object) -> _StepContext:
-        """The payload's own ``stepId``, else the last started step's; that step's title."""
-        context = self._context or _NO_STEP
-        return _StepContext(coalesce(_opt(payload, "stepId"), context.step_id), context.title)
-
-    def _step_completed(self, payload: object, timestamp: float) -> _EntryParts:
-        step = self._step_of(payload)
-        metadata = {
-            **_opts(payload, "stepIndex", "totalSteps"),
-            "completedAt": coalesce(_opt(payload, "completedAt"), timestamp),
-            "durationMs": _opt(payload, "durationMs"),
-        }
-        title = coalesce(_opt(payload, "title"), step.title)
-        return "tutorial_step_completed", step.step_id, title, "step_completed", metadata
-
-    def _skipped(self, payload: object, timestamp: float) -> _EntryParts:
-        step = self._step_of(payload)
-        metadata = _opts(payload, "stepIndex", "skippedAt")
-        return "tutorial_skipped", step.step_id, step.title, "skipped", metadata
-
-    def _completed(self, payload: object, timestamp: float) -> _EntryParts:
-        metadata = _opts(payload, "totalSteps", "completedSteps", "completedAt")
-        return "tutorial_completed", None, None, "completed", metadata
+_EntryParts = tuple[str, Any, Any, str, dict[str, Any]]
+_Builder = Callable[[object, float, "_StepContext | None"], _EntryParts]
+"""``(payload, timestamp, the step started before) -> (event, prompt id, prompt text, action,
+metadata)``."""
 
 
-_Builder = Callable[[TutorialTranscriptRecorder, object, float], _EntryParts]
+def _started(payload: object, timestamp: float, context: _StepContext | None) -> _EntryParts:
+    metadata = _opts(payload, "totalSteps", "startedAt")
+    return "tutorial_started", None, None, "started", metadata
+
+
+def _step_started(payload: object, timestamp: float, context: _StepContext | None) -> _EntryParts:
+    metadata = {
+        **_opts(payload, "stepIndex", "totalSteps", "description"),
+        **_opts(payload, "highlight", "position", "canSkip"),
+        "startedAt": coalesce(_opt(payload, "startedAt"), timestamp),
+    }
+    step_id, title = _opt(payload, "stepId"), _opt(payload, "title")
+    return "tutorial_step_started", step_id, title, "step_started", metadata
+
+
+def _step_of(payload: object, context: _StepContext | None) -> _StepContext:
+    """The payload's own ``stepId``, else the last started step's; that step's title."""
+    context = context or _NO_STEP
+    return _StepContext(coalesce(_opt(payload, "stepId"), context.step_id), context.title)
+
+
+def _step_completed(payload: object, timestamp: float, context: _StepContext | None) -> _EntryParts:
+    step = _step_of(payload, context)
+    metadata = {
+        **_opts(payload, "stepIndex", "totalSteps"),
+        "completedAt": coalesce(_opt(payload, "completedAt"), timestamp),
+        "durationMs": _opt(payload, "durationMs"),
+    }
+    title = coalesce(_opt(payload, "title"), step.title)
+    return "tutorial_step_completed", step.step_id, title, "step_completed", metadata
+
+
+def _skipped(payload: object, timestamp: float, context: _StepContext | None) -> _EntryParts:
+    step = _step_of(payload, context)
+    metadata = _opts(payload, "stepIndex", "skippedAt")
+    return "tutorial_skipped", step.step_id, step.title, "skipped", metadata
+
+
+def _completed(payload: object, timestamp: float, context: _StepContext | None) -> _EntryParts:
+    metadata = _opts(payload, "totalSteps", "completedSteps", "completedAt")
+    return "tutorial_completed", None, None, "completed", metadata
+
+
+def _entry(
+    build: _Builder, payload: object, timestamp: float, context: _StepContext | None
+) -> TranscriptEntry:
+    kind, prompt_id, prompt_text, action, metadata = build(payload, timestamp, context)
+    return TranscriptEntry(
+        event=kind,
+        prompt_id=prompt_id,
+        prompt_text=prompt_text,
+        action_taken=action,
+        timestamp=timestamp,
+        follow_up_narrative=_opt(payload, "followUpNarrative"),
+        metadata=metadata,
+    )
+
+
+_HELD_SCALARS: Final = frozenset({str, int, bool, float, type(None)})
+"""Values a shallow copy keeps as they are (immutable; a float's cleaning waits for the entry)."""
+
+
+def _plain_copy(payload: object) -> dict[str, Any] | None:
+    """A shallow copy of ``payload`` when it is a dict of immutable scalars, else ``None``."""
+    if payload.__class__ is not dict:
+        return None
+    for value in payload.values():
+        if value.__class__ not in _HELD_SCALARS:
+            return None
+    return payload.copy()
+
+
+class _Deferred:
+    """A recorded moment whose entry is built when it is read."""
+
+    __slots__ = ("_build", "_context", "_payload", "_timestamp")
+
+    def __init__(
+        self,
+        build: _Builder,
+        payload: dict[str, Any],
+        timestamp: float,
+        context: _StepContext | None,
+    ) -> None:
+        self._build, self._payload = build, payload
+        self._timestamp, self._context = timestamp, context
+
+    def entry(self) -> TranscriptEntry:
+        """The entry, built from what was held."""
+        return _entry(self._build, self._payload, self._timestamp, self._context)
+
+
+def _built(item: TranscriptEntry | _Deferred) -> TranscriptEntry:
+    return item if isinstance(item, TranscriptEntry) else item.entry()
+
 
 _BUILDERS: Final[dict[str, _Builder]] = {
-    "tutorial:started": TutorialTranscriptRecorder._started,
-    "tutorial:step_started": TutorialTranscriptRecorder._step_started,
-    "tutorial:step_completed": TutorialTranscriptRecorder._step_completed,
-    "tutorial:skipped": TutorialTranscriptRecorder._skipped,
-    "tutorial:completed": TutorialTranscriptRecorder._completed,
+    "tutorial:started": _started,
+    "tutorial:step_started": _step_started,
+    "tutorial:step_completed": _step_completed,
+    "tutorial:skipped": _skipped,
+    "tutorial:completed": _completed,
 }
 
 TUTORIAL_EVENTS: Final = tuple(_BUILDERS)
