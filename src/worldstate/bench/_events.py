@@ -156,39 +156,53 @@ def run_event_scale_bench(
 ) -> EventScaleReport:
     """Build a world of ``small`` and one of ``large`` of everything (untimed, then handed out
     once as a reader would), and time each event type ``rounds`` times on each, with the
-    collector paused: the median per event type and world.
+    collector paused: the median per event type and world.  The two worlds take turns round by
+    round (the first alternating), so a machine that slows down meanwhile slows both alike.
 
     Raises:
         ValueError: a size or ``rounds`` < 1, or ``small`` >= ``large``.
     """
     if small < 1 or rounds < 1 or large <= small:
         raise ValueError(f"need 1 <= small < large and rounds >= 1, got {small}, {large}, {rounds}")
-    medians = [_medians(size, rounds, timer) for size in (small, large)]
-    rows = tuple(EventScale(event, medians[0][event], medians[1][event]) for event in medians[0])
-    return EventScaleReport(small, large, rounds, rows)
-
-
-def _medians(size: int, rounds: int, timer: Callable[[], int]) -> dict[str, float]:
-    bus = EventBus()
-    clock = ManualClock(1)
-    store = WorldStore(bus, clock=clock)
-    emit = bus.emit
-    for name, payload in world_events(size):
-        emit(name, payload)
-    _ = store.state  # handed out once: the first write of each container copies, as in a game
-    samples: dict[str, list[int]] = {}
+    worlds = [_World(small), _World(large)]
     gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         for round_ in range(rounds):
-            for name, payload in probe_events(size, round_):
-                clock.now += 1
-                started = timer()
-                emit(name, payload)
-                samples.setdefault(name, []).append(timer() - started)
+            for world in worlds if round_ % 2 == 0 else worlds[::-1]:
+                world.probe(round_, timer)
     finally:
         if was_enabled:
             gc.enable()
-        store.close()
-    return {name: sorted(times)[len(times) // 2] / 1000 for name, times in samples.items()}
+        for world in worlds:
+            world.store.close()
+    first, second = (world.medians() for world in worlds)
+    rows = tuple(EventScale(event, first[event], second[event]) for event in first)
+    return EventScaleReport(small, large, rounds, rows)
+
+
+class _World:
+    """A store holding a world of ``size`` of everything, and the times of its probes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.bus = EventBus()
+        self.clock = ManualClock(1)
+        self.store = WorldStore(self.bus, clock=self.clock)
+        emit = self.bus.emit
+        for name, payload in world_events(size):
+            emit(name, payload)
+        _ = self.store.state  # handed out once: the first write of each container copies
+        self.samples: dict[str, list[int]] = {}
+
+    def probe(self, round_: int, timer: Callable[[], int]) -> None:
+        emit, clock, samples = self.bus.emit, self.clock, self.samples
+        for name, payload in probe_events(self.size, round_):
+            clock.now += 1
+            started = timer()
+            emit(name, payload)
+            samples.setdefault(name, []).append(timer() - started)
+
+    def medians(self) -> dict[str, float]:
+        return {name: sorted(t)[len(t) // 2] / 1000 for name, t in self.samples.items()}
