@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from worldstate.events import EventBus
 from worldstate.store import WorldStore, default_slices
-from worldstate.store.slices._quest_indexes import NpcBlockHolders, StatusMembers
+from worldstate.store.slices._quest_indexes import NpcBlockHolders, StatusList, StatusMembers
 from worldstate.store.slices.quest import QuestSlice
 
 from ._helpers import Harness
@@ -171,11 +171,11 @@ def test_the_index_gives_what_a_scan_of_every_quest_gives(
 
 
 class _CountEveryTime(StatusMembers):
-    """The counts as if no list had been seen before: every status change counts afresh."""
+    """The index as if no list had been seen before: every status change indexes afresh."""
 
-    def counts(self, key: str, ids: list[Any]) -> dict[Any, int] | None:
+    def of(self, key: str, ids: list[Any]) -> StatusList | None:
         self._lists.pop(key, None)
-        return super().counts(key, ids)
+        return super().of(key, ids)
 
 
 _STATUS_EVENTS = st.lists(

@@ -1,7 +1,7 @@
 """Indexes the quest slice keeps over its own state, so that no event scans a whole list or map.
 
 Owns :class:`NpcBlockHolders` (which quests each NPC may have blocked) and
-:class:`StatusMembers` (how often each quest id is in each status list), and
+:class:`StatusMembers` (how often, and about where, each quest id is in each status list), and
 :class:`QuestWrites`, what the quest reducers need of the slice: its transients and these
 indexes.  Each index describes the container the slice last wrote (held, compared by
 identity) and indexes any other one afresh, so a hydrated state, another store's state or a
@@ -17,7 +17,7 @@ from worldstate.store._transients import Transients
 
 from ._payload import as_mapping
 
-__all__ = ["NpcBlockHolders", "QuestWrites", "StatusMembers"]
+__all__ = ["NpcBlockHolders", "QuestWrites", "StatusList", "StatusMembers"]
 
 _NO_QUESTS: frozenset[str] = frozenset()
 
@@ -69,39 +69,73 @@ class NpcBlockHolders:
 
 
 class StatusMembers:
-    """How often each quest id occurs in each status list (``activeIds``, ``completedIds``,
-    ``failedIds``) the slice last wrote, so that a status change asks "is it in there?"
-    without scanning the lists (taking it out is still one scan, in C, up to where it is).
+    """Each status list (``activeIds``, ``completedIds``, ``failedIds``) the slice last wrote,
+    with how often each quest id is in it and about where, so that a status change neither
+    scans the lists to learn whether the quest is in one nor to find it there.
 
     :func:`~worldstate.store.slices._quest_records._move_to_status_list` is the one writer of
-    those lists; it keeps the counts true for every list it writes.
+    those lists; it writes them through :class:`StatusList`.
     """
 
-    __slots__ = ("_counts", "_lists")
+    __slots__ = ("_lists",)
 
     def __init__(self) -> None:
-        self._lists: dict[str, list[Any]] = {}
-        self._counts: dict[str, dict[Any, int]] = {}
+        self._lists: dict[str, StatusList] = {}
 
-    def counts(self, key: str, ids: list[Any]) -> dict[Any, int] | None:
-        """How often each id occurs in ``ids``, the list under ``key`` (change the counts only
-        together with the list, then call :meth:`written`); ``None`` when an entry cannot be
-        counted (not hashable: only a state passed in by hand holds one)."""
-        if self._lists.get(key) is not ids:
-            counts: dict[Any, int] = {}
+    def of(self, key: str, ids: list[Any]) -> StatusList | None:
+        """``ids``, the list under ``key``, indexed (afresh when it is not the one last
+        written); ``None`` when an entry cannot be indexed (not hashable: only a state passed
+        in by hand holds one)."""
+        listed = self._lists.get(key)
+        if listed is None or listed.ids is not ids:
             try:
-                for quest_id in ids:
-                    counts[quest_id] = counts.get(quest_id, 0) + 1
+                listed = StatusList(ids)
             except TypeError:
                 self._lists.pop(key, None)
                 return None
-            self._lists[key], self._counts[key] = ids, counts
-        return self._counts[key]
+            self._lists[key] = listed
+        return listed
 
-    def written(self, key: str, ids: list[Any], counts: dict[Any, int]) -> None:
-        """``ids`` (the list counted, changed in place, or its copy) is now described by
-        ``counts``."""
-        self._lists[key], self._counts[key] = ids, counts
+
+class StatusList:
+    """One status list, how often each id occurs in it, and where each id was put.
+
+    An id put at index ``i`` when ``r`` ids had been taken out of the list is now at an index
+    between ``i - (taken out since)`` and ``i``: a removal before it moves it one place down,
+    an append after it does not move it.  Taking it out therefore searches that window only.
+    """
+
+    __slots__ = ("_places", "_taken_out", "counts", "ids")
+
+    def __init__(self, ids: list[Any]) -> None:
+        self.ids = ids
+        self.counts: dict[Any, int] = {}
+        self._places: dict[Any, tuple[int, int]] = {}
+        self._taken_out = 0
+        counts, places = self.counts, self._places
+        for index, quest_id in enumerate(ids):
+            counts[quest_id] = counts.get(quest_id, 0) + 1
+            places.setdefault(quest_id, (index, 0))
+
+    def take_out(self, quest_id: Any) -> None:
+        """Remove every occurrence of ``quest_id`` from :attr:`ids`."""
+        ids = self.ids
+        found = self.counts.pop(quest_id, 0)
+        place = self._places.pop(quest_id, None)
+        if found == 1 and place is not None:
+            put_at, taken_out_then = place
+            lowest = max(0, put_at - (self._taken_out - taken_out_then))
+            del ids[ids.index(quest_id, lowest, put_at + 1)]
+        else:  # listed twice (a hand-made snapshot): plain removals
+            for _ in range(found):
+                ids.remove(quest_id)
+        self._taken_out += found
+
+    def put_last(self, quest_id: Any) -> None:
+        """Append ``quest_id`` to :attr:`ids` (which must not hold it)."""
+        self._places[quest_id] = (len(self.ids), self._taken_out)
+        self.ids.append(quest_id)
+        self.counts[quest_id] = 1
 
 
 class QuestWrites(Protocol):

@@ -227,26 +227,27 @@ def _move_to_status_list(
 ) -> None:
     """In ``state`` (a new, unpublished dict): put ``quest_id`` last in the id list of
     ``status`` and take it out of the others.  Lists that do not change are shared; those that
-    do are changed in place while nobody has seen them (``writes``).  ``members`` tells how
-    often the id is in each list without scanning it, and is kept true for what is written.
+    do are changed in place while nobody has seen them (``writes``).  ``members`` knows which
+    lists hold the id, and where, without scanning them, and is kept true for what is written.
     """
     target = _STATUS_LISTS[status]
     for key in _STATUS_LISTS.values():
         ids = state.get(key) or []
-        counts = members.counts(key, ids)
-        found = ids.count(quest_id) if counts is None else counts.get(quest_id, 0)
+        listed = members.of(key, ids)
+        found = ids.count(quest_id) if listed is None else listed.counts.get(quest_id, 0)
         if found or key == target:
             ids = writes.writable_list(ids)
-            for _ in range(found):
-                ids.remove(quest_id)
-            if key == target:
-                ids.append(quest_id)
-            if counts is not None:
+            if listed is None:
+                for _ in range(found):
+                    ids.remove(quest_id)
                 if key == target:
-                    counts[quest_id] = 1
-                else:
-                    del counts[quest_id]
-                members.written(key, ids, counts)
+                    ids.append(quest_id)
+            else:
+                listed.ids = ids  # the copy, if one was made
+                if found:
+                    listed.take_out(quest_id)
+                if key == target:
+                    listed.put_last(quest_id)
         state[key] = ids
 
 
