@@ -23,6 +23,7 @@ from worldstate.cli._app import BadInput, JobFailed, bench, cli
 from worldstate.cli._options import json_option, strict_option
 from worldstate.redact import Redactor
 from worldstate.report import (
+    DEFAULT_MANIFEST,
     ManifestRead,
     absolute,
     aggregate_manifests,
@@ -98,7 +99,7 @@ def _step_summary(env: Mapping[str, str]) -> Path:
 @click.option(
     "--metadata",
     metavar="FILE",
-    help="Manifest [default: $CI_ARTIFACT_METADATA or telemetry-artifacts/ci-artifacts.json].",
+    help=f"Manifest [default: $CI_ARTIFACT_METADATA or {DEFAULT_MANIFEST}].",
 )
 @_summary_file(help="Also append the Markdown to this file.")
 @click.option("--step-summary", is_flag=True, help="Also append it to $GITHUB_STEP_SUMMARY.")
