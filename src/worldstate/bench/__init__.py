@@ -18,6 +18,9 @@ if typing.TYPE_CHECKING:
         run_dispatch_bench,
     )
     from worldstate.bench._events import (
+        DEFAULT_LARGE,
+        DEFAULT_ROUNDS,
+        DEFAULT_SMALL,
         LEFT_OUT,
         EventScale,
         EventScaleReport,
@@ -74,6 +77,9 @@ if typing.TYPE_CHECKING:
     )
 
 _LAZY = {
+    "DEFAULT_LARGE": "worldstate.bench._events",
+    "DEFAULT_ROUNDS": "worldstate.bench._events",
+    "DEFAULT_SMALL": "worldstate.bench._events",
     "EventScale": "worldstate.bench._events",
     "EventScaleReport": "worldstate.bench._events",
     "LEFT_OUT": "worldstate.bench._events",
@@ -121,6 +127,9 @@ _LAZY = {
 }
 
 __all__ = [
+    "DEFAULT_LARGE",
+    "DEFAULT_ROUNDS",
+    "DEFAULT_SMALL",
     "EventScale",
     "EventScaleReport",
     "ExportRun",

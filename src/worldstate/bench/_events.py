@@ -10,11 +10,15 @@ from typing import Any, Final
 
 import msgspec
 
+from worldstate.bench._stats import summarize_ns
 from worldstate.clock import ManualClock
 from worldstate.events import EventBus
 from worldstate.store import WorldStore
 
 __all__ = [
+    "DEFAULT_LARGE",
+    "DEFAULT_ROUNDS",
+    "DEFAULT_SMALL",
     "LEFT_OUT",
     "EventScale",
     "EventScaleReport",
@@ -143,13 +147,19 @@ class EventScaleReport(msgspec.Struct, frozen=True):
     events: tuple[EventScale, ...]
 
 
+DEFAULT_SMALL: Final = 50
+"""Records of each kind in the small world."""
+
+DEFAULT_LARGE: Final = 5_000
+"""Records of each kind in the large world."""
+
 DEFAULT_ROUNDS: Final = 200
 """Rounds of one event of each type; the median round is reported."""
 
 
 def run_event_scale_bench(
-    small: int = 50,
-    large: int = 5_000,
+    small: int = DEFAULT_SMALL,
+    large: int = DEFAULT_LARGE,
     *,
     rounds: int = DEFAULT_ROUNDS,
     timer: Callable[[], int] = time.perf_counter_ns,
@@ -205,4 +215,4 @@ class _World:
             samples.setdefault(name, []).append(timer() - started)
 
     def medians(self) -> dict[str, float]:
-        return {name: sorted(t)[len(t) // 2] / 1000 for name, t in self.samples.items()}
+        return {name: summarize_ns(t).p50_ms * 1000 for name, t in self.samples.items()}

@@ -10,6 +10,9 @@ import click
 import msgspec
 
 from worldstate.bench import (
+    DEFAULT_LARGE,
+    DEFAULT_ROUNDS,
+    DEFAULT_SMALL,
     LEFT_OUT,
     EventScaleReport,
     WorldSizeBenchResult,
@@ -135,15 +138,15 @@ def _echo_world_size(result: WorldSizeBenchResult, as_json: bool) -> None:
 
 @bench.command("events")
 @click.option(
-    "--small", type=click.IntRange(min=1), default=50, show_default=True,
+    "--small", type=click.IntRange(min=1), default=DEFAULT_SMALL, show_default=True,
     help="Records of each kind in the small world.",
 )  # fmt: skip
 @click.option(
-    "--large", type=click.IntRange(min=2), default=5_000, show_default=True,
+    "--large", type=click.IntRange(min=2), default=DEFAULT_LARGE, show_default=True,
     help="Records of each kind in the large world.",
 )  # fmt: skip
 @click.option(
-    "--rounds", type=click.IntRange(min=1), default=200, show_default=True,
+    "--rounds", type=click.IntRange(min=1), default=DEFAULT_ROUNDS, show_default=True,
     help="Events of each type timed per world (the median is shown).",
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
