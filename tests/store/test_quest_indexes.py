@@ -69,6 +69,17 @@ class TestRelease:
         assert _blocked_by(world, "q2") == []
         assert "q1" not in world.store.state["quest"]["byId"]
 
+    def test_blocks_in_a_hydrated_snapshot_survive_a_later_block(self) -> None:
+        world = Harness()
+        world.emit("quest:npc_availability", _away("ana", "q1"))  # indexes the old map
+        blocked = {"o1": {"questId": "q2", "objectiveId": "o1", "npcId": "ana"}}
+        world.store.hydrate(
+            {"quests": {"byId": {"q2": {"id": "q2", "blockedObjectives": blocked}}}}
+        )
+        world.emit("quest:npc_availability", _away("ana", "q3"))
+        world.emit("quest:npc_availability", _back("ana"))
+        assert _blocked_by(world, "q2") == [] and _blocked_by(world, "q3") == []
+
     def test_a_block_lifted_by_progress_is_passed_over(self) -> None:
         world = Harness()
         world.emit("quest:npc_availability", _away("ana", "q1", "q2"))

@@ -57,11 +57,19 @@ class NpcBlockHolders:
         self._by_id, self._holders = by_id, holders
 
     def written(
-        self, by_id: Mapping[str, Any], npc_id: str, *, released: bool, blocked: Iterable[str]
+        self,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        npc_id: str,
+        *,
+        released: bool,
+        blocked: Iterable[str],
     ) -> None:
-        """The map described was written (in place, or into the copy ``by_id``): the blocks of
+        """``before`` was written (in place, or into its copy ``after``): the blocks of
         ``npc_id`` were all ``released``, or it now also blocks the quests ``blocked``."""
-        self._by_id = by_id
+        if before is not self._by_id:
+            self._index(before)
+        self._by_id = after
         if released:
             self._holders.pop(npc_id, None)
         else:

@@ -13,11 +13,16 @@ from typing import Any
 
 from worldstate._js import coalesce, coalesce2, is_finite_number, is_number, truthy
 from worldstate.store._slice import Action, State
-from worldstate.store._transients import Transients
 
 from ._payload import as_mapping, copy_json, prepend_bounded
 from ._quest_indexes import QuestWrites
-from ._quest_records import DOMAIN, _apply_definition, _quest_record, _valid_id
+from ._quest_records import (
+    DOMAIN,
+    _apply_definition,
+    _quest_record,
+    _valid_id,
+    _writable_map,
+)
 
 __all__ = [
     "NPC_AVAILABILITY_HISTORY_LIMIT",
@@ -141,35 +146,31 @@ def _npc_availability(
     }
     by_id = state["byId"]
     holders = slice_.npc_blocks
-    candidates = holders.of(by_id, npc_id)
     if available:
-        quests = _released_npc_blocks(by_id, candidates, npc_id, recorded_at)
+        quests = _released_npc_blocks(by_id, holders.of(by_id, npc_id), npc_id, recorded_at)
     elif objectives:
         quests = _blocked_for_npc(by_id, payload, objectives, recorded_at)
     else:
         quests = {}
     # Nothing below raises: the maps are written in place while nobody has seen them.
     writes = slice_.transients
+    records = _writable_map(writes, availability)
+    records[npc_id] = record
     next_state: State = {
         **state,
-        "npcAvailability": _with_entry(writes, availability, npc_id, record),
+        "npcAvailability": records,
         "npcAvailabilityHistory": prepend_bounded(
             state.get("npcAvailabilityHistory"), history_entry, NPC_AVAILABILITY_HISTORY_LIMIT
         ),
     }
     if quests:
-        by_id = writes.writable_dict(by_id)
-        by_id.update(quests)
-        next_state["byId"] = by_id
-    holders.written(by_id, npc_id, released=available, blocked=quests)
+        written = writes.writable_dict(by_id)
+        written.update(quests)
+        next_state["byId"] = written
+        holders.written(by_id, written, npc_id, released=available, blocked=quests)
+    elif available:
+        holders.written(by_id, by_id, npc_id, released=True, blocked=())
     return next_state
-
-
-def _with_entry(writes: Transients, mapping: Any, key: str, value: Any) -> dict[str, Any]:
-    """``mapping`` (a dict, else empty) with ``key`` set: in place while nobody has seen it."""
-    result = writes.writable_dict(mapping) if type(mapping) is dict else dict(as_mapping(mapping))
-    result[key] = value
-    return result
 
 
 def _released_npc_blocks(

@@ -30,6 +30,7 @@ __all__ = [
     "_store_quest",
     "_number_at_least",
     "_valid_id",
+    "_writable_map",
 ]
 
 DOMAIN = "quest"
@@ -202,6 +203,12 @@ def _quest_record(
     else:
         base = _adopted(writes, _new_quest(payload))
     return _apply_definition_to(base, payload)
+
+
+def _writable_map(writes: Transients, value: Any) -> dict[str, Any]:
+    """``value`` (a dict, else a mapping's copy, else empty) as a dict the caller may write:
+    ``value`` itself while nobody has seen it."""
+    return writes.writable_dict(value) if type(value) is dict else dict(as_mapping(value))
 
 
 def _adopted(writes: Transients, fresh: dict[str, Any]) -> dict[str, Any]:

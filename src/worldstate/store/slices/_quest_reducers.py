@@ -25,6 +25,7 @@ from ._quest_records import (
     _quest_record,
     _store_quest,
     _valid_id,
+    _writable_map,
 )
 
 SliceReducer = Callable[[QuestWrites, State, dict[str, Any], int], State]
@@ -90,11 +91,7 @@ def _objective_update(
     if not _valid_id(quest_id) or not _valid_id(objective_id):
         return None
     quest = _quest_record(state["byId"], payload, writes)
-    objectives = quest.get("objectives")
-    if type(objectives) is dict:
-        objectives = writes.writable_dict(objectives)
-    else:
-        objectives = dict(as_mapping(objectives))
+    objectives = _writable_map(writes, quest.get("objectives"))
     existing = objectives.get(objective_id)
     if type(existing) is dict:
         objective = writes.writable_dict(existing)
