@@ -282,9 +282,9 @@ class TutorialTranscriptRecorder:
         if build is None:
             return
         timestamp = self._timestamp(payload)
-        context = self._context
         if build is _step_started:
             self._context = _StepContext(_opt(payload, "stepId"), _opt(payload, "title"))
+        context = self._context
         held = _plain_copy(payload)
         entry: TranscriptEntry | _Deferred
         if held is None:  # holds containers: only a deep copy now would keep it
@@ -305,8 +305,8 @@ class TutorialTranscriptRecorder:
 
 _EntryParts = tuple[str, Any, Any, str, dict[str, Any]]
 _Builder = Callable[[object, float, "_StepContext | None"], _EntryParts]
-"""``(payload, timestamp, the step started before) -> (event, prompt id, prompt text, action,
-metadata)``."""
+"""``(payload, timestamp, the step current when the event arrived) -> (event, prompt id,
+prompt text, action, metadata)``; for a step start, the current step is the one it starts."""
 
 
 def _started(payload: object, timestamp: float, context: _StepContext | None) -> _EntryParts:
@@ -320,8 +320,8 @@ def _step_started(payload: object, timestamp: float, context: _StepContext | Non
         **_opts(payload, "highlight", "position", "canSkip"),
         "startedAt": coalesce(_opt(payload, "startedAt"), timestamp),
     }
-    step_id, title = _opt(payload, "stepId"), _opt(payload, "title")
-    return "tutorial_step_started", step_id, title, "step_started", metadata
+    step = context or _NO_STEP
+    return "tutorial_step_started", step.step_id, step.title, "step_started", metadata
 
 
 def _step_of(payload: object, context: _StepContext | None) -> _StepContext:
@@ -367,7 +367,7 @@ def _entry(
     )
 
 
-_HELD_SCALARS: Final = frozenset({str, int, bool, float, type(None)})
+_HELD_SCALARS: Final = _PLAIN_SCALARS | {float}
 """Values a shallow copy keeps as they are (immutable; a float's cleaning waits for the entry)."""
 
 
